@@ -1,0 +1,39 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint format bench lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the pinned dependencies
+
+run: $(STAMP)  ## migrate, load the bundled data and serve on http://127.0.0.1:8000
+	$(BIN)/calendar-app db upgrade
+	$(BIN)/calendar-app data load
+	$(BIN)/calendar-app serve
+
+test: $(STAMP)  ## the whole suite (PostgreSQL tests skip locally without a server; never in CI)
+	$(BIN)/pytest
+
+lint: $(STAMP)  ## ruff (lint and format check) and mypy
+	$(BIN)/ruff check calendar_app tests benchmarks
+	$(BIN)/ruff format --check calendar_app tests benchmarks
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix calendar_app tests benchmarks
+	$(BIN)/ruff format calendar_app tests benchmarks
+
+lock:  ## re-pin constraints.txt from a clean environment
+	rm -rf /tmp/calendar-app-lock && $(PYTHON) -m venv /tmp/calendar-app-lock
+	/tmp/calendar-app-lock/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	/tmp/calendar-app-lock/bin/pip freeze --exclude calendar-app | sort > constraints.txt
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""Commemoration calendar: Azerbaijan's memorial days, their anniversaries and reminders."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+
+from calendar_app.config import load_settings
+from calendar_app.extensions import db, migrate
+from calendar_app.resources import resource_dir
+from calendar_app.web import register_blueprints
+
+
+def create_app(
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    instance_path: str | Path | None = None,
+) -> Flask:
+    """Build the application. Raises config.ConfigError on bad configuration."""
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path) if instance_path else None,
+        template_folder=str(resource_dir("templates")),
+    )
+    settings = load_settings(Path(app.instance_path), overrides=overrides)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database.url,
+        SETTINGS=settings,
+    )
+    if settings.database.url.startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    with app.app_context():
+        event.listen(db.engine, "connect", _enforce_sqlite_foreign_keys)
+
+    register_blueprints(app)
+    return app
+
+
+def _enforce_sqlite_foreign_keys(connection: Any, _record: Any) -> None:
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,45 @@
+"""`calendar-app`: a thin Flask CLI group. Each command parses, calls the core, prints."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, routes_command, shell_command
+from flask_migrate.cli import db as db_group
+
+from calendar_app import create_app
+from calendar_app.cli.data import data_group
+from calendar_app.cli.observances import occurrences_command, upcoming_command
+from calendar_app.cli.serve import serve_command
+from calendar_app.config import ConfigError
+
+
+def _app_for_cli() -> Flask:
+    try:
+        return create_app()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+
+
+cli = FlaskGroup(
+    name="calendar-app",
+    create_app=_app_for_cli,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    help="Azerbaijan's memorial days: data, observances, feed, site and reminders.",
+)
+for command in (
+    db_group,
+    data_group,
+    occurrences_command,
+    upcoming_command,
+    serve_command,
+    shell_command,
+    routes_command,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli.main(prog_name="calendar-app")

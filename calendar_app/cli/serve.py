@@ -1,0 +1,30 @@
+"""`calendar-app serve`: one command from an empty database to a served site."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from calendar_app.bootstrap import prepare_database
+from calendar_app.current import current_settings
+from calendar_app.extensions import db
+from calendar_app.server import serve
+
+
+@click.command("serve")
+@click.option("--host", help="Address to listen on (default: [server] host).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port (default: [server] port).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Worker processes.")
+@with_appcontext
+def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
+    """Migrate, load the bundled data if the database is empty, and serve."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = current_settings().server
+    report = prepare_database(app)
+    if report is not None:
+        click.echo("loaded the bundled data: " + "; ".join(report.lines()))
+    db.engine.dispose()  # no connection may cross the fork into the workers
+    bind_host, bind_port = host or settings.host, port or settings.port
+    click.echo(f"serving on http://{bind_host}:{bind_port}/")
+    serve(app, bind_host, bind_port, workers or settings.workers)

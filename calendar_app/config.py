@@ -1,0 +1,359 @@
+"""Load and validate configuration.
+
+Precedence, lowest first: built-in defaults < ``config.toml`` (or the file named
+by ``CALENDAR_APP_CONFIG``) < environment variables ``CALENDAR_APP_<SECTION>_<KEY>``
+< overrides passed by code (tests). Secrets come only from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "CALENDAR_APP_"
+ENV_CONFIG_FILE = ENV_PREFIX + "CONFIG"
+ENV_SECRET_KEY = ENV_PREFIX + "SECRET_KEY"
+ENV_MAIL_PASSWORD = ENV_PREFIX + "MAIL_PASSWORD"
+SECRET_NAMES = {"secret_key", "password", "mail_password"}
+LANGUAGES = ("az", "en", "ru")
+MAIL_BACKENDS = ("file", "smtp", "console")
+
+# The schema: section -> key -> default. The default's type is the key's type;
+# a default of None means "computed from the instance folder".
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "server": {
+        "host": "127.0.0.1",
+        "port": 8000,
+        "base_url": "http://127.0.0.1:8000",
+        "workers": 2,
+    },
+    "site": {
+        "default_language": "az",
+    },
+    "database": {
+        "url": None,
+    },
+    "mail": {
+        "backend": "file",
+        "sender": "Commemoration Calendar <calendar@localhost>",
+        "outbox_dir": None,
+        "host": "localhost",
+        "port": 25,
+        "starttls": False,
+        "ssl": False,
+        "username": "",
+    },
+    "reminders": {
+        "enabled": True,
+        "send_hour": 9,
+        "lead_days": [1, 0],
+        "tick_seconds": 60,
+    },
+    "feed": {
+        "years_back": 2,
+        "years_ahead": 10,
+    },
+}
+KEY_TYPES: dict[str, dict[str, type]] = {
+    "database": {"url": str},
+    "mail": {"outbox_dir": str},
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded as one line for the operator."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    base_url: str
+    workers: int
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    default_language: str
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    backend: str
+    sender: str
+    outbox_dir: Path
+    host: str
+    port: int
+    starttls: bool
+    ssl: bool
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    enabled: bool
+    send_hour: int
+    lead_days: tuple[int, ...]
+    tick_seconds: int
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    years_back: int
+    years_ahead: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings
+    site: SiteSettings
+    database: DatabaseSettings
+    mail: MailSettings
+    reminders: ReminderSettings
+    feed: FeedSettings
+    secret_key: str
+    source: str  # where the file layer came from, for messages
+
+
+def load_settings(
+    instance_dir: Path,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    warn: Any = None,
+) -> Settings:
+    """Build validated settings; raise ConfigError with one clear line on any problem."""
+    env = dict(os.environ if environ is None else environ)
+    say = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
+    values: dict[str, dict[str, Any]] = {s: dict(keys) for s, keys in DEFAULTS.items()}
+
+    path, required = _config_path(env)
+    label = str(path)
+    if path.exists():
+        _merge(values, _read_file(path), label, say)
+    elif required:
+        raise ConfigError(f"{label}: configuration file not found (named by {ENV_CONFIG_FILE})")
+    else:
+        label = "built-in defaults"
+    base_dir = path.parent if path.exists() else Path.cwd()
+
+    _merge(values, _read_environment(env, say), "environment", say)
+    if overrides:
+        _merge(values, {s: dict(v) for s, v in overrides.items()}, "overrides", say)
+
+    return _build(values, env, instance_dir, base_dir, label)
+
+
+def _config_path(env: Mapping[str, str]) -> tuple[Path, bool]:
+    named = env.get(ENV_CONFIG_FILE)
+    if named:
+        return Path(named).expanduser().resolve(), True
+    return Path.cwd() / "config.toml", False
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    for section, keys in data.items():
+        if not isinstance(keys, dict):
+            raise ConfigError(f"{path}: '{section}' must be a [section], not a bare key")
+        for key in keys:
+            if key in SECRET_NAMES:
+                raise ConfigError(
+                    f"{path}: [{section}] {key}: secrets are read only from the environment "
+                    f"({ENV_SECRET_KEY}, {ENV_MAIL_PASSWORD})"
+                )
+    return data
+
+
+def _read_environment(env: Mapping[str, str], say: Any) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    special = {ENV_CONFIG_FILE, ENV_SECRET_KEY, ENV_MAIL_PASSWORD}
+    for name, raw in env.items():
+        if not name.startswith(ENV_PREFIX) or name in special:
+            continue
+        rest = name[len(ENV_PREFIX) :].lower()
+        section = next((s for s in DEFAULTS if rest.startswith(s + "_")), None)
+        if section is None:
+            say(f"{name}: no such configuration section; ignored")
+            continue
+        key = rest[len(section) + 1 :]
+        if key not in DEFAULTS[section]:
+            say(f"{name}: no key '{key}' in [{section}]; ignored")
+            continue
+        found.setdefault(section, {})[key] = _parse_env_value(name, raw, _key_type(section, key))
+    return found
+
+
+def _key_type(section: str, key: str) -> type:
+    default = DEFAULTS[section][key]
+    return KEY_TYPES.get(section, {}).get(key) or type(default)
+
+
+def _parse_env_value(name: str, raw: str, kind: type) -> Any:
+    text = raw.strip()
+    if kind is bool:
+        lowered = text.lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"environment: {name}: expected true or false, got {raw!r}")
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ConfigError(f"environment: {name}: expected an integer, got {raw!r}") from None
+    if kind is list:
+        try:
+            return [int(part) for part in text.split(",") if part.strip()]
+        except ValueError:
+            raise ConfigError(
+                f"environment: {name}: expected comma-separated integers, got {raw!r}"
+            ) from None
+    return raw
+
+
+def _merge(
+    values: dict[str, dict[str, Any]], layer: Mapping[str, Any], label: str, say: Any
+) -> None:
+    for section, keys in layer.items():
+        if section not in DEFAULTS:
+            known = ", ".join(DEFAULTS)
+            raise ConfigError(f"{label}: unknown section [{section}] (known: {known})")
+        for key, value in keys.items():
+            if key not in DEFAULTS[section]:
+                say(f"{label}: [{section}] {key}: unknown key; ignored")
+                continue
+            values[section][key] = _check_type(label, section, key, value)
+
+
+def _check_type(label: str, section: str, key: str, value: Any) -> Any:
+    kind = _key_type(section, key)
+    where = f"{label}: [{section}] {key}"
+    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{where}: expected an integer, got {value!r}")
+    if kind is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if kind is str and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a string, got {value!r}")
+    if kind is list and not (
+        isinstance(value, list)
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        raise ConfigError(f"{where}: expected a list of integers, got {value!r}")
+    return value
+
+
+def _build(
+    values: dict[str, dict[str, Any]],
+    env: Mapping[str, str],
+    instance_dir: Path,
+    base_dir: Path,
+    label: str,
+) -> Settings:
+    def fail(section: str, key: str, reason: str) -> ConfigError:
+        return ConfigError(f"{label}: [{section}] {key}: {reason}")
+
+    server = values["server"]
+    if not 1 <= server["port"] <= 65535:
+        raise fail("server", "port", f"must be 1-65535, got {server['port']}")
+    if server["workers"] < 1:
+        raise fail("server", "workers", f"must be at least 1, got {server['workers']}")
+    base_url = str(server["base_url"]).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise fail("server", "base_url", f"must start with http:// or https://, got {base_url!r}")
+
+    language = values["site"]["default_language"]
+    if language not in LANGUAGES:
+        raise fail("site", "default_language", f"must be one of {', '.join(LANGUAGES)}")
+
+    url = values["database"]["url"] or f"sqlite:///{instance_dir / 'calendar.db'}"
+    url = _absolute_sqlite_url(url, base_dir)
+
+    mail = values["mail"]
+    if mail["backend"] not in MAIL_BACKENDS:
+        raise fail("mail", "backend", f"must be one of {', '.join(MAIL_BACKENDS)}")
+    if mail["starttls"] and mail["ssl"]:
+        raise fail("mail", "ssl", "starttls and ssl cannot both be true")
+    if not 1 <= mail["port"] <= 65535:
+        raise fail("mail", "port", f"must be 1-65535, got {mail['port']}")
+    outbox = Path(mail["outbox_dir"]) if mail["outbox_dir"] else instance_dir / "outbox"
+    outbox = outbox if outbox.is_absolute() else base_dir / outbox
+
+    reminders = values["reminders"]
+    if not 0 <= reminders["send_hour"] <= 23:
+        raise fail("reminders", "send_hour", f"must be 0-23, got {reminders['send_hour']}")
+    if not reminders["lead_days"] or any(not 0 <= d <= 30 for d in reminders["lead_days"]):
+        raise fail("reminders", "lead_days", "must be a non-empty list of days from 0 to 30")
+    if reminders["tick_seconds"] < 1:
+        raise fail("reminders", "tick_seconds", "must be at least 1")
+
+    feed = values["feed"]
+    for key in ("years_back", "years_ahead"):
+        if not 0 <= feed[key] <= 100:
+            raise fail("feed", key, f"must be 0-100, got {feed[key]}")
+
+    return Settings(
+        server=ServerSettings(server["host"], server["port"], base_url, server["workers"]),
+        site=SiteSettings(language),
+        database=DatabaseSettings(url),
+        mail=MailSettings(
+            backend=mail["backend"],
+            sender=mail["sender"],
+            outbox_dir=outbox,
+            host=mail["host"],
+            port=mail["port"],
+            starttls=mail["starttls"],
+            ssl=mail["ssl"],
+            username=mail["username"],
+            password=env.get(ENV_MAIL_PASSWORD, ""),
+        ),
+        reminders=ReminderSettings(
+            enabled=reminders["enabled"],
+            send_hour=reminders["send_hour"],
+            lead_days=tuple(sorted(set(reminders["lead_days"]), reverse=True)),
+            tick_seconds=reminders["tick_seconds"],
+        ),
+        feed=FeedSettings(feed["years_back"], feed["years_ahead"]),
+        secret_key=env.get(ENV_SECRET_KEY) or _local_secret(instance_dir),
+        source=label,
+    )
+
+
+def _absolute_sqlite_url(url: str, base_dir: Path) -> str:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix and not url.startswith(prefix + "/"):
+        target = url[len(prefix) :]
+        if target != ":memory:":
+            return prefix + str(base_dir / target)
+    return url
+
+
+def _local_secret(instance_dir: Path) -> str:
+    """For local runs: a random key generated once and kept in the instance folder."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

@@ -1,0 +1,9 @@
+"""Flask extensions, created unbound and bound to an app in create_app()."""
+
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+
+from calendar_app.models import Base
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()

@@ -1,0 +1,194 @@
+"""Typed SQLAlchemy models: the sourced memorial-day records.
+
+Localized texts are JSON objects with exactly the keys az, en and ru (the loader
+guarantees it). Records that a user sees cite one or more sources.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
+Localized = dict[str, str]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={Localized: JSON, str: String(200)},
+    )
+
+
+def _citation_table(name: str, owner: str, owner_table: str) -> Table:
+    return Table(
+        name,
+        Base.metadata,
+        Column(f"{owner}_id", ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column("source_id", ForeignKey("sources.id", ondelete="RESTRICT"), primary_key=True),
+    )
+
+
+fact_sources = _citation_table("fact_sources", "fact", "facts")
+legal_act_sources = _citation_table("legal_act_sources", "legal_act", "legal_acts")
+moment_sources = _citation_table("moment_sources", "moment", "moments")
+timeline_sources = _citation_table("timeline_entry_sources", "timeline_entry", "timeline_entries")
+
+
+class Source(Base):
+    """A document a record is taken from: an article, a statement, a legal act."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True, doc="Stable id from the data file.")
+    title: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str]
+    kind: Mapped[str] = mapped_column(String(20), doc="press, official, legal-act, statement…")
+    language: Mapped[str] = mapped_column(String(8), doc="Language of the document.")
+    published_on: Mapped[dt.date | None] = mapped_column(doc="Date of publication, if known.")
+    published_year: Mapped[int | None] = mapped_column(doc="Year, when only the year is known.")
+    url: Mapped[str | None] = mapped_column(Text)
+    locator: Mapped[str | None] = mapped_column(Text, doc="Where to find it without a URL.")
+    note: Mapped[str | None] = mapped_column(Text)
+    is_verified: Mapped[bool] = mapped_column(doc="False when the sources do not settle it.")
+    position: Mapped[int] = mapped_column(doc="Order in the data file.")
+
+
+class MemorialDay(Base):
+    """A memorial day observed every year on a fixed month and day."""
+
+    __tablename__ = "memorial_days"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True, doc="Stable id, e.g. january-20.")
+    month: Mapped[int]
+    day: Mapped[int]
+    events_year: Mapped[int] = mapped_column(doc="Year of the events; anniversaries count from it.")
+    first_observed_year: Mapped[int] = mapped_column(doc="First year officially observed.")
+    is_non_working: Mapped[bool] = mapped_column(doc="A public non-working day.")
+    name: Mapped[Localized]
+    anniversary_of: Mapped[Localized] = mapped_column(doc="Phrase after 'anniversary of'.")
+    summary: Mapped[Localized]
+    history: Mapped[Localized]
+    position: Mapped[int] = mapped_column(doc="Order in the data file.")
+    is_retired: Mapped[bool] = mapped_column(default=False, doc="Removed from the data file.")
+
+    facts: Mapped[list[Fact]] = relationship(
+        back_populates="memorial_day", cascade="all, delete-orphan", order_by="Fact.position"
+    )
+    legal_acts: Mapped[list[LegalAct]] = relationship(
+        back_populates="memorial_day", cascade="all, delete-orphan", order_by="LegalAct.position"
+    )
+    moments: Mapped[list[Moment]] = relationship(
+        back_populates="memorial_day", cascade="all, delete-orphan", order_by="Moment.position"
+    )
+    timeline: Mapped[list[TimelineEntry]] = relationship(
+        back_populates="memorial_day",
+        cascade="all, delete-orphan",
+        order_by="TimelineEntry.position",
+    )
+
+
+class Fact(Base):
+    """A figure or a statement about a day; disagreeing figures are separate facts."""
+
+    __tablename__ = "facts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    memorial_day_id: Mapped[int] = mapped_column(
+        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40), doc="Facts of one kind are compared.")
+    value: Mapped[int | None] = mapped_column(Integer, doc="The figure; None for a statement.")
+    qualifier: Mapped[str] = mapped_column(String(12), doc="exact, more-than, about, at-least.")
+    label: Mapped[Localized] = mapped_column(doc="What the figure counts, or the statement.")
+    is_verified: Mapped[bool]
+    position: Mapped[int]
+
+    memorial_day: Mapped[MemorialDay] = relationship(back_populates="facts")
+    sources: Mapped[list[Source]] = relationship(secondary=fact_sources, order_by=Source.position)
+
+
+class LegalAct(Base):
+    """A law, resolution, decree or order that established or shaped a day."""
+
+    __tablename__ = "legal_acts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    memorial_day_id: Mapped[int] = mapped_column(
+        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
+    )
+    adopted_on: Mapped[dt.date]
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[Localized]
+    is_verified: Mapped[bool]
+    position: Mapped[int]
+
+    memorial_day: Mapped[MemorialDay] = relationship(back_populates="legal_acts")
+    sources: Mapped[list[Source]] = relationship(
+        secondary=legal_act_sources, order_by=Source.position
+    )
+
+
+class Moment(Base):
+    """A custom fixed in local time, e.g. the nationwide minute of silence."""
+
+    __tablename__ = "moments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    memorial_day_id: Mapped[int] = mapped_column(
+        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    local_time: Mapped[dt.time]
+    timezone: Mapped[str] = mapped_column(String(64), doc="IANA zone of local_time.")
+    duration_minutes: Mapped[int]
+    description: Mapped[Localized]
+    is_verified: Mapped[bool]
+    position: Mapped[int]
+
+    memorial_day: Mapped[MemorialDay] = relationship(back_populates="moments")
+    sources: Mapped[list[Source]] = relationship(secondary=moment_sources, order_by=Source.position)
+
+
+class TimelineEntry(Base):
+    """A dated event related to a day."""
+
+    __tablename__ = "timeline_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    memorial_day_id: Mapped[int] = mapped_column(
+        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
+    )
+    occurred_on: Mapped[dt.date]
+    precision: Mapped[str] = mapped_column(String(8), doc="day, month or year of occurred_on.")
+    title: Mapped[Localized]
+    is_verified: Mapped[bool]
+    position: Mapped[int]
+
+    memorial_day: Mapped[MemorialDay] = relationship(back_populates="timeline")
+    sources: Mapped[list[Source]] = relationship(
+        secondary=timeline_sources, order_by=Source.position
+    )
+
+
+class DataState(Base):
+    """One row: the fingerprint of the loaded data and when it last changed.
+
+    changed_dt is the data's version: feeds derive DTSTAMP, Last-Modified and
+    their cache keys from it, never from the clock.
+    """
+
+    __tablename__ = "data_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the loaded dataset.")
+    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last load that changed rows, UTC.")
+

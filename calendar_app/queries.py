@@ -1,0 +1,84 @@
+"""Every SELECT the application runs lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from calendar_app.models import (
+    DataState,
+    Fact,
+    LegalAct,
+    MemorialDay,
+    Moment,
+    Source,
+    TimelineEntry,
+)
+
+
+def active_days(session: Session) -> Sequence[MemorialDay]:
+    """The memorial days in the data file, in calendar order."""
+    query = (
+        select(MemorialDay)
+        .where(MemorialDay.is_retired.is_(False))
+        .order_by(MemorialDay.month, MemorialDay.day, MemorialDay.slug)
+    )
+    return session.scalars(query).all()
+
+
+def active_day(session: Session, slug: str) -> MemorialDay | None:
+    query = select(MemorialDay).where(
+        MemorialDay.slug == slug, MemorialDay.is_retired.is_(False)
+    )
+    return session.scalars(query).one_or_none()
+
+
+def days_with_records(session: Session) -> Sequence[MemorialDay]:
+    """Active days with their facts, acts, moments, timeline and sources loaded."""
+    query = (
+        select(MemorialDay)
+        .where(MemorialDay.is_retired.is_(False))
+        .order_by(MemorialDay.position)
+        .options(
+            selectinload(MemorialDay.facts).selectinload(Fact.sources),
+            selectinload(MemorialDay.legal_acts).selectinload(LegalAct.sources),
+            selectinload(MemorialDay.moments).selectinload(Moment.sources),
+            selectinload(MemorialDay.timeline).selectinload(TimelineEntry.sources),
+        )
+    )
+    return session.scalars(query).all()
+
+
+def all_days(session: Session) -> Sequence[MemorialDay]:
+    """Every day row, retired ones included."""
+    return session.scalars(select(MemorialDay)).all()
+
+
+def all_sources(session: Session) -> Sequence[Source]:
+    return session.scalars(select(Source).order_by(Source.position)).all()
+
+
+def all_facts(session: Session) -> Sequence[Fact]:
+    return session.scalars(select(Fact)).all()
+
+
+def all_legal_acts(session: Session) -> Sequence[LegalAct]:
+    return session.scalars(select(LegalAct)).all()
+
+
+def all_moments(session: Session) -> Sequence[Moment]:
+    return session.scalars(select(Moment)).all()
+
+
+def all_timeline_entries(session: Session) -> Sequence[TimelineEntry]:
+    return session.scalars(select(TimelineEntry)).all()
+
+
+def data_state(session: Session) -> DataState | None:
+    return session.get(DataState, 1)
+
+
+def has_days(session: Session) -> bool:
+    return session.scalars(select(MemorialDay.id).limit(1)).first() is not None

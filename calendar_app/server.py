@@ -1,0 +1,37 @@
+"""The production WSGI server: gunicorn, driven from `calendar-app serve`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    """Serve an already built Flask app with gunicorn's pre-fork workers."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def serve(app: Flask, host: str, port: int, workers: int) -> None:
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": 4,
+        "worker_class": "gthread",
+        "accesslog": "-",
+        "timeout": 30,
+        "graceful_timeout": 10,
+    }
+    GunicornServer(app, options).run()

@@ -1,0 +1,20 @@
+"""Observances read from the database and described in one language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from calendar_app import queries
+from calendar_app.observances import Observance, describe
+from calendar_app.occurrences import occurrences_between
+
+
+def observances_between(
+    session: Session, start: dt.date, end: dt.date, lang: str, slug: str | None = None
+) -> list[Observance]:
+    days = queries.active_days(session)
+    if slug is not None:
+        days = [day for day in days if day.slug == slug]
+    return [describe(o, lang) for o in occurrences_between(days, start, end)]

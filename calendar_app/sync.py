@@ -1,0 +1,367 @@
+"""Bring the database in line with a Dataset, and read a Dataset back from it.
+
+apply_dataset() only flushes; the caller commits or rolls back, so a load is one
+transaction. Rows are matched by their stable ids: an unchanged record is not
+written, a changed one is updated in place (its database id, and so every link
+to it, survives), a record gone from the file is deleted — except memorial days,
+which are retired (hidden, their records removed) so that anything referring to
+them keeps a target and a day that comes back keeps its id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from calendar_app import queries
+from calendar_app.dataset import (
+    Dataset,
+    DayRecord,
+    FactRecord,
+    LegalActRecord,
+    MomentRecord,
+    SourceRecord,
+    TimelineRecord,
+)
+from calendar_app.models import (
+    DataState,
+    Fact,
+    LegalAct,
+    MemorialDay,
+    Moment,
+    Source,
+    TimelineEntry,
+)
+
+KINDS = ("sources", "days", "facts", "legal_acts", "moments", "timeline")
+
+
+@dataclass
+class SyncReport:
+    """What a load did, per kind of record."""
+
+    counts: dict[str, Counter[str]] = field(default_factory=lambda: {k: Counter() for k in KINDS})
+
+    def count(self, kind: str, outcome: str) -> None:
+        self.counts[kind][outcome] += 1
+
+    @property
+    def changed(self) -> bool:
+        return any(c[o] for c in self.counts.values() for o in ("added", "updated", "removed", "retired"))
+
+    def lines(self) -> list[str]:
+        order = ("added", "updated", "removed", "retired", "unchanged")
+        lines = []
+        for kind in KINDS:
+            parts = [f"{self.counts[kind][o]} {o}" for o in order if self.counts[kind][o]]
+            lines.append(f"{kind}: {', '.join(parts) if parts else 'none'}")
+        lines.append("changes saved" if self.changed else "nothing changed")
+        return lines
+
+
+class _Keyed(Protocol):
+    key: str
+
+
+K = TypeVar("K", bound=_Keyed)
+
+
+def apply_dataset(session: Session, dataset: Dataset, now: dt.datetime) -> SyncReport:
+    """Upsert the dataset; return what changed. ``now`` is naive UTC."""
+    report = SyncReport()
+    sources = _sync_sources(session, dataset.sources, report)
+
+    days = {day.slug: day for day in queries.all_days(session)}
+    pools: dict[str, dict[str, Any]] = {
+        "facts": {f.key: f for f in queries.all_facts(session)},
+        "legal_acts": {a.key: a for a in queries.all_legal_acts(session)},
+        "moments": {m.key: m for m in queries.all_moments(session)},
+        "timeline": {e.key: e for e in queries.all_timeline_entries(session)},
+    }
+    for position, record in enumerate(dataset.days):
+        day = days.pop(record.slug, None)
+        outcome = "added" if day is None else "unchanged"
+        if day is None:
+            day = MemorialDay()
+            session.add(day)
+        if _assign(day, _day_fields(record, position)) and outcome == "unchanged":
+            outcome = "updated"
+        _sync_children(day, record, pools, sources, report)
+        report.count("days", outcome)
+
+    for day in days.values():
+        if not day.is_retired:
+            day.is_retired = True
+            report.count("days", "retired")
+        day.facts, day.legal_acts, day.moments, day.timeline = [], [], [], []
+    for kind, leftovers in pools.items():
+        for row in leftovers.values():
+            session.delete(row)
+            report.count(kind, "removed")
+    session.flush()
+
+    wanted = {s.id for s in dataset.sources}
+    for key, source in sources.items():
+        if key not in wanted:
+            session.delete(source)
+            report.count("sources", "removed")
+    session.flush()
+
+    _record_state(session, dataset.fingerprint(), report.changed, now)
+    return report
+
+
+def _sync_sources(
+    session: Session, records: Sequence[SourceRecord], report: SyncReport
+) -> dict[str, Source]:
+    existing = {s.key: s for s in queries.all_sources(session)}
+    for position, record in enumerate(records):
+        source = existing.get(record.id)
+        if source is None:
+            source = Source()
+            session.add(source)
+            existing[record.id] = source
+            _assign(source, _source_fields(record, position))
+            report.count("sources", "added")
+        elif _assign(source, _source_fields(record, position)):
+            report.count("sources", "updated")
+        else:
+            report.count("sources", "unchanged")
+    return existing
+
+
+def _sync_children(
+    day: MemorialDay,
+    record: DayRecord,
+    pools: dict[str, dict[str, Any]],
+    sources: Mapping[str, Source],
+    report: SyncReport,
+) -> None:
+    def cite(ids: Iterable[str]) -> list[Source]:
+        return sorted((sources[i] for i in ids), key=lambda s: s.position)
+
+    day.facts = _upsert(
+        "facts", record.facts, pools, report, Fact, lambda r, p: _fact_fields(r, p, cite)
+    )
+    day.legal_acts = _upsert(
+        "legal_acts", record.legal_acts, pools, report, LegalAct, lambda r, p: _act_fields(r, p, cite)
+    )
+    day.moments = _upsert(
+        "moments", record.moments, pools, report, Moment, lambda r, p: _moment_fields(r, p, cite)
+    )
+    day.timeline = _upsert(
+        "timeline",
+        record.timeline,
+        pools,
+        report,
+        TimelineEntry,
+        lambda r, p: _event_fields(r, p, cite),
+    )
+
+
+def _upsert(
+    kind: str,
+    records: Sequence[Any],
+    pools: dict[str, dict[str, Any]],
+    report: SyncReport,
+    model: Callable[[], K],
+    fields: Callable[[Any, int], dict[str, Any]],
+) -> list[K]:
+    rows = []
+    for position, record in enumerate(records):
+        row = pools[kind].pop(record.id, None)
+        if row is None:
+            row = model()
+            _assign(row, fields(record, position))
+            report.count(kind, "added")
+        elif _assign(row, fields(record, position)):
+            report.count(kind, "updated")
+        else:
+            report.count(kind, "unchanged")
+        rows.append(row)
+    return rows
+
+
+def _assign(row: object, values: Mapping[str, Any]) -> bool:
+    """Set the attributes that differ; True if any did."""
+    changed = False
+    for name, value in values.items():
+        current = getattr(row, name, None)
+        if name == "sources":
+            same = [s.key for s in current or []] == [s.key for s in value]
+        else:
+            same = current == value and type(current) is type(value)
+        if not same:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+def _record_state(session: Session, fingerprint: str, changed: bool, now: dt.datetime) -> None:
+    state = queries.data_state(session)
+    if state is None:
+        session.add(DataState(id=1, content_hash=fingerprint, changed_dt=now))
+    elif changed:
+        state.content_hash, state.changed_dt = fingerprint, now
+    elif state.content_hash != fingerprint:  # same rows, e.g. citations listed in another order
+        state.content_hash = fingerprint
+    session.flush()
+
+
+def _source_fields(r: SourceRecord, position: int) -> dict[str, Any]:
+    return {
+        "key": r.id,
+        "title": r.title,
+        "publisher": r.publisher,
+        "kind": r.kind,
+        "language": r.language,
+        "published_on": r.published,
+        "published_year": r.year,
+        "url": r.url,
+        "locator": r.locator,
+        "note": r.note,
+        "is_verified": r.verified,
+        "position": position,
+    }
+
+
+def _day_fields(r: DayRecord, position: int) -> dict[str, Any]:
+    return {
+        "slug": r.slug,
+        "month": r.month,
+        "day": r.day,
+        "events_year": r.events_year,
+        "first_observed_year": r.first_observed_year,
+        "is_non_working": r.is_non_working,
+        "name": r.name,
+        "anniversary_of": r.anniversary_of,
+        "summary": r.summary,
+        "history": r.history,
+        "position": position,
+        "is_retired": False,
+    }
+
+
+Cite = Callable[[Iterable[str]], list[Source]]
+
+
+def _fact_fields(r: FactRecord, position: int, cite: Cite) -> dict[str, Any]:
+    return {
+        "key": r.id,
+        "kind": r.kind,
+        "value": r.value,
+        "qualifier": r.qualifier,
+        "label": r.label,
+        "is_verified": r.verified,
+        "position": position,
+        "sources": cite(r.sources),
+    }
+
+
+def _act_fields(r: LegalActRecord, position: int, cite: Cite) -> dict[str, Any]:
+    return {
+        "key": r.id,
+        "adopted_on": r.adopted,
+        "kind": r.kind,
+        "title": r.title,
+        "is_verified": r.verified,
+        "position": position,
+        "sources": cite(r.sources),
+    }
+
+
+def _moment_fields(r: MomentRecord, position: int, cite: Cite) -> dict[str, Any]:
+    return {
+        "key": r.id,
+        "kind": r.kind,
+        "local_time": r.local_time,
+        "timezone": r.timezone,
+        "duration_minutes": r.duration_minutes,
+        "description": r.description,
+        "is_verified": r.verified,
+        "position": position,
+        "sources": cite(r.sources),
+    }
+
+
+def _event_fields(r: TimelineRecord, position: int, cite: Cite) -> dict[str, Any]:
+    return {
+        "key": r.id,
+        "occurred_on": r.date,
+        "precision": r.precision,
+        "title": r.title,
+        "is_verified": r.verified,
+        "position": position,
+        "sources": cite(r.sources),
+    }
+
+
+def dataset_from_database(session: Session) -> Dataset:
+    """What the database holds, as a Dataset (retired days left out)."""
+
+    def keys(sources: Iterable[Source]) -> tuple[str, ...]:
+        return tuple(s.key for s in sources)
+
+    return Dataset(
+        sources=tuple(
+            SourceRecord(
+                id=s.key,
+                title=s.title,
+                publisher=s.publisher,
+                kind=s.kind,
+                language=s.language,
+                published=s.published_on,
+                year=s.published_year,
+                url=s.url,
+                locator=s.locator,
+                note=s.note,
+                verified=s.is_verified,
+            )
+            for s in queries.all_sources(session)
+        ),
+        days=tuple(
+            DayRecord(
+                slug=d.slug,
+                month=d.month,
+                day=d.day,
+                events_year=d.events_year,
+                first_observed_year=d.first_observed_year,
+                is_non_working=d.is_non_working,
+                name=dict(d.name),
+                anniversary_of=dict(d.anniversary_of),
+                summary=dict(d.summary),
+                history=dict(d.history),
+                facts=tuple(
+                    FactRecord(f.key, f.kind, f.value, f.qualifier, dict(f.label), keys(f.sources), f.is_verified)
+                    for f in d.facts
+                ),
+                legal_acts=tuple(
+                    LegalActRecord(a.key, a.adopted_on, a.kind, dict(a.title), keys(a.sources), a.is_verified)
+                    for a in d.legal_acts
+                ),
+                moments=tuple(
+                    MomentRecord(
+                        m.key,
+                        m.kind,
+                        m.local_time,
+                        m.timezone,
+                        m.duration_minutes,
+                        dict(m.description),
+                        keys(m.sources),
+                        m.is_verified,
+                    )
+                    for m in d.moments
+                ),
+                timeline=tuple(
+                    TimelineRecord(e.key, e.occurred_on, e.precision, dict(e.title), keys(e.sources), e.is_verified)
+                    for e in d.timeline
+                ),
+            )
+            for d in queries.days_with_records(session)
+        ),
+    )

@@ -1,0 +1,108 @@
+"""Fixtures: an app on a real SQLite file, a fresh PostgreSQL database, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from calendar_app import create_app
+from calendar_app.bootstrap import prepare_database
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CALENDAR_APP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's config.toml or CALENDAR_APP_* variables."""
+    for name in list(os.environ):
+        if name.startswith("CALENDAR_APP_"):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def build_app(tmp_path: Path, url: str | None = None, **sections: dict[str, Any]) -> Flask:
+    overrides: dict[str, dict[str, Any]] = {"database": {"url": url}} if url else {}
+    overrides.update(sections)
+    return create_app(overrides, instance_path=tmp_path / "instance")
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Flask:
+    """An app on a new SQLite file with no tables yet."""
+    return build_app(tmp_path, f"sqlite:///{tmp_path / 'calendar.db'}")
+
+
+@pytest.fixture
+def app(empty_app: Flask) -> Flask:
+    """An app on SQLite with migrations applied and the bundled data loaded."""
+    prepare_database(empty_app)
+    return empty_app
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def _postgres_reachable() -> str | None:
+    try:
+        engine = sa.create_engine(POSTGRES_ADMIN_URL)
+        with engine.connect() as connection:
+            connection.execute(sa.text("select 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means "not here"
+        return str(error).splitlines()[0]
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    problem = _postgres_reachable()
+    if problem is not None:
+        message = f"PostgreSQL at {POSTGRES_ADMIN_URL} is not reachable: {problem}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return POSTGRES_ADMIN_URL
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    name = f"calendar_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(postgres_admin_url).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """An empty app (no tables) on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'calendar.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    application = build_app(tmp_path, url)
+    yield application
+    with application.app_context():
+        from calendar_app.extensions import db
+
+        db.engine.dispose()
