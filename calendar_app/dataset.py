@@ -120,9 +120,25 @@ class Dataset:
     days: tuple[DayRecord, ...]
 
     def fingerprint(self) -> str:
-        """SHA-256 over a canonical form: equal datasets, equal fingerprints."""
-        canonical = json.dumps(asdict(self), sort_keys=True, default=str, ensure_ascii=False)
+        """SHA-256 over a canonical form: equal content, equal fingerprints.
+
+        Citations are a set (the database keeps them in source order), so their
+        order in the file does not count.
+        """
+        canonical = json.dumps(
+            _canonical(asdict(self)), sort_keys=True, default=str, ensure_ascii=False
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any, key: str = "") -> Any:
+    if isinstance(value, dict):
+        return {k: _canonical(v, k) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_canonical(v) for v in value]
+        citations = key == "sources" and all(isinstance(v, str) for v in items)
+        return sorted(items) if citations else items
+    return value
 
 
 def parse_dataset(text: str, filename: str) -> Dataset:
@@ -153,7 +169,9 @@ class _Parser:
             self.source(table, where) for where, table in self.tables(data, "", "sources")
         )
         known = {source.id for source in sources}
-        days = tuple(self.day(table, where, known) for where, table in self.tables(data, "", "days"))
+        days = tuple(
+            self.day(table, where, known) for where, table in self.tables(data, "", "days")
+        )
         if not days:
             raise self.fail("days", "the file defines no memorial day")
         return Dataset(sources=sources, days=days)
@@ -304,12 +322,16 @@ class _Parser:
             raise self.fail(where, f"must be an array of tables ([[{where}]])")
         return [(f"{where}[{_label(x, i)}]", x) for i, x in enumerate(value)]
 
-    def required(self, t: Mapping[str, Any], at: str, key: str, check: Callable[[str, Any], Any]) -> Any:
+    def required(
+        self, t: Mapping[str, Any], at: str, key: str, check: Callable[[str, Any], Any]
+    ) -> Any:
         if key not in t:
             raise self.fail(_join(at, key), "required key is missing")
         return check(_join(at, key), t[key])
 
-    def optional(self, t: Mapping[str, Any], at: str, key: str, check: Callable[[str, Any], Any]) -> Any:
+    def optional(
+        self, t: Mapping[str, Any], at: str, key: str, check: Callable[[str, Any], Any]
+    ) -> Any:
         return check(_join(at, key), t[key]) if key in t else None
 
     def flag(self, t: Mapping[str, Any], at: str) -> bool:

@@ -33,7 +33,9 @@ def _citation_table(name: str, owner: str, owner_table: str) -> Table:
     return Table(
         name,
         Base.metadata,
-        Column(f"{owner}_id", ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True),
+        Column(
+            f"{owner}_id", ForeignKey(f"{owner_table}.id", ondelete="CASCADE"), primary_key=True
+        ),
         Column("source_id", ForeignKey("sources.id", ondelete="RESTRICT"), primary_key=True),
     )
 
@@ -191,4 +193,3 @@ class DataState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the loaded dataset.")
     changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last load that changed rows, UTC.")
-

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.orm import Session
-
 from calendar_app import queries
 from calendar_app.observances import Observance, describe
 from calendar_app.occurrences import occurrences_between
+from calendar_app.queries import DbSession
 
 
 def observances_between(
-    session: Session, start: dt.date, end: dt.date, lang: str, slug: str | None = None
+    session: DbSession, start: dt.date, end: dt.date, lang: str, slug: str | None = None
 ) -> list[Observance]:
     days = queries.active_days(session)
     if slug is not None:

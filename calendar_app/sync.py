@@ -16,8 +16,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.orm import Session
-
 from calendar_app import queries
 from calendar_app.dataset import (
     Dataset,
@@ -37,6 +35,7 @@ from calendar_app.models import (
     Source,
     TimelineEntry,
 )
+from calendar_app.queries import DbSession
 
 KINDS = ("sources", "days", "facts", "legal_acts", "moments", "timeline")
 
@@ -52,7 +51,9 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return any(c[o] for c in self.counts.values() for o in ("added", "updated", "removed", "retired"))
+        return any(
+            c[o] for c in self.counts.values() for o in ("added", "updated", "removed", "retired")
+        )
 
     def lines(self) -> list[str]:
         order = ("added", "updated", "removed", "retired", "unchanged")
@@ -71,7 +72,7 @@ class _Keyed(Protocol):
 K = TypeVar("K", bound=_Keyed)
 
 
-def apply_dataset(session: Session, dataset: Dataset, now: dt.datetime) -> SyncReport:
+def apply_dataset(session: DbSession, dataset: Dataset, now: dt.datetime) -> SyncReport:
     """Upsert the dataset; return what changed. ``now`` is naive UTC."""
     report = SyncReport()
     sources = _sync_sources(session, dataset.sources, report)
@@ -99,9 +100,8 @@ def apply_dataset(session: Session, dataset: Dataset, now: dt.datetime) -> SyncR
             day.is_retired = True
             report.count("days", "retired")
         day.facts, day.legal_acts, day.moments, day.timeline = [], [], [], []
-    for kind, leftovers in pools.items():
-        for row in leftovers.values():
-            session.delete(row)
+    for kind, leftovers in pools.items():  # orphaned above, so deleted by the cascade
+        for _ in leftovers.values():
             report.count(kind, "removed")
     session.flush()
 
@@ -117,7 +117,7 @@ def apply_dataset(session: Session, dataset: Dataset, now: dt.datetime) -> SyncR
 
 
 def _sync_sources(
-    session: Session, records: Sequence[SourceRecord], report: SyncReport
+    session: DbSession, records: Sequence[SourceRecord], report: SyncReport
 ) -> dict[str, Source]:
     existing = {s.key: s for s in queries.all_sources(session)}
     for position, record in enumerate(records):
@@ -149,7 +149,12 @@ def _sync_children(
         "facts", record.facts, pools, report, Fact, lambda r, p: _fact_fields(r, p, cite)
     )
     day.legal_acts = _upsert(
-        "legal_acts", record.legal_acts, pools, report, LegalAct, lambda r, p: _act_fields(r, p, cite)
+        "legal_acts",
+        record.legal_acts,
+        pools,
+        report,
+        LegalAct,
+        lambda r, p: _act_fields(r, p, cite),
     )
     day.moments = _upsert(
         "moments", record.moments, pools, report, Moment, lambda r, p: _moment_fields(r, p, cite)
@@ -202,7 +207,7 @@ def _assign(row: object, values: Mapping[str, Any]) -> bool:
     return changed
 
 
-def _record_state(session: Session, fingerprint: str, changed: bool, now: dt.datetime) -> None:
+def _record_state(session: DbSession, fingerprint: str, changed: bool, now: dt.datetime) -> None:
     state = queries.data_state(session)
     if state is None:
         session.add(DataState(id=1, content_hash=fingerprint, changed_dt=now))
@@ -301,7 +306,7 @@ def _event_fields(r: TimelineRecord, position: int, cite: Cite) -> dict[str, Any
     }
 
 
-def dataset_from_database(session: Session) -> Dataset:
+def dataset_from_database(session: DbSession) -> Dataset:
     """What the database holds, as a Dataset (retired days left out)."""
 
     def keys(sources: Iterable[Source]) -> tuple[str, ...]:
@@ -337,11 +342,21 @@ def dataset_from_database(session: Session) -> Dataset:
                 summary=dict(d.summary),
                 history=dict(d.history),
                 facts=tuple(
-                    FactRecord(f.key, f.kind, f.value, f.qualifier, dict(f.label), keys(f.sources), f.is_verified)
+                    FactRecord(
+                        f.key,
+                        f.kind,
+                        f.value,
+                        f.qualifier,
+                        dict(f.label),
+                        keys(f.sources),
+                        f.is_verified,
+                    )
                     for f in d.facts
                 ),
                 legal_acts=tuple(
-                    LegalActRecord(a.key, a.adopted_on, a.kind, dict(a.title), keys(a.sources), a.is_verified)
+                    LegalActRecord(
+                        a.key, a.adopted_on, a.kind, dict(a.title), keys(a.sources), a.is_verified
+                    )
                     for a in d.legal_acts
                 ),
                 moments=tuple(
@@ -358,7 +373,14 @@ def dataset_from_database(session: Session) -> Dataset:
                     for m in d.moments
                 ),
                 timeline=tuple(
-                    TimelineRecord(e.key, e.occurred_on, e.precision, dict(e.title), keys(e.sources), e.is_verified)
+                    TimelineRecord(
+                        e.key,
+                        e.occurred_on,
+                        e.precision,
+                        dict(e.title),
+                        keys(e.sources),
+                        e.is_verified,
+                    )
                     for e in d.timeline
                 ),
             )

@@ -141,7 +141,9 @@ MALFORMED: list[tuple[str, Change, str, str]] = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("case", "change", "key", "reason"), MALFORMED, ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    ("case", "change", "key", "reason"), MALFORMED, ids=[m[0] for m in MALFORMED]
+)
 def test_malformed_documents_are_refused_with_key_and_reason(
     case: str, change: Change, key: str, reason: str
 ) -> None:
@@ -159,7 +161,7 @@ def test_malformed_documents_are_refused_with_key_and_reason(
     ("text", "fragment"),
     [
         ("schema_version = 1\n[[days]\n", "TOML syntax"),
-        ('schema_version = 1\ndate = 1992-02-30\n', "TOML syntax"),
+        ("schema_version = 1\ndate = 1992-02-30\n", "TOML syntax"),
         ('schema_version = "1"\n', "expected an integer"),
         ("", "schema_version: required key is missing"),
     ],

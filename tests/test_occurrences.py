@@ -113,7 +113,9 @@ def test_round_anniversaries(anniversary: int, jubilee: Jubilee | None) -> None:
     [(MARCH_31, 1997, False), (MARCH_31, 1998, True), (FEBRUARY_26, 1993, False),
      (FEBRUARY_26, 1994, True), (SEPTEMBER_27, 2021, True), (JANUARY_20, 1991, True)],
 )  # fmt: skip
-def test_officially_observed_from_the_first_observed_year(day: Day, year: int, observed: bool) -> None:
+def test_officially_observed_from_the_first_observed_year(
+    day: Day, year: int, observed: bool
+) -> None:
     (o,) = occurrences_between([day], dt.date(year, 1, 1), dt.date(year, 12, 31))
     assert o.is_observed is observed
 

@@ -88,8 +88,8 @@ def test_azerbaijani_suffix_property(number: int) -> None:
 
 @given(st.integers(min_value=1, max_value=10**9))
 def test_english_suffix_property(number: int) -> None:
-    expected = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(
-        number % 10, "th"
+    expected = (
+        "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
     )
     assert anniversary_ordinal(number, "en") == f"{number}{expected}"
 

@@ -29,6 +29,8 @@ cli = FlaskGroup(
     load_dotenv=False,
     help="Azerbaijan's memorial days: data, observances, feed, site and reminders.",
 )
+# Flask's --app/--env-file/--debug options would only confuse here: the app is fixed.
+cli.params = [p for p in cli.params if p.name not in {"app", "env_file", "debug"}]
 for command in (
     db_group,
     data_group,

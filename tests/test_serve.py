@@ -1,0 +1,67 @@
+"""`calendar-app serve` from an empty database to a served site, as a real process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 30) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer within {seconds} s")
+
+
+def test_serve_migrates_loads_and_serves_the_four_days(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CALENDAR_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+        "CALENDAR_APP_SECRET_KEY": "test-secret",
+        "CALENDAR_APP_SERVER_WORKERS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from calendar_app.cli import main; main()", "serve",
+         "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        page = wait_for(f"http://127.0.0.1:{port}/?lang=en", process)
+        for name in (
+            "National Mourning Day",
+            "Day of the Khojaly Genocide",
+            "Day of the Genocide of Azerbaijanis",
+            "Remembrance Day",
+        ):
+            assert name in page
+        assert wait_for(f"http://127.0.0.1:{port}/healthz", process) == "ok\n"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert "loaded the bundled data" in output
+    assert "gunicorn" in output.lower()  # the production server, not Flask's debug server
+    assert process.returncode == 0, output
