@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format bench lock clean
+.PHONY: install run test lint format bench lock clean translations
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ lint: $(STAMP)  ## ruff (lint and format check) and mypy
 format: $(STAMP)
 	$(BIN)/ruff check --fix calendar_app tests benchmarks
 	$(BIN)/ruff format calendar_app tests benchmarks
+
+translations: $(STAMP)  ## re-extract interface text into the az and ru catalogs, then translate the new entries
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --no-location --sort-output --no-wrap \
+		--project=calendar-app -o $(VENV)/messages.pot .
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d calendar_app/translations --ignore-obsolete --no-wrap
+
+bench: $(STAMP)  ## the feed benchmark (figures recorded in docs/PERFORMANCE.md)
+	$(BIN)/python -m benchmarks.feed
 
 lock:  ## re-pin constraints.txt from a clean environment
 	rm -rf /tmp/calendar-app-lock && $(PYTHON) -m venv /tmp/calendar-app-lock

@@ -9,11 +9,22 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calendar_app.config import load_settings
-from calendar_app.extensions import db, migrate
+from calendar_app.extensions import csrf, db, migrate
 from calendar_app.resources import resource_dir
-from calendar_app.web import register_blueprints
+from calendar_app.web import (
+    errors,
+    formatting,
+    i18n,
+    limits,
+    outage,
+    register_blueprints,
+    security,
+)
+
+MAX_REQUEST_BYTES = 64 * 1024  # forms are small; anything larger is refused with 413
 
 
 def create_app(
@@ -30,8 +41,17 @@ def create_app(
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database.url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},  # recover after a database restart
         SETTINGS=settings,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.server.base_url.startswith("https://"),
     )
+    if settings.server.trusted_proxies:
+        hops = settings.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     if settings.database.url.startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -40,6 +60,13 @@ def create_app(
     with app.app_context():
         event.listen(db.engine, "connect", _enforce_sqlite_foreign_keys)
 
+    csrf.init_app(app)
+    limits.init_app(app, settings)
+    outage.init_app(app)
+    i18n.init_app(app)
+    formatting.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
     register_blueprints(app)
     return app
 

@@ -23,6 +23,9 @@ ENV_MAIL_PASSWORD = ENV_PREFIX + "MAIL_PASSWORD"
 SECRET_NAMES = {"secret_key", "password", "mail_password"}
 LANGUAGES = ("az", "en", "ru")
 MAIL_BACKENDS = ("file", "smtp", "console")
+ENVIRONMENTS = ("development", "production")
+WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "default", "test"}
+MIN_SECRET_LENGTH = 32
 
 # The schema: section -> key -> default. The default's type is the key's type;
 # a default of None means "computed from the instance folder".
@@ -32,6 +35,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "port": 8000,
         "base_url": "http://127.0.0.1:8000",
         "workers": 2,
+        "environment": "development",
+        "trusted_proxies": 0,
     },
     "site": {
         "default_language": "az",
@@ -54,10 +59,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "send_hour": 9,
         "lead_days": [1, 0],
         "tick_seconds": 60,
+        "lease_seconds": 300,
     },
     "feed": {
         "years_back": 2,
         "years_ahead": 10,
+    },
+    "limits": {
+        "enabled": True,
+        "storage_uri": "memory://",
     },
 }
 KEY_TYPES: dict[str, dict[str, type]] = {
@@ -76,6 +86,12 @@ class ServerSettings:
     port: int
     base_url: str
     workers: int
+    environment: str  # development | production
+    trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers count
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
 
 
 @dataclass(frozen=True)
@@ -107,12 +123,19 @@ class ReminderSettings:
     send_hour: int
     lead_days: tuple[int, ...]
     tick_seconds: int
+    lease_seconds: int  # a claimed row returns to others if not finished by then
 
 
 @dataclass(frozen=True)
 class FeedSettings:
     years_back: int
     years_ahead: int
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    enabled: bool
+    storage_uri: str
 
 
 @dataclass(frozen=True)
@@ -123,6 +146,7 @@ class Settings:
     mail: MailSettings
     reminders: ReminderSettings
     feed: FeedSettings
+    limits: LimitSettings
     secret_key: str
     source: str  # where the file layer came from, for messages
 
@@ -280,6 +304,14 @@ def _build(
     if not base_url.startswith(("http://", "https://")):
         raise fail("server", "base_url", f"must start with http:// or https://, got {base_url!r}")
 
+    if server["environment"] not in ENVIRONMENTS:
+        raise fail("server", "environment", f"must be one of {', '.join(ENVIRONMENTS)}")
+    if not 0 <= server["trusted_proxies"] <= 5:
+        raise fail("server", "trusted_proxies", "must be 0-5")
+    secret = env.get(ENV_SECRET_KEY, "")
+    if server["environment"] == "production":
+        _check_production_secret(secret)
+
     language = values["site"]["default_language"]
     if language not in LANGUAGES:
         raise fail("site", "default_language", f"must be one of {', '.join(LANGUAGES)}")
@@ -304,6 +336,8 @@ def _build(
         raise fail("reminders", "lead_days", "must be a non-empty list of days from 0 to 30")
     if reminders["tick_seconds"] < 1:
         raise fail("reminders", "tick_seconds", "must be at least 1")
+    if not 2 <= reminders["lease_seconds"] <= 3600:
+        raise fail("reminders", "lease_seconds", "must be 2-3600")
 
     feed = values["feed"]
     for key in ("years_back", "years_ahead"):
@@ -311,7 +345,14 @@ def _build(
             raise fail("feed", key, f"must be 0-100, got {feed[key]}")
 
     return Settings(
-        server=ServerSettings(server["host"], server["port"], base_url, server["workers"]),
+        server=ServerSettings(
+            host=server["host"],
+            port=server["port"],
+            base_url=base_url,
+            workers=server["workers"],
+            environment=server["environment"],
+            trusted_proxies=server["trusted_proxies"],
+        ),
         site=SiteSettings(language),
         database=DatabaseSettings(url),
         mail=MailSettings(
@@ -330,11 +371,27 @@ def _build(
             send_hour=reminders["send_hour"],
             lead_days=tuple(sorted(set(reminders["lead_days"]), reverse=True)),
             tick_seconds=reminders["tick_seconds"],
+            lease_seconds=reminders["lease_seconds"],
         ),
         feed=FeedSettings(feed["years_back"], feed["years_ahead"]),
-        secret_key=env.get(ENV_SECRET_KEY) or _local_secret(instance_dir),
+        limits=LimitSettings(values["limits"]["enabled"], values["limits"]["storage_uri"]),
+        secret_key=secret or _local_secret(instance_dir),
         source=label,
     )
+
+
+def _check_production_secret(secret: str) -> None:
+    """Outside development the key must be set, and not a placeholder."""
+    if not secret.strip():
+        raise ConfigError(
+            f"environment: {ENV_SECRET_KEY}: required when [server] environment is production"
+        )
+    if secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"environment: {ENV_SECRET_KEY}: too weak for production; use at least "
+            f"{MIN_SECRET_LENGTH} random characters (python -c 'import secrets; "
+            "print(secrets.token_hex(32))')"
+        )
 
 
 def _absolute_sqlite_url(url: str, base_dir: Path) -> str:

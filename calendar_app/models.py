@@ -8,7 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 Localized = dict[str, str]
@@ -193,3 +205,75 @@ class DataState(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     content_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the loaded dataset.")
     changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last load that changed rows, UTC.")
+
+
+class Subscriber(Base):
+    """A person who asked for reminder e-mails; nothing is sent before confirmation."""
+
+    __tablename__ = "subscribers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, doc="Normalized address.")
+    lang: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64), doc="IANA zone of send_hour.")
+    send_hour: Mapped[int] = mapped_column(doc="Local hour at which reminders are due.")
+    day_slugs: Mapped[list[str]] = mapped_column(JSON, doc="Memorial days chosen.")
+    lead_days: Mapped[list[int]] = mapped_column(JSON, doc="Days before each observance.")
+    status: Mapped[str] = mapped_column(
+        String(12), doc="pending, active, unsubscribed or suppressed."
+    )
+    created_dt: Mapped[dt.datetime] = mapped_column(doc="Sign-up, UTC.")
+    confirmed_dt: Mapped[dt.datetime | None] = mapped_column(doc="Double opt-in, UTC.")
+    ended_dt: Mapped[dt.datetime | None] = mapped_column(doc="Unsubscribed or suppressed, UTC.")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class AccessToken(Base):
+    """A secret link (confirm or manage); only its SHA-256 is stored."""
+
+    __tablename__ = "access_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(8), doc="confirm or manage.")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256, hex.")
+    created_dt: Mapped[dt.datetime]
+    expires_dt: Mapped[dt.datetime | None] = mapped_column(doc="None: valid until revoked.")
+    revoked_dt: Mapped[dt.datetime | None] = mapped_column(doc="Used (confirm) or rotated.")
+
+
+class Reminder(Base):
+    """The outbox: one row per (subscriber, day, year, lead), sent at most once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "memorial_day_id", "year", "lead_days"),
+        Index(
+            "ix_reminders_due",
+            "next_attempt_dt",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    memorial_day_id: Mapped[int] = mapped_column(ForeignKey("memorial_days.id"))
+    year: Mapped[int] = mapped_column(doc="Year of the occurrence.")
+    lead_days: Mapped[int] = mapped_column(doc="Days before the occurrence.")
+    due_dt: Mapped[dt.datetime] = mapped_column(doc="Send hour, subscriber's zone, as UTC.")
+    deadline_dt: Mapped[dt.datetime] = mapped_column(doc="End of the day itself, as UTC.")
+    status: Mapped[str] = mapped_column(
+        String(10), doc="pending, sending, sent, failed, expired or cancelled."
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_dt: Mapped[dt.datetime] = mapped_column(doc="Not before this instant, UTC.")
+    lease_until_dt: Mapped[dt.datetime | None] = mapped_column(doc="A worker holds it till.")
+    message_id: Mapped[str | None] = mapped_column(String(200), doc="Set before the first try.")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_dt: Mapped[dt.datetime | None]
+    created_dt: Mapped[dt.datetime]

@@ -13,7 +13,12 @@ from typing import Any, Protocol
 
 from calendar_app.dates import long_date
 from calendar_app.occurrences import DaySpec, Occurrence
-from calendar_app.ordinals import LANGUAGES, anniversary_label, anniversary_title
+from calendar_app.ordinals import (
+    LANGUAGES,
+    anniversary_label,
+    anniversary_phrase,
+    anniversary_title,
+)
 
 
 class DescribedDay(DaySpec, Protocol):
@@ -39,7 +44,8 @@ class Observance:
     summary: str
     anniversary: int
     anniversary_label: str
-    title: str
+    anniversary_phrase: str  # "37th anniversary of the 20 January tragedy"
+    title: str  # the phrase, a dash and the day's name
     is_jubilee: bool
     jubilee: str | None  # "round" (every 5th) or "major" (25th, 50th, 75th, 100th …)
     is_observed: bool
@@ -77,6 +83,9 @@ def describe(occurrence: Occurrence[Any], lang: str) -> Observance:
         summary=day.summary[lang],
         anniversary=occurrence.anniversary,
         anniversary_label=anniversary_label(occurrence.anniversary, lang),
+        anniversary_phrase=anniversary_phrase(
+            occurrence.anniversary, lang, day.anniversary_of[lang]
+        ),
         title=anniversary_title(occurrence.anniversary, lang, day.anniversary_of[lang], name),
         is_jubilee=occurrence.is_jubilee,
         jubilee=occurrence.jubilee.value if occurrence.jubilee else None,

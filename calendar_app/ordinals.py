@@ -39,8 +39,8 @@ def anniversary_label(number: int, lang: str) -> str:
     return f"{ordinal} anniversary"
 
 
-def anniversary_title(number: int, lang: str, anniversary_of: str, name: str) -> str:
-    """The title of one year's observance.
+def anniversary_phrase(number: int, lang: str, anniversary_of: str) -> str:
+    """'37th anniversary of the 20 January tragedy', '20 Yanvar faciəsinin 37-ci ildönümü'.
 
     ``anniversary_of`` is already in the case the language needs: en plain
     ("the 20 January tragedy"), az and ru genitive ("20 Yanvar faciəsinin",
@@ -48,7 +48,12 @@ def anniversary_title(number: int, lang: str, anniversary_of: str, name: str) ->
     """
     label = anniversary_label(number, lang)
     if lang == "az":
-        lead = f"{anniversary_of} {label}"
-    else:
-        lead = f"{label} of {anniversary_of}" if lang == "en" else f"{label} {anniversary_of}"
-    return f"{lead} — {name}"
+        return f"{anniversary_of} {label}"
+    if lang == "en":
+        return f"{label} of {anniversary_of}"
+    return f"{label} {anniversary_of}"
+
+
+def anniversary_title(number: int, lang: str, anniversary_of: str, name: str) -> str:
+    """The title of one year's observance: the phrase, a dash, the day's name."""
+    return f"{anniversary_phrase(number, lang, anniversary_of)} — {name}"

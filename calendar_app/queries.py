@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.models import (
+    AccessToken,
     DataState,
     Fact,
     LegalAct,
     MemorialDay,
     Moment,
+    Reminder,
     Source,
+    Subscriber,
     TimelineEntry,
 )
 
@@ -84,3 +88,66 @@ def data_state(session: DbSession) -> DataState | None:
 
 def has_days(session: DbSession) -> bool:
     return session.scalars(select(MemorialDay.id).limit(1)).first() is not None
+
+
+def day_with_records(session: DbSession, slug: str) -> MemorialDay | None:
+    """One active day with its records loaded (there are a handful of days: load them all)."""
+    return next((day for day in days_with_records(session) if day.slug == slug), None)
+
+
+def active_subscribers(session: DbSession) -> Iterable[Subscriber]:
+    """Confirmed, not unsubscribed or suppressed; streamed in id order."""
+    query = (
+        select(Subscriber)
+        .where(Subscriber.status == "active")
+        .order_by(Subscriber.id)
+        .execution_options(yield_per=1000)
+    )
+    return session.scalars(query)
+
+
+def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
+    query = select(Reminder).where(
+        Reminder.subscriber_id == subscriber_id, Reminder.status == "pending"
+    )
+    return session.scalars(query).all()
+
+
+def subscriber_by_email(session: DbSession, email: str) -> Subscriber | None:
+    return session.scalars(select(Subscriber).where(Subscriber.email == email)).one_or_none()
+
+
+def token_by_hash(session: DbSession, token_hash: str) -> AccessToken | None:
+    query = select(AccessToken).where(AccessToken.token_hash == token_hash)
+    return session.scalars(query).one_or_none()
+
+
+def reminder_counts(session: DbSession) -> dict[str, int]:
+    query = (
+        select(Reminder.status, func.count()).group_by(Reminder.status).order_by(Reminder.status)
+    )
+    return {status: count for status, count in session.execute(query)}
+
+
+def subscriber_counts(session: DbSession) -> dict[str, int]:
+    query = (
+        select(Subscriber.status, func.count())
+        .group_by(Subscriber.status)
+        .order_by(Subscriber.status)
+    )
+    return {status: count for status, count in session.execute(query)}
+
+
+def next_due_reminder(session: DbSession) -> dt.datetime | None:
+    query = select(func.min(Reminder.next_attempt_dt)).where(Reminder.status == "pending")
+    return session.scalars(query).one()
+
+
+def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
+    query = (
+        select(Reminder)
+        .where(Reminder.status == "failed")
+        .order_by(Reminder.id.desc())
+        .limit(limit)
+    )
+    return session.scalars(query).all()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from flask import Flask
@@ -35,3 +38,18 @@ def serve(app: Flask, host: str, port: int, workers: int) -> None:
         "graceful_timeout": 10,
     }
     GunicornServer(app, options).run()
+
+
+def start_scheduler_process() -> subprocess.Popen[bytes]:
+    """`calendar-app scheduler` as a child: one ticker, whatever the number of workers."""
+    command = [sys.executable, "-c", "from calendar_app.cli import main; main()", "scheduler"]
+    return subprocess.Popen(command, env=dict(os.environ))
+
+
+def stop_process(process: subprocess.Popen[bytes], seconds: float = 10) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

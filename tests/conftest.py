@@ -15,6 +15,7 @@ from flask.testing import FlaskCliRunner
 
 from calendar_app import create_app
 from calendar_app.bootstrap import prepare_database
+from tests.smtp_sink import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -53,6 +54,30 @@ def app(empty_app: Flask) -> Flask:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """A real SMTP server on a free loopback port, stopped after the test."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp_app(tmp_path: Path, smtp_sink: SmtpSink) -> Flask:
+    """The migrated, loaded app sending through the SMTP sink."""
+    application = build_app(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'calendar.db'}",
+        mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port},
+        server={"base_url": "https://calendar.example.az"},
+        site={"default_language": "en"},
+        limits={"enabled": False},  # flows repeat requests; tests/test_limits.py turns them on
+    )
+    prepare_database(application)
+    return application
 
 
 def _postgres_reachable() -> str | None:

@@ -9,7 +9,9 @@ from flask_migrate.cli import db as db_group
 
 from calendar_app import create_app
 from calendar_app.cli.data import data_group
+from calendar_app.cli.feed import feed_group
 from calendar_app.cli.observances import occurrences_command, upcoming_command
+from calendar_app.cli.reminders import reminders_group, scheduler_command, worker_command
 from calendar_app.cli.serve import serve_command
 from calendar_app.config import ConfigError
 
@@ -34,8 +36,12 @@ cli.params = [p for p in cli.params if p.name not in {"app", "env_file", "debug"
 for command in (
     db_group,
     data_group,
+    feed_group,
     occurrences_command,
     upcoming_command,
+    reminders_group,
+    scheduler_command,
+    worker_command,
     serve_command,
     shell_command,
     routes_command,

@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from calendar_app.bootstrap import prepare_database
 from calendar_app.current import current_settings
 from calendar_app.extensions import db
-from calendar_app.server import serve
+from calendar_app.server import serve, start_scheduler_process, stop_process
 
 
 @click.command("serve")
@@ -18,7 +18,11 @@ from calendar_app.server import serve
 @click.option("--workers", type=click.IntRange(1, 64), help="Worker processes.")
 @with_appcontext
 def serve_command(host: str | None, port: int | None, workers: int | None) -> None:
-    """Migrate, load the bundled data if the database is empty, and serve."""
+    """Migrate, load the bundled data if the database is empty, and serve.
+
+    With ``[reminders] enabled`` the reminder ticker runs beside the web workers
+    in exactly one child process (`calendar-app scheduler`), never inside them.
+    """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = current_settings().server
     report = prepare_database(app)
@@ -27,4 +31,9 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
     db.engine.dispose()  # no connection may cross the fork into the workers
     bind_host, bind_port = host or settings.host, port or settings.port
     click.echo(f"serving on http://{bind_host}:{bind_port}/")
-    serve(app, bind_host, bind_port, workers or settings.workers)
+    ticker = start_scheduler_process() if current_settings().reminders.enabled else None
+    try:
+        serve(app, bind_host, bind_port, workers or settings.workers)
+    finally:
+        if ticker is not None:
+            stop_process(ticker)

@@ -4,8 +4,24 @@ from __future__ import annotations
 
 from flask import Flask
 
+from calendar_app.web.api import api
+from calendar_app.web.atom import atom
+from calendar_app.web.embed import embed
+from calendar_app.web.feed import feed
+from calendar_app.web.health import health
+from calendar_app.web.limits import limit_blueprints
 from calendar_app.web.pages import pages
+from calendar_app.web.subscribe import subscribe
+
+# Declared once, like decorators: forms strictly per client, reads generously.
+limit_blueprints(forms=[subscribe], reads=[pages, api, embed, atom], feeds=[feed])
 
 
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages)
+    app.register_blueprint(feed)
+    app.register_blueprint(api)
+    app.register_blueprint(embed)
+    app.register_blueprint(atom)
+    app.register_blueprint(subscribe)
+    app.register_blueprint(health)

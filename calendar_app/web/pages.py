@@ -1,28 +1,78 @@
-"""The site skeleton: the coming year's observances (issue 4 builds the full site)."""
+"""The site's pages: the coming year, a page per day, the sources."""
 
 from __future__ import annotations
 
-import datetime as dt
+from flask import Blueprint, abort, render_template
+from flask_babel import gettext
 
-from flask import Blueprint, abort, render_template, request
-
-from calendar_app.current import current_settings
+from calendar_app import queries
 from calendar_app.extensions import db
-from calendar_app.ordinals import LANGUAGES
+from calendar_app.presentation import (
+    anniversary_window,
+    citations_by_source,
+    cited_sources,
+    day_figures,
+    moment_on,
+    upcoming,
+    years_window,
+)
 from calendar_app.service import observances_between
+from calendar_app.subscribe_links import subscribe_links
+from calendar_app.web.clock import site_today
+from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
+from calendar_app.web.links import calendar_feed_url, day_feed_url, embed_url
 
 pages = Blueprint("pages", __name__)
+pages.before_request(reject_unknown_language)
+pages.after_request(remember_language)
+
+EMBED_SNIPPET_LIMIT = 4
 
 
 @pages.get("/")
 def home() -> str:
-    lang = request.args.get("lang", current_settings().site.default_language)
-    if lang not in LANGUAGES:
-        abort(400, description=f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
-    today = dt.date.today()
-    observances = observances_between(db.session, today, today + dt.timedelta(days=365), lang)
+    lang, today = current_language(), site_today()
+    start, end = years_window(today, 1)
+    days = {day.slug: day for day in queries.days_with_records(db.session)}
+    items = upcoming(observances_between(db.session, start, end, lang), days, today)
     return render_template(
-        "pages/home.html", lang=lang, languages=LANGUAGES, today=today, observances=observances
+        "pages/home.html",
+        today=today,
+        items=items,
+        feed=subscribe_links(calendar_feed_url(lang), gettext("Memorial days of Azerbaijan")),
+        embed_src=embed_url(lang, EMBED_SNIPPET_LIMIT),
+    )
+
+
+@pages.get("/days/<slug>")
+def day(slug: str) -> str:
+    record = queries.day_with_records(db.session, slug)
+    if record is None:
+        abort(404, description=gettext("There is no memorial day “%(slug)s”.", slug=slug[:60]))
+    lang, today = current_language(), site_today()
+    start, end = anniversary_window(today)
+    anniversaries = observances_between(db.session, start, end, lang, slug=slug)
+    coming = next((o for o in anniversaries if o.date >= today), None)
+    return render_template(
+        "pages/day.html",
+        today=today,
+        day=record,
+        figures=day_figures(record.facts),
+        moments=[moment_on(m, coming.date) for m in record.moments] if coming else [],
+        coming=coming,
+        anniversaries=anniversaries,
+        sources=cited_sources(record),
+        feed=subscribe_links(day_feed_url(slug, lang), record.name[lang]),
+    )
+
+
+@pages.get("/sources")
+def sources() -> str:
+    days = queries.days_with_records(db.session)
+    return render_template(
+        "pages/sources.html",
+        sources=queries.all_sources(db.session),
+        citations=citations_by_source(days, current_language()),
     )
 
 

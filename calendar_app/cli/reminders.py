@@ -1,0 +1,144 @@
+"""`calendar-app reminders run-once|status` and `calendar-app scheduler`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import time
+from collections.abc import Callable
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from calendar_app import queries
+from calendar_app.current import current_settings
+from calendar_app.extensions import db
+from calendar_app.logs import configure_logging
+from calendar_app.reminders.leader import Leadership
+from calendar_app.reminders.scheduler import build_scheduler, dispatch_once, run_once
+
+LEADER_POLL_SECONDS = 5
+
+
+class Instant(click.ParamType):  # type: ignore[type-arg]
+    name = "ISO8601"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.datetime:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an instant like 2027-01-19T05:00:00Z", param, ctx)
+        if moment.tzinfo is None:
+            self.fail(f"{value!r} has no time zone; add Z or an offset like +04:00", param, ctx)
+        return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Plan and send reminder e-mails; show the outbox."""
+
+
+@reminders_group.command("run-once")
+@click.option("--at", "at", type=Instant(), help="Act as if it were this instant (default: now).")
+@with_appcontext
+def run_once_command(at: dt.datetime | None) -> None:
+    """Plan and send everything due, then exit (for cron and for tests)."""
+    now = at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    click.echo(run_once(now).summary())
+
+
+@reminders_group.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Counts by state, the next reminder due, and recent failures."""
+    counts = queries.reminder_counts(db.session)
+    click.echo("reminders: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "none"))
+    subscribers = queries.subscriber_counts(db.session)
+    click.echo("subscribers: " + (", ".join(f"{n} {s}" for s, n in subscribers.items()) or "none"))
+    due = queries.next_due_reminder(db.session)
+    click.echo(f"next due: {due.isoformat()}Z" if due else "next due: nothing planned")
+    for reminder in queries.recent_failures(db.session, limit=5):
+        click.echo(f"failed: #{reminder.id} {reminder.last_error}")
+
+
+@click.command("scheduler")
+@click.option(
+    "--plan-only",
+    is_flag=True,
+    help="Only plan; leave sending to `calendar-app worker` processes.",
+)
+@with_appcontext
+def scheduler_command(plan_only: bool) -> None:
+    """Run the reminder ticker in this process until stopped.
+
+    On PostgreSQL only one scheduler leads (an advisory lock); others wait and
+    take over when the leader stops.
+    """
+    configure_logging()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    leadership = Leadership(db.engine)
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    scheduler = build_scheduler(app, dispatch=not plan_only)
+    # SIGTERM (systemd, `serve` stopping) ends it like Ctrl+C: the tick in progress finishes.
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not leadership.try_acquire():
+            if stopping:
+                return
+            click.echo("another scheduler leads; waiting to take over")
+            time.sleep(LEADER_POLL_SECONDS)
+        click.echo("reminder scheduler running; Ctrl+C stops it")
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        leadership.release()
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@with_appcontext
+def worker_command(once: bool) -> None:
+    """Send due reminders until stopped; run as many as you like, anywhere."""
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True  # the message in flight is finished first
+
+    signal.signal(signal.SIGTERM, stop)
+    configure_logging()
+    pause = current_settings().reminders.tick_seconds
+    try:
+        while not stopping:
+            try:
+                report = dispatch_once()
+            except Exception as error:  # an outage: say so, wait, try again
+                db.session.rollback()
+                click.echo(f"dispatch failed: {error.__class__.__name__}: {error}", err=True)
+                report = None
+            finally:
+                db.session.remove()
+            if once:
+                click.echo(report.summary() if report else "failed")
+                return
+            if report is None or not report.counts:
+                _sleep(pause, lambda: stopping)
+    except KeyboardInterrupt:
+        pass
+
+
+def _sleep(seconds: float, stop: Callable[[], bool]) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not stop():
+        time.sleep(min(0.2, end - time.monotonic()))

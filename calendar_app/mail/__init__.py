@@ -1,0 +1,1 @@
+"""E-mail: message building (templates) and delivery backends (smtp, file, console)."""

@@ -1,0 +1,1 @@
+"""Reminder e-mails: plan (pure) -> outbox (database) -> dispatch (SMTP) -> scheduler."""

@@ -1,0 +1,112 @@
+"""Pure: which reminders a subscriber should get, and when, in UTC.
+
+A reminder is due at the subscriber's send hour, in their own zone, ``lead``
+days before the observance; its deadline is the end of the observance day in
+that zone (after that it is never sent). Local times that do not exist (a DST
+gap) move forward by the length of the gap; repeated ones (a fold) are taken at
+their first passage. All datetimes here are naive UTC unless named ``local``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+UTC = dt.UTC
+
+
+class PlanSubscriber(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def send_hour(self) -> int: ...
+    @property
+    def day_slugs(self) -> Sequence[str]: ...
+    @property
+    def lead_days(self) -> Sequence[int]: ...
+    @property
+    def confirmed_dt(self) -> dt.datetime | None: ...
+
+
+class PlanOccurrence(Protocol):
+    """An occurrence whose day has a database id (occurrences.Occurrence of a model row)."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def date(self) -> dt.date: ...
+    @property
+    def day(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    subscriber_id: int
+    memorial_day_id: int
+    year: int
+    lead_days: int
+    due_dt: dt.datetime
+    deadline_dt: dt.datetime
+
+    @property
+    def key(self) -> tuple[int, int, int, int]:
+        return (self.subscriber_id, self.memorial_day_id, self.year, self.lead_days)
+
+
+def local_instant_to_utc(day: dt.date, clock: dt.time, zone: ZoneInfo) -> dt.datetime:
+    """A wall-clock time in ``zone`` as naive UTC.
+
+    fold=0: a time inside a DST gap moves forward by the gap (02:30 in Berlin on
+    31 March 2024 is 03:30 CEST); a repeated time is taken at its first passage.
+    """
+    local = dt.datetime.combine(day, clock, tzinfo=zone)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def due_and_deadline(
+    occurrence_date: dt.date, lead: int, send_hour: int, zone: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    due = local_instant_to_utc(occurrence_date - dt.timedelta(days=lead), dt.time(send_hour), zone)
+    deadline = local_instant_to_utc(occurrence_date + dt.timedelta(days=1), dt.time(0), zone)
+    return due, deadline
+
+
+def plan(
+    subscribers: Iterable[PlanSubscriber],
+    occurrences: Sequence[PlanOccurrence],
+    now: dt.datetime,
+) -> list[PlannedReminder]:
+    """Reminders still worth sending at ``now`` for these subscribers and occurrences.
+
+    Left out: reminders whose deadline has passed, and reminders that fell due
+    before the subscriber confirmed (nobody wants last week's "in 7 days").
+    """
+    planned = []
+    for subscriber in subscribers:
+        zone = ZoneInfo(subscriber.timezone)
+        chosen = set(subscriber.day_slugs)
+        for occurrence in occurrences:
+            if occurrence.slug not in chosen:
+                continue
+            for lead in sorted(set(subscriber.lead_days), reverse=True):
+                due, deadline = due_and_deadline(occurrence.date, lead, subscriber.send_hour, zone)
+                if deadline <= now:
+                    continue
+                if subscriber.confirmed_dt is not None and due < subscriber.confirmed_dt:
+                    continue
+                planned.append(
+                    PlannedReminder(
+                        subscriber_id=subscriber.id,
+                        memorial_day_id=occurrence.day.id,
+                        year=occurrence.date.year,
+                        lead_days=lead,
+                        due_dt=due,
+                        deadline_dt=deadline,
+                    )
+                )
+    return planned

@@ -1,0 +1,116 @@
+"""The ticker: APScheduler in exactly one process; the database is the schedule.
+
+Every tick forgets expired sign-ups, plans what is newly in reach and sends
+what is due. The first tick runs at start, so reminders that fell due while
+nothing ran are sent then if their deadline has not passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from calendar_app.current import current_settings
+from calendar_app.extensions import db
+from calendar_app.ics import feed_host
+from calendar_app.mail.backends import backend_from_settings
+from calendar_app.reminders import outbox
+from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.dispatch import DispatchReport, dispatch_due
+from calendar_app.subscriptions import expire_pending
+
+log = logging.getLogger("calendar_app.reminders")
+TICK_JOB_ID = "reminders-tick"
+
+
+@dataclass(frozen=True)
+class TickReport:
+    expired_signups: int
+    planned: int
+    dispatched: DispatchReport
+
+    def summary(self) -> str:
+        return (
+            f"planned {self.planned} new, sent: {self.dispatched.summary()}, "
+            f"forgot {self.expired_signups} unconfirmed sign-ups"
+        )
+
+
+def plan_once(now: dt.datetime) -> tuple[int, int]:
+    """Forget expired sign-ups and plan what is newly in reach; (forgotten, planned)."""
+    session = db.session
+    try:
+        expired = expire_pending(session, now)
+        planned = outbox.plan_everyone(session, now)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return expired, planned
+
+
+def dispatch_once(now: dt.datetime | None = None) -> DispatchReport:
+    """Send what is due (at ``now``, or by the real clock). Safe in any number of processes."""
+    settings = current_settings()
+    return dispatch_due(
+        db.session,
+        backend_from_settings(settings.mail),
+        ReminderComposer(db.session, settings),
+        (lambda: now) if now is not None else _utc_now,
+        domain=feed_host(settings.server.base_url),
+        lease_for=dt.timedelta(seconds=settings.reminders.lease_seconds),
+    )
+
+
+def run_once(now: dt.datetime) -> TickReport:
+    """Plan and send everything due at ``now`` (naive UTC). Needs an app context."""
+    expired, planned = plan_once(now)
+    return TickReport(expired, planned, dispatch_once(now))
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _tick(app: Flask, dispatch: bool) -> None:
+    with app.app_context():
+        try:
+            if dispatch:
+                expired, planned = plan_once(_utc_now())
+                report = TickReport(expired, planned, dispatch_once())
+                log.info("tick: %s", report.summary())
+            else:
+                expired, planned = plan_once(_utc_now())
+                log.info("tick: planned %d new, forgot %d sign-ups", planned, expired)
+        except Exception:  # the ticker must survive an outage and try again next tick
+            log.exception("tick failed; retrying at the next tick")
+        finally:
+            db.session.remove()
+
+
+def build_scheduler(app: Flask, dispatch: bool = True) -> BaseScheduler:
+    """A blocking scheduler with the one job, declared once with a stable id.
+
+    ``dispatch=False`` only plans, for deployments whose `calendar-app worker`
+    processes send.
+    """
+    with app.app_context():
+        seconds = current_settings().reminders.tick_seconds
+    scheduler = BlockingScheduler(timezone=dt.UTC)
+    scheduler.add_job(
+        _tick,
+        "interval",
+        seconds=seconds,
+        args=[app, dispatch],
+        id=TICK_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=dt.datetime.now(dt.UTC),  # catch up at once on start
+    )
+    return scheduler

@@ -1,0 +1,67 @@
+/* Two additions to pages that work without JavaScript:
+   1. the reader's own local time next to a time given in Baku time;
+   2. copy buttons for the calendar address and the widget snippet. */
+(function () {
+  "use strict";
+
+  var INTL_LOCALES = { az: "az", en: "en-GB", ru: "ru" };
+
+  function isoDate(date, timeZone) {
+    // YYYY-MM-DD of an instant in a time zone ("en-CA" writes dates that way).
+    return new Intl.DateTimeFormat("en-CA", {
+      timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit"
+    }).format(date);
+  }
+
+  function showLocalTimes() {
+    var lang = document.documentElement.lang;
+    var locale = INTL_LOCALES[lang] || lang;
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    document.querySelectorAll("[data-local-time]").forEach(function (el) {
+      var instant = new Date(el.getAttribute("data-instant"));
+      if (isNaN(instant.getTime())) { return; }
+      var time = new Intl.DateTimeFormat(locale, {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+      }).format(instant);
+      var template = el.getAttribute("data-template");
+      if (isoDate(instant, zone) !== el.getAttribute("data-date")) {
+        var day = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long" }).format(instant);
+        template = el.getAttribute("data-template-other-day");
+        template = template.replace("{date}", day);
+      }
+      el.textContent = template.replace("{time}", time).replace("{zone}", zone.replace(/_/g, " "));
+      el.hidden = false;
+    });
+  }
+
+  function copyText(text, fallbackField) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    return new Promise(function (resolve, reject) {
+      fallbackField.focus();
+      fallbackField.select();
+      (document.execCommand && document.execCommand("copy")) ? resolve() : reject();
+    });
+  }
+
+  function setUpCopyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      var status = document.getElementById(button.getAttribute("data-status"));
+      if (!field) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var text = "value" in field ? field.value : field.textContent;
+        copyText(text, field).then(function () {
+          if (status) { status.textContent = button.getAttribute("data-copied"); }
+        }, function () {
+          if (status) { status.textContent = button.getAttribute("data-failed"); }
+        });
+      });
+    });
+  }
+
+  showLocalTimes();
+  setUpCopyButtons();
+}());

@@ -1,0 +1,207 @@
+"""Subscribers and their secret links: sign-up, double opt-in, preferences, leaving.
+
+Secrets are 256-bit random tokens; only their SHA-256 is stored, so a copy of
+the database opens no manage page. Every e-mail carries a fresh manage token;
+rotating revokes them all. Nothing here sends mail: callers compose and send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import delete, update
+
+from calendar_app import queries
+from calendar_app.models import AccessToken, Subscriber
+from calendar_app.ordinals import LANGUAGES
+from calendar_app.queries import DbSession
+from calendar_app.reminders import outbox
+
+CONFIRM_TTL = dt.timedelta(days=7)
+MAX_EMAIL_LENGTH = 254
+LEAD_CHOICES = (7, 1, 0)
+
+
+class InvalidPreferences(ValueError):
+    """A preference a person gave that cannot be used; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Preferences:
+    lang: str
+    timezone: str
+    day_slugs: tuple[str, ...]
+    lead_days: tuple[int, ...]
+    send_hour: int
+
+    def check(self, known_slugs: set[str]) -> None:
+        if self.lang not in LANGUAGES:
+            raise InvalidPreferences("lang", "unknown language")
+        if not valid_timezone(self.timezone):
+            raise InvalidPreferences("timezone", "unknown time zone")
+        if not self.day_slugs or not set(self.day_slugs) <= known_slugs:
+            raise InvalidPreferences("days", "choose at least one memorial day")
+        if not self.lead_days or not set(self.lead_days) <= set(LEAD_CHOICES):
+            raise InvalidPreferences("leads", "choose at least one time for reminders")
+        if not 0 <= self.send_hour <= 23:
+            raise InvalidPreferences("send_hour", "the hour must be 0-23")
+
+
+def valid_timezone(name: str) -> bool:
+    if not name or len(name) > 64 or name.startswith("/") or ".." in name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def normalize_email(raw: str) -> str:
+    """One plain address, normalized; refuses display names, lists and CR/LF."""
+    text = raw.strip()
+    if not text or len(text) > MAX_EMAIL_LENGTH:
+        raise InvalidPreferences("email", "enter one e-mail address of at most 254 characters")
+    if any(c in text for c in '\r\n\t<>,; "') or text.count("@") != 1:
+        raise InvalidPreferences("email", "enter one plain e-mail address, like name@example.org")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise InvalidPreferences("email", "this is not a valid e-mail address") from None
+    # Mailboxes are case-insensitive in practice: one person, one subscription.
+    normalized = str(result.normalized).lower()
+    if len(normalized) > MAX_EMAIL_LENGTH:
+        raise InvalidPreferences("email", "enter one e-mail address of at most 254 characters")
+    return normalized
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(session: DbSession, subscriber: Subscriber, purpose: str, now: dt.datetime) -> str:
+    """A new secret link for ``subscriber``; returns the raw token (never stored)."""
+    raw = secrets.token_urlsafe(32)
+    expires = now + CONFIRM_TTL if purpose == "confirm" else None
+    session.add(
+        AccessToken(
+            subscriber_id=subscriber.id,
+            purpose=purpose,
+            token_hash=_hash(raw),
+            created_dt=now,
+            expires_dt=expires,
+        )
+    )
+    session.flush()
+    return raw
+
+
+def subscriber_for_token(
+    session: DbSession, raw: str, purpose: str, now: dt.datetime
+) -> Subscriber | None:
+    """The subscriber a valid, unexpired, unrevoked token opens; else None."""
+    if not raw or len(raw) > 100:
+        return None
+    token = queries.token_by_hash(session, _hash(raw))
+    if token is None or token.purpose != purpose or token.revoked_dt is not None:
+        return None
+    if token.expires_dt is not None and token.expires_dt <= now:
+        return None
+    return session.get(Subscriber, token.subscriber_id)
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What to e-mail after a sign-up: a confirmation, or a link to manage."""
+
+    subscriber: Subscriber
+    kind: str  # "confirm" or "manage"
+    token: str
+
+
+def sign_up(session: DbSession, email: str, prefs: Preferences, now: dt.datetime) -> SignUp:
+    subscriber = queries.subscriber_by_email(session, email)
+    if subscriber is not None and subscriber.is_active:
+        # Preferences of a confirmed subscriber change only through their manage link.
+        return SignUp(subscriber, "manage", issue_token(session, subscriber, "manage", now))
+    if subscriber is None:
+        subscriber = Subscriber(email=email, created_dt=now)
+        session.add(subscriber)
+    _apply(subscriber, prefs)
+    subscriber.status, subscriber.confirmed_dt, subscriber.ended_dt = "pending", None, None
+    subscriber.created_dt = now
+    session.flush()
+    _revoke(session, subscriber.id, "confirm", now)
+    return SignUp(subscriber, "confirm", issue_token(session, subscriber, "confirm", now))
+
+
+def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None:
+    subscriber = subscriber_for_token(session, raw, "confirm", now)
+    if subscriber is None or subscriber.status != "pending":
+        return None
+    subscriber.status, subscriber.confirmed_dt = "active", now
+    _revoke(session, subscriber.id, "confirm", now)
+    outbox.replan_subscriber(session, subscriber, now)
+    return subscriber
+
+
+def update_preferences(
+    session: DbSession, subscriber: Subscriber, prefs: Preferences, now: dt.datetime
+) -> None:
+    _apply(subscriber, prefs)
+    if subscriber.status in ("unsubscribed", "suppressed") and subscriber.confirmed_dt:
+        subscriber.status, subscriber.ended_dt = "active", None  # coming back via their link
+    session.flush()
+    outbox.replan_subscriber(session, subscriber, now)
+
+
+def unsubscribe(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
+    if subscriber.status != "unsubscribed":
+        subscriber.status, subscriber.ended_dt = "unsubscribed", now
+    outbox.cancel_unsent(session, subscriber.id)
+    session.flush()
+
+
+def rotate_links(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> str:
+    """Revoke every manage link; return the one new link."""
+    _revoke(session, subscriber.id, "manage", now)
+    return issue_token(session, subscriber, "manage", now)
+
+
+def expire_pending(session: DbSession, now: dt.datetime) -> int:
+    """Forget sign-ups never confirmed within the confirmation period."""
+    result = session.execute(
+        delete(Subscriber).where(
+            Subscriber.status == "pending", Subscriber.created_dt <= now - CONFIRM_TTL
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _apply(subscriber: Subscriber, prefs: Preferences) -> None:
+    subscriber.lang = prefs.lang
+    subscriber.timezone = prefs.timezone
+    subscriber.day_slugs = list(prefs.day_slugs)
+    subscriber.lead_days = sorted(set(prefs.lead_days), reverse=True)
+    subscriber.send_hour = prefs.send_hour
+
+
+def _revoke(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
+    session.execute(
+        update(AccessToken)
+        .where(
+            AccessToken.subscriber_id == subscriber_id,
+            AccessToken.purpose == purpose,
+            AccessToken.revoked_dt.is_(None),
+        )
+        .values(revoked_dt=now)
+    )

@@ -1,0 +1,44 @@
+"""The widget other sites put in an iframe: the next observances, compact."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
+
+from calendar_app import queries
+from calendar_app.extensions import db
+from calendar_app.presentation import upcoming, years_window
+from calendar_app.service import observances_between
+from calendar_app.web.clock import site_today
+from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
+from calendar_app.web.security import frameable
+
+embed = Blueprint("embed", __name__)
+embed.before_request(reject_unknown_language)
+embed.after_request(vary_on_language)
+
+DEFAULT_LIMIT = 4
+MAX_LIMIT = 12
+
+
+def requested_limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        abort(
+            400,
+            description=gettext("“limit” must be a whole number from 1 to %(max)d.", max=MAX_LIMIT),
+        )
+    return int(raw)
+
+
+@embed.get("/embed")
+@frameable
+def widget() -> str:
+    limit, lang, today = requested_limit(), current_language(), site_today()
+    # Every day recurs once a year, so `limit` years always hold `limit` observances.
+    start, end = years_window(today, limit)
+    days = {day.slug: day for day in queries.days_with_records(db.session)}
+    items = upcoming(observances_between(db.session, start, end, lang), days, today)[:limit]
+    return render_template("pages/embed.html", items=items, today=today)

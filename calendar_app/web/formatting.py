@@ -1,0 +1,61 @@
+"""Template helpers that write records in the page's language (Babel, CLDR)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel import Locale
+from babel.dates import format_skeleton
+from flask import Flask
+
+from calendar_app.dates import BABEL_LOCALES
+from calendar_app.models import Fact, Source
+from calendar_app.presentation import (
+    dated,
+    fact_figure,
+    iso_dated,
+    paragraphs,
+    source_date,
+)
+from calendar_app.web.i18n import current_language
+
+LEAP_YEAR = 2000  # month_day must accept 29 February
+
+
+def figure(fact: Fact) -> str:
+    return fact_figure(fact, current_language())
+
+
+def date_as_known(day: dt.date, precision: str) -> str:
+    return dated(day, precision, current_language())
+
+
+def published(source: Source) -> str:
+    return source_date(source, current_language())
+
+
+def month_day(month: int, day: int) -> str:
+    """'20 January', '20 yanvar', '20 января'."""
+    lang = BABEL_LOCALES[current_language()]
+    return str(format_skeleton("MMMMd", dt.date(LEAP_YEAR, month, day), locale=lang))
+
+
+def language_name(code: str) -> str:
+    """A document's language named in the page's language: 'ingilis', 'английский'."""
+    try:
+        name = Locale.parse(code).get_display_name(BABEL_LOCALES[current_language()])
+    except (ValueError, TypeError):
+        return code
+    return name or code
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        figure=figure,
+        dated=date_as_known,
+        iso_dated=iso_dated,
+        source_date=published,
+        month_day=month_day,
+        language_name=language_name,
+        paragraphs=paragraphs,
+    )

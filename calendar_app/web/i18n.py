@@ -1,0 +1,143 @@
+"""Which language a request is answered in: ?lang, then the cookie, then
+Accept-Language, then ``[site] default_language``.
+
+An unknown ``?lang`` is the reader's mistake and gets a 400 (blueprints register
+``reject_unknown_language``); the page that says so is still written in the
+best language the other signals give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from flask import Flask, Response, abort, has_request_context, request
+from flask_babel import get_locale, gettext
+
+from calendar_app.config import Settings
+from calendar_app.current import current_settings
+from calendar_app.extensions import babel
+from calendar_app.ordinals import LANGUAGES
+from calendar_app.web.links import absolute_url
+
+LANG_PARAM = "lang"
+LANG_COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}  # each in itself
+
+
+def best_accepted(accepted: Iterable[tuple[str, float]]) -> str | None:
+    """The supported language the reader ranks highest; 'az-Latn-AZ' counts as 'az'.
+
+    Werkzeug's best_match prefers an exact 'ru' at q=0.8 over 'az-Latn-AZ' at
+    q=1, so the primary subtag is compared here instead.
+    """
+    ranked = sorted(accepted, key=lambda item: -item[1])  # stable: header order breaks ties
+    for tag, quality in ranked:
+        primary = tag.replace("_", "-").split("-")[0].lower()
+        if quality > 0 and primary in LANGUAGES:
+            return primary
+    return None
+
+
+def negotiate(
+    param: str | None, cookie: str | None, accepted: Iterable[tuple[str, float]], default: str
+) -> str:
+    """Pure: the language from the four signals, skipping values the site does not have."""
+    for candidate in (param, cookie):
+        if candidate in LANGUAGES:
+            return str(candidate)
+    return best_accepted(accepted) or default
+
+
+def request_language() -> str:
+    """The current request's language; outside a request, the configured default."""
+    default = current_settings().site.default_language
+    if not has_request_context():
+        return default
+    return negotiate(
+        request.args.get(LANG_PARAM),
+        request.cookies.get(LANG_COOKIE),
+        request.accept_languages,
+        default,
+    )
+
+
+def current_language() -> str:
+    """The language Flask-Babel settled on for this request (negotiated once)."""
+    locale = get_locale()
+    return locale.language if locale is not None else request_language()
+
+
+def reject_unknown_language() -> None:
+    """Abort with 400 when ?lang names a language the site is not written in."""
+    value = request.args.get(LANG_PARAM)
+    if value is not None and value not in LANGUAGES:
+        abort(
+            400,
+            description=gettext(
+                "There is no version of this page in “%(value)s”. Choose az, en or ru.",
+                value=value[:20],
+            ),
+        )
+
+
+def vary_on_language(response: Response) -> Response:
+    response.vary.update(("Accept-Language", "Cookie"))
+    return response
+
+
+def remember_language(response: Response) -> Response:
+    """Keep a language chosen with ?lang in a cookie for the next visit."""
+    vary_on_language(response)
+    chosen = request.args.get(LANG_PARAM)
+    if chosen in LANGUAGES and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(
+            LANG_COOKIE,
+            str(chosen),
+            max_age=COOKIE_MAX_AGE,
+            secure=request.is_secure,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _query_in(code: str) -> dict[str, str]:
+    query = {k: v for k, v in request.args.items() if k != LANG_PARAM}
+    query[LANG_PARAM] = code
+    return query
+
+
+def language_alternates() -> dict[str, str]:
+    """This page's public address in each language, and without one (x-default: the
+    reader's browser chooses), for hreflang links."""
+    alternates = {code: absolute_url(request.path, _query_in(code)) for code in LANGUAGES}
+    others = {k: v for k, v in request.args.items() if k != LANG_PARAM}
+    alternates["x-default"] = absolute_url(request.path, others)
+    return alternates
+
+
+def switch_language_url(code: str) -> str:
+    """A relative link to this page in another language (keeps the other parameters)."""
+    return quote(request.path) + "?" + urlencode(_query_in(code))
+
+
+def _template_globals() -> dict[str, Any]:
+    return {"lang": current_language()}
+
+
+def init_app(app: Flask) -> None:
+
+    settings: Settings = app.config["SETTINGS"]
+    babel.init_app(
+        app, default_locale=settings.site.default_language, locale_selector=request_language
+    )
+    app.context_processor(_template_globals)
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        language_alternates=language_alternates,
+        switch_language_url=switch_language_url,
+    )

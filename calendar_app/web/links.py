@@ -1,0 +1,34 @@
+"""Public addresses of the site's pages and feeds, built on ``[server] base_url``.
+
+Links inside the site are relative (url_for); these absolute ones are for what
+leaves the site: feed subscriptions, the API's url fields, the widget snippet,
+hreflang alternates and the Atom feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import quote, urlencode
+
+from calendar_app.current import current_settings
+
+
+def absolute_url(path: str, query: Mapping[str, str | int] | None = None) -> str:
+    base = current_settings().server.base_url
+    return base + quote(path) + (("?" + urlencode(query)) if query else "")
+
+
+def calendar_feed_url(lang: str) -> str:
+    return absolute_url("/calendar.ics", {"lang": lang})
+
+
+def day_feed_url(slug: str, lang: str) -> str:
+    return absolute_url(f"/days/{slug}.ics", {"lang": lang})
+
+
+def day_page_url(slug: str, lang: str | None = None) -> str:
+    return absolute_url(f"/days/{slug}", {"lang": lang} if lang else None)
+
+
+def embed_url(lang: str, limit: int) -> str:
+    return absolute_url("/embed", {"lang": lang, "limit": limit})

@@ -1,0 +1,44 @@
+"""A database outage answers 503 with a short message; the pool recovers by itself.
+
+``pool_pre_ping`` replaces dead connections on the next request, so when the
+database comes back the site does too, without a restart.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response
+from flask_babel import gettext
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import ServiceUnavailable
+
+from calendar_app.extensions import db
+from calendar_app.web.errors import handle_http_error
+
+log = logging.getLogger("calendar_app.web")
+RETRY_AFTER_SECONDS = 30
+
+
+def _database_unavailable(error: Exception) -> Response:
+    if (
+        isinstance(error, DBAPIError)
+        and not error.connection_invalidated
+        and not isinstance(error, OperationalError)
+    ):
+        raise error  # a real bug, not an outage: let it be a 500 and be logged
+    log.warning("database unavailable: %s", str(error).splitlines()[0])
+    db.session.rollback()
+    response = handle_http_error(
+        ServiceUnavailable(
+            description=gettext("The service is briefly unavailable. Please try again shortly.")
+        )
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(DBAPIError, _database_unavailable)

@@ -1,0 +1,87 @@
+"""Reading the subscribe and manage forms into Preferences, with localized errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
+
+from calendar_app.subscriptions import (
+    LEAD_CHOICES,
+    InvalidPreferences,
+    Preferences,
+    normalize_email,
+)
+
+MAX_FIELD_LENGTH = 300
+DEFAULT_ZONE = "Asia/Baku"
+
+
+@dataclass
+class FormState:
+    """What the form shows: the values as entered, and an error per field."""
+
+    email: str = ""
+    lang: str = "en"
+    timezone: str = DEFAULT_ZONE
+    day_slugs: list[str] = field(default_factory=list)
+    lead_days: list[int] = field(default_factory=lambda: [1, 0])
+    send_hour: int = 9
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def preferences(self) -> Preferences:
+        return Preferences(
+            lang=self.lang,
+            timezone=self.timezone,
+            day_slugs=tuple(self.day_slugs),
+            lead_days=tuple(self.lead_days),
+            send_hour=self.send_hour,
+        )
+
+
+def _messages() -> dict[str, str]:
+    return {
+        "email": gettext("Enter one e-mail address, like name@example.org."),
+        "lang": gettext("Choose a language."),
+        "timezone": gettext("Choose a time zone from the list, like Asia/Baku."),
+        "days": gettext("Choose at least one memorial day."),
+        "leads": gettext("Choose at least one time for reminders."),
+        "send_hour": gettext("Choose an hour from 00 to 23."),
+    }
+
+
+def read_form(
+    form: MultiDict[str, str], known_slugs: Sequence[str], *, with_email: bool
+) -> FormState:
+    """Parse and validate; ``state.errors`` is empty when the form can be used."""
+    state = FormState()
+    messages = _messages()
+
+    def text(name: str) -> str:
+        return form.get(name, "")[:MAX_FIELD_LENGTH].strip()
+
+    state.email = text("email")
+    state.lang = text("lang")
+    state.timezone = text("timezone")
+    state.day_slugs = [s for s in form.getlist("days")[:10] if s in known_slugs]
+    leads = {_small_int(v) for v in form.getlist("leads")[:10]}
+    state.lead_days = sorted((v for v in leads if v in LEAD_CHOICES), reverse=True)
+    state.send_hour = _small_int(text("send_hour"))
+
+    if with_email:
+        try:
+            state.email = normalize_email(form.get("email", ""))
+        except InvalidPreferences:
+            state.errors["email"] = messages["email"]
+    try:
+        state.preferences().check(set(known_slugs))
+    except InvalidPreferences as error:
+        state.errors[error.field] = messages[error.field]
+    return state
+
+
+def _small_int(text: str) -> int:
+    """A number of at most two ASCII digits, or -1."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 2 else -1

@@ -1,0 +1,54 @@
+"""Running `calendar-app` commands as real processes in tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ENTRY = "from calendar_app.cli import main; main()"
+
+
+def app_env(database_url: str, smtp_port: int, **settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")}
+    env.update(
+        CALENDAR_APP_DATABASE_URL=database_url,
+        CALENDAR_APP_SECRET_KEY="test-secret",
+        CALENDAR_APP_MAIL_BACKEND="smtp",
+        CALENDAR_APP_MAIL_HOST="127.0.0.1",
+        CALENDAR_APP_MAIL_PORT=str(smtp_port),
+        CALENDAR_APP_SERVER_BASE_URL="https://calendar.example.az",
+    )
+    env.update({f"CALENDAR_APP_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+def start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-c", ENTRY, *args], env=env, cwd=cwd, stdout=handle, stderr=handle
+        )
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, poll: float = 0.2) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll)
+    return condition()
+
+
+def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,41 @@
+"""Figures with their qualifiers, as each language writes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from calendar_app.figures import figure_text
+
+
+@pytest.mark.parametrize(
+    ("value", "qualifier", "lang", "text"),
+    [
+        (131, "exact", "en", "131"),
+        (600, "more-than", "en", "more than 600"),
+        (800, "about", "en", "about 800"),
+        (50, "at-least", "en", "at least 50"),
+        (2_000_000, "about", "en", "about 2,000,000"),
+        (600, "more-than", "az", "600-dən çox"),  # altı yüz: front vowel
+        (30, "more-than", "az", "30-dan çox"),  # otuz: back vowel
+        (40, "more-than", "az", "40-dan çox"),  # qırx
+        (6, "more-than", "az", "6-dan çox"),  # altı
+        (20, "more-than", "az", "20-dən çox"),  # iyirmi
+        (0, "more-than", "az", "0-dan çox"),  # sıfır
+        (800, "about", "az", "təxminən 800"),
+        (50, "at-least", "az", "ən azı 50"),
+        (2_000_000, "about", "az", "təxminən 2.000.000"),
+        (600, "more-than", "ru", "более 600"),
+        (800, "about", "ru", "около 800"),
+        (50, "at-least", "ru", "не менее 50"),
+        (2_000_000, "exact", "ru", "2\u00a0000\u00a0000"),
+    ],
+)
+def test_figure_text(value: int, qualifier: str, lang: str, text: str) -> None:
+    assert figure_text(value, qualifier, lang) == text
+
+
+def test_unknown_language_or_qualifier() -> None:
+    with pytest.raises(ValueError, match="language"):
+        figure_text(1, "exact", "tr")
+    with pytest.raises(ValueError, match="qualifier"):
+        figure_text(1, "roughly", "en")

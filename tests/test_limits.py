@@ -1,0 +1,54 @@
+"""Rate limits: flooding the sign-up form gets 429s; one address gets few e-mails."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from calendar_app.bootstrap import prepare_database
+from tests.conftest import build_app
+from tests.smtp_sink import SmtpSink
+
+
+@pytest.fixture
+def limited_app(tmp_path: Path, smtp_sink: SmtpSink) -> Flask:
+    app = build_app(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'calendar.db'}",
+        mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port},
+        site={"default_language": "en"},
+        limits={"enabled": True, "storage_uri": "memory://"},
+    )
+    prepare_database(app)
+    return app
+
+
+def post_signup(app: Flask, email: str, client_ip: str) -> int:
+    client = app.test_client()
+    page = client.get("/subscribe", environ_base={"REMOTE_ADDR": client_ip}).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {"csrf_token": token, "email": email, "lang": "en", "timezone": "Asia/Baku",
+            "days": ["january-20"], "leads": ["1"], "send_hour": "9"}  # fmt: skip
+    response = client.post("/subscribe", data=form, environ_base={"REMOTE_ADDR": client_ip})
+    if response.status_code == 429:
+        assert int(response.headers["Retry-After"]) > 0
+        assert "try again in" in response.get_data(as_text=True)
+    return response.status_code
+
+
+def test_one_address_gets_at_most_one_confirmation_per_ten_minutes(
+    limited_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    codes = [post_signup(limited_app, "target@example.org", f"10.0.0.{n}") for n in range(1, 6)]
+    assert codes == [200, 429, 429, 429, 429]  # five different clients, one victim
+    assert len(smtp_sink.messages) == 1
+
+
+def test_flooding_from_one_client_gets_429(limited_app: Flask, smtp_sink: SmtpSink) -> None:
+    codes = [post_signup(limited_app, f"p{n}@example.org", "10.9.9.9") for n in range(14)]
+    assert codes[:10] == [200] * 10
+    assert set(codes[10:]) == {429}
+    assert len(smtp_sink.messages) == 10

@@ -1,0 +1,75 @@
+"""The ticker as a real process: it catches up on start and stops cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from flask import Flask
+
+from calendar_app.extensions import db
+from calendar_app.models import MemorialDay, Reminder, Subscriber
+from calendar_app.reminders.scheduler import TICK_JOB_ID, build_scheduler
+from tests.smtp_sink import SmtpSink
+
+
+def test_scheduler_job_is_declared_once_with_a_stable_id(smtp_app: Flask) -> None:
+    scheduler = build_scheduler(smtp_app)
+    (job,) = scheduler.get_jobs()
+    assert job.id == TICK_JOB_ID
+    assert job.max_instances == 1 and job.coalesce is True
+    assert job.trigger.interval == dt.timedelta(seconds=60)
+
+
+def test_scheduler_process_sends_what_fell_due_while_it_was_down(
+    smtp_app: Flask, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with smtp_app.app_context():
+        day = db.session.query(MemorialDay).filter_by(slug="january-20").one()
+        subscriber = Subscriber(
+            email="aysel@example.org", lang="en", timezone="Asia/Baku", send_hour=9,
+            day_slugs=["january-20"], lead_days=[1], status="active",
+            created_dt=now - dt.timedelta(days=30), confirmed_dt=now - dt.timedelta(days=30),
+        )  # fmt: skip
+        db.session.add(subscriber)
+        db.session.flush()
+        db.session.add(
+            Reminder(
+                subscriber_id=subscriber.id, memorial_day_id=day.id, year=now.year + 1,
+                lead_days=1, due_dt=now - dt.timedelta(hours=2),
+                deadline_dt=now + dt.timedelta(days=1), status="pending", attempts=0,
+                next_attempt_dt=now - dt.timedelta(hours=2), created_dt=now,
+            )
+        )  # fmt: skip
+        db.session.commit()
+        url = str(db.engine.url)
+    env = {
+        **os.environ,
+        "CALENDAR_APP_DATABASE_URL": url,
+        "CALENDAR_APP_SECRET_KEY": "test",
+        "CALENDAR_APP_MAIL_BACKEND": "smtp",
+        "CALENDAR_APP_MAIL_HOST": "127.0.0.1",
+        "CALENDAR_APP_MAIL_PORT": str(smtp_sink.port),
+        "CALENDAR_APP_REMINDERS_TICK_SECONDS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from calendar_app.cli import main; main()", "scheduler"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not smtp_sink.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.5)  # two more ticks: nothing more may be sent
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=20)
+    assert len(smtp_sink.messages) == 1, output
+    assert smtp_sink.messages[0]["To"] == "aysel@example.org"
+    assert process.returncode == 0, output
