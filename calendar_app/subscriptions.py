@@ -8,10 +8,11 @@ rotating revokes them all. Nothing here sends mail: callers compose and send.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
@@ -54,6 +55,12 @@ class Preferences:
             raise InvalidPreferences("leads", "choose at least one time for reminders")
         if not 0 <= self.send_hour <= 23:
             raise InvalidPreferences("send_hour", "the hour must be 0-23")
+
+
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this installation knows, sorted (for the form's suggestions)."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/")))
 
 
 def valid_timezone(name: str) -> bool:

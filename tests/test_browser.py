@@ -49,6 +49,7 @@ PAGES = {
     "day-khojaly": "/days/february-26",
     "sources": "/sources",
     "embed": "/embed",
+    "subscribe": "/subscribe",
     "not-found": "/days/no-such-day",
 }
 TODAY = "2027-01-20"  # an observance day: the banner and the minute of silence show
@@ -315,5 +316,28 @@ def test_no_serious_accessibility_violations(
                 if v["impact"] in ("serious", "critical")
             ]
         assert found == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "Europe/Berlin", "America/Santiago"])
+def test_the_sign_up_form_starts_from_the_readers_time_zone(
+    browser: Browser, server: Server, zone: str
+) -> None:
+    context = _context(browser, 375, timezone_id=zone)
+    try:
+        page, log = _open(context, f"{server.base}/subscribe?lang=en")
+        assert page.locator("#timezone").input_value() == zone
+        assert page.locator("input[name=days]:checked").count() == 4
+        assert log.errors == []
+    finally:
+        context.close()
+
+
+def test_the_sign_up_form_without_javascript_keeps_baku(browser: Browser, server: Server) -> None:
+    context = _context(browser, 1280, java_script_enabled=False, timezone_id="Asia/Tokyo")
+    try:
+        page, _ = _open(context, f"{server.base}/subscribe?lang=en")
+        assert page.locator("#timezone").input_value() == "Asia/Baku"
     finally:
         context.close()

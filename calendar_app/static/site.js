@@ -62,6 +62,15 @@
     });
   }
 
+  // The sign-up form starts from the reader's own time zone, as the browser knows it.
+  function preselectTimeZone() {
+    var field = document.querySelector("input[data-detect-timezone]");
+    if (!field || !window.Intl || !Intl.DateTimeFormat) { return; }
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone) { field.value = zone; }
+  }
+
   showLocalTimes();
   setUpCopyButtons();
+  preselectTimeZone();
 }());

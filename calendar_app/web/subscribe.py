@@ -27,6 +27,7 @@ from calendar_app.subscriptions import (
     rotate_links,
     sign_up,
     subscriber_for_token,
+    time_zone_names,
     unsubscribe,
     update_preferences,
 )
@@ -51,7 +52,13 @@ def _days() -> list[tuple[str, str]]:
 
 def _form_page(state: FormState, template: str, status: int = 200, **extra: object) -> Response:
     page = render_template(
-        template, state=state, days=_days(), hours=range(24), leads=(7, 1, 0), **extra
+        template,
+        state=state,
+        days=_days(),
+        hours=range(24),
+        leads=(7, 1, 0),
+        zones=time_zone_names(),
+        **extra,
     )
     return make_response(page, status)
 
@@ -88,7 +95,7 @@ def form() -> Response:
         lead_days=[1, 0],
         send_hour=settings.reminders.send_hour,
     )
-    return _form_page(state, "subscribe/form.html")
+    return _form_page(state, "subscribe/form.html", detect_zone=True)
 
 
 @subscribe.post("/subscribe")

@@ -1,0 +1,93 @@
+"""The e-mails, byte for byte against reviewed golden files, in three languages.
+
+A change to a template, a translation or the data shows up here as a diff to
+review. After checking the diff, regenerate with:
+
+    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_email_golden.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from calendar_app.current import current_settings
+from calendar_app.extensions import db
+from calendar_app.mail.transactional import confirmation_message, manage_message
+from calendar_app.models import MemorialDay, Reminder, Subscriber
+from calendar_app.reminders.compose import ReminderComposer
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "email"
+NOW = dt.datetime(2027, 1, 19, 6, 0)  # 09:00 in Doha, the day before 20 January
+HEADERS = ("Subject", "From", "To", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
+           "List-Unsubscribe-Post", "Auto-Submitted")  # fmt: skip
+TOKEN = re.compile(r"(/(?:confirm|manage|unsubscribe)/|unsubscribe%20)[A-Za-z0-9_-]{40,}")
+
+
+def flatten(message: EmailMessage) -> tuple[str, str]:
+    """Headers and the plain body; the HTML body. Secret tokens become TOKEN."""
+    lines = [f"{name}: {message[name]}" for name in HEADERS if message[name] is not None]
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    plain = "\n".join(lines) + "\n\n" + text
+    attachments = [f"[attachment {a.get_filename()} {a.get_content_type()}]"
+                   for a in message.iter_attachments()]  # fmt: skip
+    plain += "".join(f"\n{a}" for a in attachments)
+    return TOKEN.sub(r"\1TOKEN", plain), TOKEN.sub(r"\1TOKEN", html)
+
+
+def check(name: str, message: EmailMessage) -> None:
+    plain, html = flatten(message)
+    for suffix, body in ((".txt", plain), (".html", html)):
+        path = GOLDEN / f"{name}{suffix}"
+        if os.environ.get("UPDATE_GOLDEN") == "1":
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(body, encoding="utf-8")
+        assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 and review it"
+        assert body == path.read_text(encoding="utf-8"), f"{path.name} differs; review it"
+
+
+def subscriber(lang: str) -> Subscriber:
+    person = Subscriber(
+        email=f"reader.{lang}@example.org", lang=lang, timezone="Asia/Qatar", send_hour=9,
+        day_slugs=["january-20"], lead_days=[1], status="active",
+        created_dt=NOW - dt.timedelta(days=40), confirmed_dt=NOW - dt.timedelta(days=40),
+    )  # fmt: skip
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_reminder(smtp_app: Flask, lang: str) -> None:
+    with smtp_app.app_context():
+        person = subscriber(lang)
+        day = db.session.scalars(sa.select(MemorialDay).filter_by(slug="january-20")).one()
+        reminder = Reminder(
+            subscriber_id=person.id, memorial_day_id=day.id, year=2027, lead_days=1,
+            due_dt=NOW, deadline_dt=NOW + dt.timedelta(days=1), status="sending", attempts=0,
+            next_attempt_dt=NOW, created_dt=NOW,
+            message_id="<reminder.1.golden@calendar.example.az>",
+        )  # fmt: skip
+        db.session.add(reminder)
+        db.session.flush()
+        check(f"reminder-{lang}", ReminderComposer(db.session, current_settings())(reminder, NOW))
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+@pytest.mark.parametrize("kind", ["confirm", "manage"])
+def test_confirmation_and_manage_link(smtp_app: Flask, lang: str, kind: str) -> None:
+    with smtp_app.app_context():
+        person = subscriber(lang)
+        build = confirmation_message if kind == "confirm" else manage_message
+        message = build(current_settings(), person, "x" * 43, NOW)
+        del message["Message-ID"]
+        message["Message-ID"] = "<golden@calendar.example.az>"
+        check(f"{kind}-{lang}", message)
