@@ -23,6 +23,7 @@ from calendar_app.web import (
     register_blueprints,
     security,
 )
+from calendar_app.web.feed_replay import FeedReplay
 
 MAX_REQUEST_BYTES = 64 * 1024  # forms are small; anything larger is refused with 413
 
@@ -49,6 +50,8 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.server.base_url.startswith("https://"),
     )
+    # Repeated feed polls are answered from a record of Flask's own answer.
+    app.wsgi_app = FeedReplay(app.wsgi_app, app, rate_limited=settings.limits.enabled)  # type: ignore[method-assign]
     if settings.server.trusted_proxies:
         hops = settings.server.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
