@@ -9,29 +9,29 @@ from email.utils import make_msgid
 from calendar_app.config import Settings
 from calendar_app.ics import feed_host
 from calendar_app.mail.backends import backend_from_settings
-from calendar_app.mail.message import RenderedMail, build_message, render_mail
+from calendar_app.mail.message import build_message, render_mail
 from calendar_app.models import Subscriber
 
 
 def confirmation_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> EmailMessage:
-    base = settings.server.base_url
-    rendered = render_mail("confirm", subscriber.lang, confirm_url=f"{base}/confirm/{token}")
-    return _message(settings, subscriber, rendered, now)
+    """The double opt-in e-mail: a link to the page whose button confirms."""
+    return _link_message("confirm", settings, subscriber, token, now)
 
 
 def manage_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> EmailMessage:
-    base = settings.server.base_url
-    rendered = render_mail("manage", subscriber.lang, manage_url=f"{base}/manage/{token}")
-    return _message(settings, subscriber, rendered, now)
+    """The link to manage an existing subscription."""
+    return _link_message("manage", settings, subscriber, token, now)
 
 
-def _message(
-    settings: Settings, subscriber: Subscriber, rendered: RenderedMail, now: dt.datetime
+def _link_message(
+    kind: str, settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> EmailMessage:
+    url = f"{settings.server.base_url}/{kind}/{token}"
+    rendered = render_mail(kind, subscriber.lang, **{f"{kind}_url": url})
     return build_message(
         rendered=rendered,
         sender=settings.mail.sender,

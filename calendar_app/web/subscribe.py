@@ -69,6 +69,13 @@ def _notice(title: str, *paragraphs: str, status: int = 200) -> Response:
     )
 
 
+def _button_page(title: str, text: str, button: str) -> Response:
+    """A page whose only action is a POST: what an e-mail link opens."""
+    return make_response(
+        render_template("subscribe/button.html", title=title, text=text, button=button)
+    )
+
+
 def _invalid_link() -> Response:
     return _notice(
         gettext("This link is not valid"),
@@ -128,14 +135,11 @@ def confirm_page(token: str) -> Response:
     subscriber = subscriber_for_token(db.session, token, "confirm", _now())
     if subscriber is None or subscriber.status != "pending":
         return _invalid_link()
-    return make_response(
-        render_template(
-            "subscribe/button.html",
-            title=gettext("Confirm your reminders"),
-            text=gettext("Press the button to start receiving reminders at %(email)s.",
-                         email=subscriber.email),
-            button=gettext("Confirm"),
-        )
+    return _button_page(
+        gettext("Confirm your reminders"),
+        gettext("Press the button to start receiving reminders at %(email)s.",
+                email=subscriber.email),
+        gettext("Confirm"),
     )  # fmt: skip
 
 
@@ -222,15 +226,11 @@ def _unsubscribed() -> Response:
 @subscribe.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
     subscriber = _subscriber_or_404(token)
-    return make_response(
-        render_template(
-            "subscribe/button.html",
-            title=gettext("Unsubscribe"),
-            text=gettext("Press the button to stop all reminders to %(email)s.",
-                         email=subscriber.email),
-            button=gettext("Unsubscribe"),
-        )
-    )  # fmt: skip
+    return _button_page(
+        gettext("Unsubscribe"),
+        gettext("Press the button to stop all reminders to %(email)s.", email=subscriber.email),
+        gettext("Unsubscribe"),
+    )
 
 
 @subscribe.post("/unsubscribe/<token>")
