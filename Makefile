@@ -21,10 +21,12 @@ run: $(STAMP)  ## migrate, load the bundled data and serve on http://127.0.0.1:8
 test: $(STAMP)  ## the whole suite (PostgreSQL tests skip locally without a server; never in CI)
 	$(BIN)/pytest
 
-lint: $(STAMP)  ## ruff (lint and format check) and mypy
+lint: $(STAMP)  ## ruff (lint and format check), mypy, bandit and pip-audit (asks PyPI)
 	$(BIN)/ruff check calendar_app tests benchmarks
 	$(BIN)/ruff format --check calendar_app tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/bandit -q -c pyproject.toml -r calendar_app
+	$(BIN)/pip-audit --requirement constraints.txt --no-deps --disable-pip --progress-spinner off
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix calendar_app tests benchmarks
@@ -35,8 +37,10 @@ translations: $(STAMP)  ## re-extract interface text into the az and ru catalogs
 		--project=calendar-app -o $(VENV)/messages.pot .
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d calendar_app/translations --ignore-obsolete --no-wrap
 
-bench: $(STAMP)  ## the feed benchmark (figures recorded in docs/PERFORMANCE.md)
+bench: $(STAMP)  ## feed, reminder planning and dispatch benchmarks (figures in docs/PERFORMANCE.md)
 	$(BIN)/python -m benchmarks.feed
+	$(BIN)/python -m benchmarks.planning
+	$(BIN)/python -m benchmarks.dispatch
 
 lock:  ## re-pin constraints.txt from a clean environment
 	rm -rf /tmp/calendar-app-lock && $(PYTHON) -m venv /tmp/calendar-app-lock

@@ -25,6 +25,7 @@ from calendar_app.web import (
 )
 from calendar_app.web.feed_replay import FeedReplay
 
+DATABASE_CONNECT_TIMEOUT = 5  # seconds
 MAX_REQUEST_BYTES = 64 * 1024  # forms are small; anything larger is refused with 413
 
 
@@ -42,7 +43,7 @@ def create_app(
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database.url,
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},  # recover after a database restart
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database.url),
         SETTINGS=settings,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
@@ -72,6 +73,14 @@ def create_app(
     errors.init_app(app)
     register_blueprints(app)
     return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    """Recover after a database restart; never hang on one that drops packets."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    return options
 
 
 def _enforce_sqlite_foreign_keys(connection: Any, _record: Any) -> None:

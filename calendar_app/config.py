@@ -26,6 +26,9 @@ MAIL_BACKENDS = ("file", "smtp", "console")
 ENVIRONMENTS = ("development", "production")
 WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "default", "test"}
 MIN_SECRET_LENGTH = 32
+MIN_DISTINCT_CHARACTERS = 10  # token_hex(32) has 16 possible; a repeated pattern has few
+# Words of a key copied from documentation rather than generated (never in a random key).
+PLACEHOLDER_WORDS = ("change", "secret", "example", "placeholder", "replace", "default", "insecure")
 
 # The schema: section -> key -> default. The default's type is the key's type;
 # a default of None means "computed from the instance folder".
@@ -386,7 +389,10 @@ def _check_production_secret(secret: str) -> None:
         raise ConfigError(
             f"environment: {ENV_SECRET_KEY}: required when [server] environment is production"
         )
-    if secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+    lowered = secret.strip().lower()
+    placeholder = any(word in lowered for word in PLACEHOLDER_WORDS)
+    repetitive = len(set(secret)) < MIN_DISTINCT_CHARACTERS  # "xxxx…", "abababab…"
+    if lowered in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH or placeholder or repetitive:
         raise ConfigError(
             f"environment: {ENV_SECRET_KEY}: too weak for production; use at least "
             f"{MIN_SECRET_LENGTH} random characters (python -c 'import secrets; "

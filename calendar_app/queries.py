@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.models import (
@@ -95,15 +95,28 @@ def day_with_records(session: DbSession, slug: str) -> MemorialDay | None:
     return next((day for day in days_with_records(session) if day.slug == slug), None)
 
 
-def active_subscribers(session: DbSession) -> Iterable[Subscriber]:
-    """Confirmed, not unsubscribed or suppressed; streamed in id order."""
+def active_subscriber_batches(
+    session: DbSession, size: int
+) -> Iterator[Sequence[Row[int, str, int, list[str], list[int], dt.datetime | None]]]:
+    """What planning reads of every confirmed, still subscribed address, in id order.
+
+    Streamed ``size`` rows at a time (a server-side cursor on PostgreSQL) as plain
+    rows, not ORM objects, so millions of subscribers never sit in memory at once.
+    """
     query = (
-        select(Subscriber)
+        select(
+            Subscriber.id,
+            Subscriber.timezone,
+            Subscriber.send_hour,
+            Subscriber.day_slugs,
+            Subscriber.lead_days,
+            Subscriber.confirmed_dt,
+        )
         .where(Subscriber.status == "active")
         .order_by(Subscriber.id)
-        .execution_options(yield_per=1000)
+        .execution_options(yield_per=size)
     )
-    return session.scalars(query)
+    yield from session.execute(query).partitions()
 
 
 def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import signal
 import time
 from collections.abc import Callable
 
 import click
+from apscheduler.schedulers.base import BaseScheduler
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from calendar_app import queries
 from calendar_app.current import current_settings
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
 from calendar_app.reminders.leader import Leadership
-from calendar_app.reminders.scheduler import build_scheduler, dispatch_once, run_once
+from calendar_app.reminders.scheduler import (
+    TICK_JOB_ID,
+    build_scheduler,
+    dispatch_once,
+    run_once,
+)
 
 LEADER_POLL_SECONDS = 5
+LEADERSHIP_JOB_ID = "leadership-check"
 
 
 class Instant(click.ParamType):  # type: ignore[type-arg]
@@ -92,17 +102,80 @@ def scheduler_command(plan_only: bool) -> None:
     # SIGTERM (systemd, `serve` stopping) ends it like Ctrl+C: the tick in progress finishes.
     signal.signal(signal.SIGTERM, stop)
     try:
-        while not leadership.try_acquire():
-            if stopping:
-                return
+        while not stopping and not _try_to_lead(leadership):
             click.echo("another scheduler leads; waiting to take over")
-            time.sleep(LEADER_POLL_SECONDS)
+            _sleep(LEADER_POLL_SECONDS, lambda: stopping)
+        if stopping:  # SIGTERM while waiting: leave, even if the lock just came free
+            return
         click.echo("reminder scheduler running; Ctrl+C stops it")
+        if leadership.needs_lock:
+            _guard_leadership(scheduler, leadership)
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
-        leadership.release()
+        _quietly(leadership.release)
+
+
+def _try_to_lead(leadership: Leadership) -> bool:
+    """Take the lock if it is free; a database outage means "not now", not a crash."""
+    try:
+        return leadership.try_acquire()
+    except SQLAlchemyError as error:
+        click.echo(f"database unavailable; cannot lead yet: {_first_line(error)}", err=True)
+        _quietly(leadership.release)  # a new connection next time
+        return False
+
+
+def _guard_leadership(scheduler: BaseScheduler, leadership: Leadership) -> None:
+    """The lock lives as long as its connection. An outage drops both, and another
+    scheduler may take the lock when the database returns: until this one holds the lock
+    again, its tick is paused, so that only one process plans at a time."""
+    leading = True
+
+    def check() -> None:
+        nonlocal leading
+        if leading and not _connection_alive(leadership):
+            leading = False
+            scheduler.pause_job(TICK_JOB_ID)
+            click.echo("lost the database connection that held the lead; ticking paused")
+        if not leading and _try_to_lead(leadership):
+            leading = True
+            scheduler.resume_job(TICK_JOB_ID)
+            click.echo("reminder scheduler running again")
+
+    scheduler.add_job(
+        check,
+        "interval",
+        seconds=LEADER_POLL_SECONDS,
+        id=LEADERSHIP_JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+    )
+
+
+def _connection_alive(leadership: Leadership) -> bool:
+    connection = leadership.connection
+    if connection is None:
+        return False
+    try:
+        connection.execute(text("SELECT 1"))
+        connection.commit()
+    except SQLAlchemyError:
+        _quietly(leadership.release)
+        return False
+    return True
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    """Clean-up on a connection that may already be dead must not raise."""
+    with contextlib.suppress(SQLAlchemyError):
+        action()
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 @click.command("worker")

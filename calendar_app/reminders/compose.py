@@ -1,10 +1,20 @@
-"""The reminder e-mail for one outbox row, in the subscriber's language and zone."""
+"""The reminder e-mail for one outbox row, in the subscriber's language and zone.
+
+A composer lives for one dispatch run and builds what messages share only once:
+per (day, year, language, data version) the observance's texts, the minute of
+silence and the .ics attachment's MIME part; per (those, days left, minute of
+silence in the reader's zone) the rendered subject and bodies, with a slot where
+each message's own manage token goes. Per message remain the token, the
+headers and the MIME assembly.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -12,12 +22,44 @@ from calendar_app import queries
 from calendar_app.config import Settings
 from calendar_app.dates import short_date
 from calendar_app.ics import FeedOptions, feed_host, render_calendar
-from calendar_app.mail.message import Attachment, build_message, render_mail, sender_address
-from calendar_app.models import MemorialDay, Moment, Reminder, Subscriber
-from calendar_app.observances import describe
+from calendar_app.mail.message import RenderedMail, build_message, render_mail, sender_address
+from calendar_app.models import MemorialDay, Reminder, Subscriber
+from calendar_app.observances import Observance, describe
 from calendar_app.occurrences import occurrence_in_year
 from calendar_app.queries import DbSession
 from calendar_app.subscriptions import issue_token
+
+MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
+DATA_VERSION_SECONDS = 2.0  # as the feeds: a data load shows in reminders within 2 seconds
+TOKEN_SLOT = "manage-token-slot-9c41e7"  # nosec B105: a placeholder replaced by the real token
+
+SharedKey = tuple[int, int, str, dt.datetime]  # day id, year, language, data version
+
+
+class MomentTime(Protocol):
+    """When a moment happens: a model row, or the copy a composer keeps."""
+
+    @property
+    def local_time(self) -> dt.time: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class MomentCopy:
+    local_time: dt.time
+    timezone: str
+
+
+@dataclass(frozen=True)
+class SharedParts:
+    """What every reminder about one (day, year) in one language has in common."""
+
+    key: SharedKey
+    slug: str
+    observance: Observance
+    silence: MomentCopy | None
+    attachment: EmailMessage  # the .ics part; attached to every message, never modified
 
 
 @dataclass(frozen=True)
@@ -28,7 +70,7 @@ class Silence:
     same_time: bool
 
 
-def silence_for(moment: Moment, day: dt.date, zone_name: str, lang: str) -> Silence:
+def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> Silence:
     """The minute of silence in its own zone and in the reader's (date added if it differs)."""
     origin = dt.datetime.combine(day, moment.local_time, tzinfo=ZoneInfo(moment.timezone))
     local = origin.astimezone(ZoneInfo(zone_name))
@@ -54,58 +96,111 @@ class ReminderComposer:
     def __init__(self, session: DbSession, settings: Settings) -> None:
         self.session = session
         self.settings = settings
+        self.shared: dict[SharedKey, SharedParts] = {}
+        self.texts: dict[tuple[SharedKey, int, Silence | None], RenderedMail] = {}
+        self.data_version: tuple[float, dt.datetime] | None = None  # (read at, version)
 
     def __call__(self, reminder: Reminder, now: dt.datetime) -> EmailMessage:
         subscriber = self.session.get(Subscriber, reminder.subscriber_id)
-        day = self.session.get(MemorialDay, reminder.memorial_day_id)
-        if subscriber is None or day is None or reminder.message_id is None:
+        if subscriber is None or reminder.message_id is None:
             raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
-        occurrence = occurrence_in_year(day, reminder.year)
-        if occurrence is None:
-            raise LookupError(f"{day.slug} has no occurrence in {reminder.year}")
-        lang, base_url = subscriber.lang, self.settings.server.base_url
-        observance = describe(occurrence, lang)
-        zone = ZoneInfo(subscriber.timezone)
-        local_today = now.replace(tzinfo=dt.UTC).astimezone(zone).date()
+        base_url = self.settings.server.base_url
+        parts = self.shared_parts(reminder, subscriber.lang, self._data_changed(now))
         token = issue_token(self.session, subscriber, "manage", now)
-        manage_url, unsubscribe_url = links(base_url, token)
-        moment = next(
-            (m for m in day.moments if m.kind == "minute-of-silence" and m.is_verified), None
-        )
-        rendered = render_mail(
-            "reminder",
-            lang,
-            observance=observance,
-            days_left=max((occurrence.date - local_today).days, 0),
-            silence=silence_for(moment, occurrence.date, subscriber.timezone, lang)
-            if moment
-            else None,
-            day_url=f"{base_url}/days/{day.slug}?lang={lang}",
-            manage_url=manage_url,
-        )
-        state = queries.data_state(self.session)
-        ics = render_calendar(
-            [day],
-            FeedOptions(lang=lang, years_back=0, years_ahead=0, slug=day.slug),
-            year=reminder.year,
-            base_url=base_url,
-            data_changed=state.changed_dt if state else now,
-        )
+        rendered = self._rendered(parts, subscriber, now)
+        _, unsubscribe_url = links(base_url, token)
         mailbox = sender_address(self.settings.mail.sender)
-        host = feed_host(base_url)
-        return build_message(
-            rendered=rendered,
+        message = build_message(
+            rendered=RenderedMail(
+                rendered.subject,
+                rendered.text.replace(TOKEN_SLOT, token),
+                rendered.html.replace(TOKEN_SLOT, token),
+            ),
             sender=self.settings.mail.sender,
             to=subscriber.email,
             message_id=reminder.message_id,
             date=now,
             headers={
-                "List-Id": f"Memorial day reminders <reminders.{host}>",
+                "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
                 "List-Unsubscribe": (
                     f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
                     f"{quote('unsubscribe ' + token)}>"
                 ),
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
-            attachments=[Attachment(f"{day.slug}-{reminder.year}.ics", ics, "text", "calendar")],
+        )
+        message.make_mixed()  # what add_attachment does, with the part built once
+        message.attach(parts.attachment)
+        return message
+
+    def shared_parts(self, reminder: Reminder, lang: str, data_changed: dt.datetime) -> SharedParts:
+        key = (reminder.memorial_day_id, reminder.year, lang, data_changed)
+        parts = self.shared.get(key)
+        if parts is None:
+            if len(self.shared) >= MAX_CACHED:
+                self.shared.clear()
+            parts = self.shared[key] = self._build_shared(key, reminder)
+        return parts
+
+    def _data_changed(self, now: dt.datetime) -> dt.datetime:
+        """The data version, read at most every DATA_VERSION_SECONDS."""
+        clock = time.monotonic()
+        if self.data_version is None or clock - self.data_version[0] >= DATA_VERSION_SECONDS:
+            state = queries.data_state(self.session)
+            if state is None:
+                return now
+            self.data_version = (clock, state.changed_dt)
+        return self.data_version[1]
+
+    def _rendered(
+        self, parts: SharedParts, subscriber: Subscriber, now: dt.datetime
+    ) -> RenderedMail:
+        """Subject and bodies for this reader, with TOKEN_SLOT for the manage token."""
+        lang, zone, base_url = subscriber.lang, subscriber.timezone, self.settings.server.base_url
+        occurrence_date = parts.observance.date
+        local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
+        days_left = max((occurrence_date - local_today).days, 0)
+        silence = silence_for(parts.silence, occurrence_date, zone, lang) if parts.silence else None
+        key = (parts.key, days_left, silence)
+        rendered = self.texts.get(key)
+        if rendered is None:
+            if len(self.texts) >= MAX_CACHED:
+                self.texts.clear()
+            rendered = self.texts[key] = render_mail(
+                "reminder",
+                lang,
+                observance=parts.observance,
+                days_left=days_left,
+                silence=silence,
+                day_url=f"{base_url}/days/{parts.slug}?lang={lang}",
+                manage_url=links(base_url, TOKEN_SLOT)[0],
+            )
+        return rendered
+
+    def _build_shared(self, key: SharedKey, reminder: Reminder) -> SharedParts:
+        day_id, year, lang, data_changed = key
+        day = self.session.get(MemorialDay, day_id)
+        if day is None:
+            raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
+        occurrence = occurrence_in_year(day, year)
+        if occurrence is None:
+            raise LookupError(f"{day.slug} has no occurrence in {year}")
+        moment = next(
+            (m for m in day.moments if m.kind == "minute-of-silence" and m.is_verified), None
+        )
+        ics = render_calendar(
+            [day],
+            FeedOptions(lang=lang, years_back=0, years_ahead=0, slug=day.slug),
+            year=year,
+            base_url=self.settings.server.base_url,
+            data_changed=data_changed,
+        )
+        attachment = EmailMessage()
+        attachment.set_content(ics, "text", "calendar", filename=f"{day.slug}-{year}.ics")
+        return SharedParts(
+            key=key,
+            slug=day.slug,
+            observance=describe(occurrence, lang),
+            silence=MomentCopy(moment.local_time, moment.timezone) if moment else None,
+            attachment=attachment,
         )

@@ -4,6 +4,11 @@ SMTP cannot be exactly-once (a drop between "." and "250" duplicates), so the
 window is kept small: the Message-ID is stored before the first try, each
 outcome is committed right after its message, and every write is fenced by
 the claim's lease.
+
+A claimed batch is composed first and the manage tokens its messages carry are
+committed together, before the first is sent. Then, message by message, the
+row's lease and its subscriber are read afresh just before sending, and the
+outcome is committed right after.
 """
 
 from __future__ import annotations
@@ -69,49 +74,92 @@ def dispatch_due(
             claimed = outbox.claim(session, now, batch_size, domain, lease_for)
             if not claimed:
                 break
-            for reminder_id, lease in claimed:
-                outcome = _deliver(session, connection, compose, reminder_id, lease, now, jitter)
-                report.counts[outcome] += 1
+            for row in _compose_batch(session, compose, claimed, now):
+                if row is None:  # the row is gone (its subscriber was deleted)
+                    report.counts["lost-lease"] += 1
+                else:
+                    report.counts[_deliver(session, connection, compose, row, now, jitter)] += 1
     return report
+
+
+@dataclass
+class Claimed:
+    """A claimed row as its batch found it, and its message when one is to be sent."""
+
+    reminder_id: int
+    lease: dt.datetime
+    reminder: Reminder
+    subscriber: Subscriber | None
+    record: dict[str, object]  # read before any commit expires the row
+    attempts: int  # counting this try
+    deadline: dt.datetime
+    message: EmailMessage | None = None
+
+
+def _compose_batch(
+    session: DbSession, compose: Compose, claimed: list[tuple[int, dt.datetime]], now: dt.datetime
+) -> list[Claimed | None]:
+    """Every message the batch will send, with their tokens committed in one go."""
+    loaded = {r.id: (r, s) for r, s in outbox.load_claimed(session, [i for i, _ in claimed])}
+    rows: list[Claimed | None] = []
+    for reminder_id, lease in claimed:
+        if reminder_id not in loaded:
+            rows.append(None)
+            continue
+        reminder, subscriber = loaded[reminder_id]
+        row = Claimed(
+            reminder_id,
+            lease,
+            reminder,
+            subscriber,
+            _record(reminder),
+            reminder.attempts + 1,
+            reminder.deadline_dt,
+        )
+        holds = reminder.lease_until_dt == lease and reminder.status == "sending"
+        if holds and subscriber is not None and subscriber.is_active and now < reminder.deadline_dt:
+            row.message = compose(reminder, now)  # its Message-ID was stored by the claim
+        rows.append(row)
+    session.commit()  # whatever composing stored (the manage links' tokens)
+    return rows
 
 
 def _deliver(
     session: DbSession,
     connection: Connection,
     compose: Compose,
-    reminder_id: int,
-    lease: dt.datetime,
+    row: Claimed,
     now: dt.datetime,
     rng: random.Random,
 ) -> str:
-    reminder = session.get(Reminder, reminder_id, populate_existing=True)
-    if reminder is None or reminder.lease_until_dt != lease or reminder.status != "sending":
+    fresh = outbox.lease_state(session, row.reminder_id)
+    if fresh is None or fresh.status != "sending" or fresh.lease_until_dt != row.lease:
         session.rollback()
         return "lost-lease"
-    subscriber = session.get(Subscriber, reminder.subscriber_id)
 
     def finish(outcome: str, **values: object) -> str:
         values.setdefault("lease_until_dt", None)
-        if not outbox.fenced_update(session, reminder_id, lease, **values):
+        if not outbox.fenced_update(session, row.reminder_id, row.lease, **values):
             return "lost-lease"
-        _log(outcome, reminder, values.get("last_error"))
+        _log(outcome, row.record, values.get("last_error"))
         return outcome
 
-    if subscriber is None or not subscriber.is_active:
+    if fresh.subscriber_status != "active":
         return finish("cancelled", status="cancelled")
-    if now >= reminder.deadline_dt:
+    if now >= row.deadline:
         return finish("expired", status="expired", last_error="deadline passed before sending")
+    message = row.message
+    if message is None:  # the subscriber came back while the batch was being composed
+        message = compose(row.reminder, now)
+        session.commit()
 
-    message = compose(reminder, now)  # its Message-ID was stored by the claim
-    session.commit()  # whatever composing stored (the manage link's token)
-
-    attempts = reminder.attempts + 1
+    attempts = row.attempts
     try:
         connection.send(message)
     except MailError as error:
         if error.transient:
             next_dt = now + backoff(attempts, rng)
-            if next_dt >= reminder.deadline_dt:
+            if next_dt >= row.deadline:
                 return finish("expired", status="expired", attempts=attempts, last_error=str(error))
             return finish(
                 "retry",
@@ -121,8 +169,8 @@ def _deliver(
                 last_error=str(error),
             )
         outcome = finish("failed", status="failed", attempts=attempts, last_error=str(error))
-        if error.suppress and outcome == "failed":
-            _suppress(session, subscriber, now)
+        if error.suppress and outcome == "failed" and row.subscriber is not None:
+            _suppress(session, row.subscriber, now)
             return "suppressed"
         return outcome
     return finish("sent", status="sent", attempts=attempts, sent_dt=now, last_error=None)
@@ -135,16 +183,18 @@ def _suppress(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> N
     session.commit()
 
 
-def _log(outcome: str, reminder: Reminder, error: object) -> None:
-    record = {
-        "event": "reminder",
-        "outcome": outcome,
+def _record(reminder: Reminder) -> dict[str, object]:
+    """The reminder's fields of its JSON log line."""
+    return {
         "reminder_id": reminder.id,
         "subscriber_id": reminder.subscriber_id,
         "memorial_day_id": reminder.memorial_day_id,
         "year": reminder.year,
         "lead_days": reminder.lead_days,
         "message_id": reminder.message_id,
-        "error": error,
     }
-    log.info(json.dumps(record, ensure_ascii=False))
+
+
+def _log(outcome: str, record: dict[str, object], error: object) -> None:
+    line = {"event": "reminder", "outcome": outcome, **record, "error": error}
+    log.info(json.dumps(line, ensure_ascii=False))

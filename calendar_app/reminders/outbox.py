@@ -12,10 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, delete, func, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Insert,
+    Integer,
+    Row,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -27,7 +45,6 @@ from calendar_app.reminders.plan import PlannedReminder, plan
 
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)
-INSERT_CHUNK = 500
 UNIQUE_KEY = ["subscriber_id", "memorial_day_id", "year", "lead_days"]
 
 
@@ -38,17 +55,64 @@ def _window(now: dt.datetime) -> tuple[dt.date, dt.date]:
 
 def insert_planned(session: DbSession, planned: Sequence[PlannedReminder], now: dt.datetime) -> int:
     """Insert rows not yet in the outbox; return how many were new."""
-    inserted = 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    for start in range(0, len(planned), INSERT_CHUNK):
-        values = [_row(p, now) for p in planned[start : start + INSERT_CHUNK]]
-        statement = (
-            insert(Reminder).values(values).on_conflict_do_nothing(index_elements=UNIQUE_KEY)
-        )
-        result: Any = session.execute(statement)
-        inserted += max(result.rowcount or 0, 0)
-    return inserted
+    if not planned:
+        return 0
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_postgresql(session, planned, now)
+    rows = [_row(p, now) for p in planned]
+    statement = sqlite_insert(_table()).on_conflict_do_nothing(index_elements=UNIQUE_KEY)
+    result: Any = session.execute(_counted(statement), rows)  # executemany: sums the new rows
+    return max(result.rowcount or 0, 0)
+
+
+def _insert_postgresql(
+    session: DbSession, planned: Sequence[PlannedReminder], now: dt.datetime
+) -> int:
+    """One INSERT … SELECT FROM unnest(arrays): one round trip, one small statement.
+
+    Row-by-row parameters make psycopg parse a statement with thousands of
+    placeholders per batch, and list parameters make it dump every element in
+    Python; both cost more than planning itself. The arrays are sent as
+    PostgreSQL array literals of integers and ISO timestamps, built here.
+    """
+    integers = {
+        "subscriber_id": [p.subscriber_id for p in planned],
+        "memorial_day_id": [p.memorial_day_id for p in planned],
+        "year": [p.year for p in planned],
+        "lead_days": [p.lead_days for p in planned],
+    }
+    instants = {
+        "due_dt": [p.due_dt.isoformat() for p in planned],
+        "deadline_dt": [p.deadline_dt.isoformat() for p in planned],
+    }
+    columns = [*integers, *instants]
+    arrays = [
+        cast(bindparam(name, _array_literal(values), type_=String), ARRAY(Integer))
+        for name, values in integers.items()
+    ] + [
+        cast(bindparam(name, _array_literal(values), type_=String), ARRAY(DateTime))
+        for name, values in instants.items()
+    ]
+    source = func.unnest(*arrays).table_valued(*columns).render_derived()
+    rows = select(
+        *(source.c[name] for name in columns),
+        literal("pending"),
+        literal(0),
+        source.c.due_dt,
+        literal(now, DateTime),
+    )
+    statement = (
+        postgresql_insert(_table())
+        .from_select([*columns, "status", "attempts", "next_attempt_dt", "created_dt"], rows)
+        .on_conflict_do_nothing(index_elements=UNIQUE_KEY)
+    )
+    result: Any = session.execute(_counted(statement))
+    return max(result.rowcount or 0, 0)
+
+
+def _array_literal(values: Sequence[object]) -> str:
+    """'{1,2,3}': integers and ISO timestamps need no quoting."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _row(p: PlannedReminder, now: dt.datetime) -> dict[str, Any]:
@@ -66,25 +130,30 @@ def _row(p: PlannedReminder, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _counted(statement: Insert) -> Insert:
+    """SQLAlchemy keeps an INSERT's rowcount only when asked (ON CONFLICT skips rows)."""
+    return statement.execution_options(preserve_rowcount=True)
+
+
+def _table() -> Table:
+    return Reminder.metadata.tables[Reminder.__tablename__]
+
+
 def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> int:
-    """Plan the coming reminders of every active subscriber; idempotent."""
+    """Plan the coming reminders of every active subscriber; idempotent.
+
+    Subscribers stream through ``batch`` at a time and each batch's rows are
+    inserted before the next is read: time grows linearly with the number of
+    subscribers and memory stays flat.
+    """
     start, end = _window(now)
     occurrences = occurrences_between(queries.active_days(session), start, end)
+    if not occurrences:
+        return 0  # no memorial day in reach: no subscriber needs reading
     inserted = 0
-    for subscribers in _batches(queries.active_subscribers(session), batch):
+    for subscribers in queries.active_subscriber_batches(session, batch):
         inserted += insert_planned(session, plan(subscribers, occurrences, now), now)
     return inserted
-
-
-def _batches(items: Iterable[Subscriber], size: int) -> Iterable[list[Subscriber]]:
-    chunk: list[Subscriber] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def replan_subscriber(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
@@ -160,6 +229,36 @@ def claim(
                 claimed.append(reminder_id)
     session.commit()
     return [(reminder_id, lease) for reminder_id in claimed]
+
+
+def load_claimed(
+    session: DbSession, reminder_ids: Sequence[int]
+) -> list[tuple[Reminder, Subscriber | None]]:
+    """Claimed rows and their subscribers, fresh from the database, in one query."""
+    query = (
+        select(Reminder, Subscriber)
+        .outerjoin(Subscriber, Subscriber.id == Reminder.subscriber_id)
+        .where(Reminder.id.in_(reminder_ids))
+        .order_by(Reminder.id)
+        .execution_options(populate_existing=True)
+    )
+    return [(reminder, subscriber) for reminder, subscriber in session.execute(query)]
+
+
+def lease_state(
+    session: DbSession, reminder_id: int
+) -> Row[str, dt.datetime | None, str | None] | None:
+    """The row's status and lease, and its subscriber's status, as they are now."""
+    query = (
+        select(
+            Reminder.status,
+            Reminder.lease_until_dt,
+            Subscriber.status.label("subscriber_status"),
+        )
+        .outerjoin(Subscriber, Subscriber.id == Reminder.subscriber_id)
+        .where(Reminder.id == reminder_id)
+    )
+    return session.execute(query).one_or_none()
 
 
 def fenced_update(session: DbSession, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:

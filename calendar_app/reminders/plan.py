@@ -10,6 +10,7 @@ their first passage. All datetimes here are naive UTC unless named ``local``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -44,7 +45,7 @@ class PlanOccurrence(Protocol):
     def day(self) -> Any: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlannedReminder:
     subscriber_id: int
     memorial_day_id: int
@@ -68,6 +69,7 @@ def local_instant_to_utc(day: dt.date, clock: dt.time, zone: ZoneInfo) -> dt.dat
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+@functools.lru_cache(maxsize=16384)  # a few zones and hours serve millions of subscribers
 def due_and_deadline(
     occurrence_date: dt.date, lead: int, send_hour: int, zone: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime]:
@@ -90,10 +92,11 @@ def plan(
     for subscriber in subscribers:
         zone = ZoneInfo(subscriber.timezone)
         chosen = set(subscriber.day_slugs)
+        leads = sorted(set(subscriber.lead_days), reverse=True)
         for occurrence in occurrences:
             if occurrence.slug not in chosen:
                 continue
-            for lead in sorted(set(subscriber.lead_days), reverse=True):
+            for lead in leads:
                 due, deadline = due_and_deadline(occurrence.date, lead, subscriber.send_hour, zone)
                 if deadline <= now:
                     continue

@@ -25,7 +25,8 @@ def requested_limit() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return DEFAULT_LIMIT
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # Two digits at most before int(): a 5,000-digit value would make int() raise (a 500).
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2) or not 1 <= int(raw) <= MAX_LIMIT:
         abort(
             400,
             description=gettext("“limit” must be a whole number from 1 to %(max)d.", max=MAX_LIMIT),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_babel import gettext
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import ServiceUnavailable
@@ -29,11 +29,12 @@ def _database_unavailable(error: Exception) -> Response:
         raise error  # a real bug, not an outage: let it be a 500 and be logged
     log.warning("database unavailable: %s", str(error).splitlines()[0])
     db.session.rollback()
-    response = handle_http_error(
-        ServiceUnavailable(
-            description=gettext("The service is briefly unavailable. Please try again shortly.")
-        )
-    )
+    message = gettext("The service is briefly unavailable. Please try again shortly.")
+    if request.path.endswith(".ics"):  # calendar clients get a line of text, as feed errors do
+        response = Response(message + "\n", status=503, mimetype="text/plain")
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    else:  # a page, or JSON under /api/
+        response = handle_http_error(ServiceUnavailable(description=message))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
     return response

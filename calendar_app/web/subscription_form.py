@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.headerregistry import Address
 
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
@@ -17,6 +19,7 @@ from calendar_app.subscriptions import (
 
 MAX_FIELD_LENGTH = 300
 DEFAULT_ZONE = "Asia/Baku"
+MAX_LOCAL_PART = 64  # RFC 5321, 4.5.3.1.1
 
 
 @dataclass
@@ -72,7 +75,7 @@ def read_form(
 
     if with_email:
         try:
-            state.email = normalize_email(form.get("email", ""))
+            state.email = mailable_address(form.get("email", ""))
         except InvalidPreferences:
             state.errors["email"] = messages["email"]
     try:
@@ -80,6 +83,21 @@ def read_form(
     except InvalidPreferences as error:
         state.errors[error.field] = messages[error.field]
     return state
+
+
+def mailable_address(raw: str) -> str:
+    """normalize_email, narrowed to what a To header carries as it is and a public site
+    should mail: no RFC 2047 encoded word (=?...?=, which mail readers decode and the
+    header parser refuses), a local part of at most 64 characters, a domain with a dot."""
+    email = normalize_email(raw)
+    local, _, domain = email.rpartition("@")
+    if "=?" in email or len(local) > MAX_LOCAL_PART or "." not in domain:
+        raise InvalidPreferences("email", "not an address the site can write to")
+    try:
+        Address(addr_spec=email)
+    except (HeaderParseError, ValueError, IndexError):
+        raise InvalidPreferences("email", "not an address the site can write to") from None
+    return email
 
 
 def _small_int(text: str) -> int:
