@@ -36,11 +36,6 @@ def active_days(session: DbSession) -> Sequence[MemorialDay]:
     return session.scalars(query).all()
 
 
-def active_day(session: DbSession, slug: str) -> MemorialDay | None:
-    query = select(MemorialDay).where(MemorialDay.slug == slug, MemorialDay.is_retired.is_(False))
-    return session.scalars(query).one_or_none()
-
-
 def days_with_records(session: DbSession) -> Sequence[MemorialDay]:
     """Active days with their facts, acts, moments, timeline and sources loaded."""
     query = (
