@@ -9,8 +9,12 @@ by a local SMTP sink (aiosmtpd, in its own process, keeping only Message-IDs):
   logging): claim with a lease, compose, send over one reused connection,
   commit per message;
 - **bare**: a plain ``smtplib`` loop in its own process sending the same
-  messages, composed beforehand by the application, over one connection;
-- the ratio worker/bare (goal: at least 0.8), rounds alternating, medians;
+  messages, built beforehand by the application as EmailMessage objects, with
+  ``send_message`` over one connection (the baseline of the goal);
+- **bare bytes**: the same loop sending the worker's prebuilt bytes with
+  ``sendmail``: nothing left to do but the SMTP exchange (a stricter baseline);
+- the ratios worker/bare (goal: at least 0.8) and worker/bare bytes, rounds
+  alternating, medians;
 - **4 workers**: four such processes at once on the same outbox.
 
 Every round checks that the sink received each message exactly once. Timing
@@ -92,7 +96,7 @@ def _benchmark(url: str, folder: Path, args: argparse.Namespace) -> None:
     app = _app(url, 25, folder)
     _seed(app, args.messages)
     messages = folder / "messages.pickle"
-    size = _compose_all(app, messages)
+    size = _compose_all(app, messages, folder / "bytes.pickle")
     print(
         f"{args.messages} due reminders on PostgreSQL; messages of about {size} bytes "
         f"(text, HTML, .ics); sink: aiosmtpd in its own process; {args.rounds} rounds, "
@@ -101,22 +105,29 @@ def _benchmark(url: str, folder: Path, args: argparse.Namespace) -> None:
     rates: dict[str, list[float]] = collections.defaultdict(list)
     for round_number in range(args.rounds):
         rates["bare"].append(_bare_round(messages, args.messages, folder))
+        rates["bytes"].append(_bare_round(folder / "bytes.pickle", args.messages, folder))
         profile = args.profile if round_number == 0 else None
         rates["worker"].append(_worker_round(app, url, 1, args.messages, folder, profile))
         rates["workers"].append(_worker_round(app, url, args.workers, args.messages, folder, None))
         print(
-            f"  round {round_number + 1}: bare {rates['bare'][-1]:6.0f} msg/s, one worker "
+            f"  round {round_number + 1}: bare {rates['bare'][-1]:6.0f} msg/s, bare bytes "
+            f"{rates['bytes'][-1]:6.0f} msg/s, one worker "
             f"{rates['worker'][-1]:6.0f} msg/s, {args.workers} workers "
             f"{rates['workers'][-1]:6.0f} msg/s"
         )
-    bare, one, many = (statistics.median(rates[k]) for k in ("bare", "worker", "workers"))
+    bare, raw, one, many = (
+        statistics.median(rates[k]) for k in ("bare", "bytes", "worker", "workers")
+    )
     ratios = [w / b for w, b in zip(rates["worker"], rates["bare"], strict=True)]
     ratio = statistics.median(ratios)
+    strict = statistics.median(w / b for w, b in zip(rates["worker"], rates["bytes"], strict=True))
     verdict = "ok" if ratio >= GOAL else "below the goal"
-    print(f"bare smtplib loop, one connection: {bare:6.0f} msg/s")
+    print(f"bare smtplib loop, send_message:   {bare:6.0f} msg/s")
+    print(f"bare smtplib loop, prebuilt bytes: {raw:6.0f} msg/s")
     print(
         f"one worker (dispatch_once):        {one:6.0f} msg/s; worker/bare {ratio:.2f} "
-        f"({verdict}; goal >= {GOAL:.2f}; per round {', '.join(f'{r:.2f}' for r in ratios)})"
+        f"({verdict}; goal >= {GOAL:.2f}; per round {', '.join(f'{r:.2f}' for r in ratios)}); "
+        f"worker/bare bytes {strict:.2f}"
     )
     print(
         f"{args.workers} workers at once:                {many:6.0f} msg/s "
@@ -197,31 +208,38 @@ def _reset(app: Any) -> None:
             connection.execute(sa.text("VACUUM ANALYZE"))  # every round starts from clean tables
 
 
-def _compose_all(app: Any, path: Path) -> int:
+def _compose_all(app: Any, path: Path, raw_path: Path) -> int:
     """The messages the worker would send, composed by the app; the database is untouched.
 
-    They are pickled, not flattened, so that the bare loop sends the same kind of
-    object the worker does (a parsed message flattens more slowly than a built one).
+    Into ``path`` go EmailMessage objects built the ordinary way, pickled, not
+    flattened (a parsed message flattens more slowly than a built one); into
+    ``raw_path`` the prebuilt bytes the worker sends, with their envelopes.
     """
     from calendar_app.extensions import db
     from calendar_app.models import Reminder
     from calendar_app.reminders.compose import ReminderComposer
 
     now = _utc_now()
-    messages = []
+    messages: list[Any] = []
+    prebuilt: list[Any] = []
     with app.app_context():
-        compose = ReminderComposer(db.session, app.config["SETTINGS"])
+        settings = app.config["SETTINGS"]
+        build = ReminderComposer(db.session, settings, prebuilt=False)
+        fill = ReminderComposer(db.session, settings)
         for reminder in db.session.scalars(sa.select(Reminder).order_by(Reminder.id)):
             reminder.message_id = f"<reminder.{reminder.id}.bare@calendar.example.az>"
-            messages.append(compose(reminder, now))
+            messages.append(build(reminder, now))
+            prebuilt.append(fill(reminder, now))
         db.session.rollback()  # the manage tokens issued while composing
         db.session.remove()
     path.write_bytes(pickle.dumps(messages))
-    return int(statistics.median(len(bytes(message)) for message in messages[:50]))
+    raw_path.write_bytes(pickle.dumps(prebuilt))
+    return int(statistics.median(len(bytes(message)) for message in prebuilt[:50]))
 
 
-def _read_messages(path: Path) -> list[EmailMessage]:
-    messages: list[EmailMessage] = pickle.loads(path.read_bytes())  # written by this run
+def _read_messages(path: Path) -> list[Any]:
+    """EmailMessages or RawMessages, written by this run."""
+    messages: list[Any] = pickle.loads(path.read_bytes())  # nosec B301: our own file
     return messages
 
 
@@ -340,7 +358,10 @@ def _run_bare(port: int, path: Path) -> None:
     started = time.perf_counter()
     client = smtplib.SMTP("127.0.0.1", port, timeout=30)
     for message in messages:
-        client.send_message(message)
+        if isinstance(message, EmailMessage):
+            client.send_message(message)
+        else:  # RawMessage
+            client.sendmail(message.sender, list(message.recipients), message.data)
     client.quit()
     print(json.dumps({"seconds": time.perf_counter() - started}), flush=True)
 

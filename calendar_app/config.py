@@ -63,6 +63,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "lead_days": [1, 0],
         "tick_seconds": 60,
         "lease_seconds": 300,
+        "retry_seconds": 60,
+        "retry_max_seconds": 3600,
     },
     "feed": {
         "years_back": 2,
@@ -127,6 +129,8 @@ class ReminderSettings:
     lead_days: tuple[int, ...]
     tick_seconds: int
     lease_seconds: int  # a claimed row returns to others if not finished by then
+    retry_seconds: int  # the first wait after a transient failure; it doubles per failure
+    retry_max_seconds: int  # ... up to this
 
 
 @dataclass(frozen=True)
@@ -341,6 +345,10 @@ def _build(
         raise fail("reminders", "tick_seconds", "must be at least 1")
     if not 2 <= reminders["lease_seconds"] <= 3600:
         raise fail("reminders", "lease_seconds", "must be 2-3600")
+    if not 1 <= reminders["retry_seconds"] <= 3600:
+        raise fail("reminders", "retry_seconds", "must be 1-3600")
+    if not reminders["retry_seconds"] <= reminders["retry_max_seconds"] <= 86400:
+        raise fail("reminders", "retry_max_seconds", "must be from retry_seconds to 86400")
 
     feed = values["feed"]
     for key in ("years_back", "years_ahead"):
@@ -375,6 +383,8 @@ def _build(
             lead_days=tuple(sorted(set(reminders["lead_days"]), reverse=True)),
             tick_seconds=reminders["tick_seconds"],
             lease_seconds=reminders["lease_seconds"],
+            retry_seconds=reminders["retry_seconds"],
+            retry_max_seconds=reminders["retry_max_seconds"],
         ),
         feed=FeedSettings(feed["years_back"], feed["years_ahead"]),
         limits=LimitSettings(values["limits"]["enabled"], values["limits"]["storage_uri"]),

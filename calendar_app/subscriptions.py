@@ -95,8 +95,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(session: DbSession, subscriber: Subscriber, purpose: str, now: dt.datetime) -> str:
-    """A new secret link for ``subscriber``; returns the raw token (never stored)."""
+def issue_token(
+    session: DbSession, subscriber: Subscriber, purpose: str, now: dt.datetime, flush: bool = True
+) -> str:
+    """A new secret link for ``subscriber``; returns the raw token (never stored).
+
+    ``flush=False`` leaves the INSERT to the caller's next flush or commit, so
+    that many tokens go to the database in one statement.
+    """
     raw = secrets.token_urlsafe(32)
     expires = now + CONFIRM_TTL if purpose == "confirm" else None
     session.add(
@@ -108,7 +114,8 @@ def issue_token(session: DbSession, subscriber: Subscriber, purpose: str, now: d
             expires_dt=expires,
         )
     )
-    session.flush()
+    if flush:
+        session.flush()
     return raw
 
 

@@ -80,6 +80,12 @@ def test_unknown_key_warns_and_is_ignored(tmp_path: Path) -> None:
         ("[reminders]\nenabled = 1\n", {}, "[reminders] enabled: expected true or false"),
         ('[reminders]\nlead_days = [1, "x"]\n', {}, "lead_days: expected a list of integers"),
         ("[reminders]\nsend_hour = 24\n", {}, "[reminders] send_hour: must be 0-23"),
+        ("[reminders]\nretry_seconds = 0\n", {}, "[reminders] retry_seconds: must be 1-3600"),
+        (
+            "[reminders]\nretry_seconds = 600\nretry_max_seconds = 60\n",
+            {},
+            "[reminders] retry_max_seconds: must be from retry_seconds to 86400",
+        ),
         ('[mail]\nbackend = "pigeon"\n', {}, "[mail] backend: must be one of file, smtp, console"),
         ("[mail]\nstarttls = true\nssl = true\n", {}, "starttls and ssl cannot both be true"),
         ('[site]\ndefault_language = "de"\n', {}, "[site] default_language: must be one of"),

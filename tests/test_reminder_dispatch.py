@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
+from pathlib import Path
 
 import icalendar
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from calendar_app.bootstrap import prepare_database
 from calendar_app.extensions import db
 from calendar_app.models import Reminder, Subscriber
 from calendar_app.reminders import outbox
-from calendar_app.reminders.scheduler import run_once
+from calendar_app.reminders.dispatch import Retry
+from calendar_app.reminders.scheduler import dispatch_once, run_once
 from calendar_app.subscriptions import Preferences, confirm, normalize_email, sign_up
+from tests.conftest import build_app
 from tests.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
@@ -200,3 +205,66 @@ def test_reminder_subject_in_the_subscribers_language(
         "ru": "Завтра: 37-я годовщина трагедии 20 января",
     }[lang]
     assert message["Subject"] == expected
+
+
+def test_a_stopped_worker_hands_back_the_rest_of_its_batch_at_once(
+    smtp_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    for n in range(5):
+        subscribe(smtp_app, f"person{n}@example.org")
+    with smtp_app.app_context():
+        outbox.plan_everyone(db.session, DUE)
+        db.session.commit()
+        report = dispatch_once(DUE, stop=lambda: len(smtp_sink.messages) >= 2)
+    assert (report.counts["sent"], report.counts["released"]) == (2, 3)
+    assert sorted(r[0] for r in rows(smtp_app)) == ["pending"] * 3 + ["sent"] * 2
+    # Handed back, not leased: another worker sends them at the same instant.
+    assert "3 sent" in tick(smtp_app, DUE)
+    delivered = sorted(str(m["To"]) for m in smtp_sink.messages)
+    assert delivered == [f"person{n}@example.org" for n in range(5)]
+
+
+def test_release_leaves_a_row_that_another_worker_took_over(
+    smtp_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    subscribe(smtp_app)
+    with smtp_app.app_context():
+        outbox.plan_everyone(db.session, DUE)
+        db.session.commit()
+        ((reminder_id, old_lease),) = outbox.claim(db.session, DUE, 1, "calendar.example.az")
+        later = DUE + outbox.DEFAULT_LEASE + dt.timedelta(seconds=1)
+        ((_, new_lease),) = outbox.claim(db.session, later, 1, "calendar.example.az")
+        assert outbox.release(db.session, [reminder_id], old_lease) == 0
+        held = db.session.get(Reminder, reminder_id)
+        assert held is not None and (held.status, held.lease_until_dt) == ("sending", new_lease)
+
+
+def test_retry_waits_follow_the_configured_schedule(tmp_path: Path, smtp_sink: SmtpSink) -> None:
+    app = build_app(
+        tmp_path,
+        f"sqlite:///{tmp_path / 'calendar.db'}",
+        mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port},
+        server={"base_url": "https://calendar.example.az"},
+        reminders={"retry_seconds": 4, "retry_max_seconds": 6},
+    )
+    prepare_database(app)
+    subscribe(app)
+    smtp_sink.handler.data_replies = ["451 4.3.0 Try again later"] * 3
+    now = DUE
+    for attempt in range(1, 4):
+        assert "1 retry" in tick(app, now)
+        with app.app_context():
+            waited = db.session.scalars(sa.select(Reminder.next_attempt_dt)).one() - now
+        ceiling = min(4 * 2 ** (attempt - 1), 6)
+        assert dt.timedelta(seconds=ceiling / 2) <= waited <= dt.timedelta(seconds=ceiling)
+        now += waited
+    assert "1 sent" in tick(app, now)
+    assert len(smtp_sink.messages) == 1
+
+
+def test_the_default_retry_schedule_doubles_from_a_minute_to_an_hour() -> None:
+    rng = random.Random(1)
+    ceilings = [Retry().after(n, rng) for n in range(1, 10)]
+    for attempt, wait in enumerate(ceilings, start=1):
+        ceiling = min(60 * 2 ** (attempt - 1), 3600)
+        assert ceiling / 2 <= wait.total_seconds() <= ceiling

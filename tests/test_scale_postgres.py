@@ -153,16 +153,56 @@ def test_the_smtp_sink_down_for_two_minutes(
     sink.handler.keep_messages = False
     total = 200
     seed_due_reminders(pg_app, total)
-    env = app_env(postgres_url, sink.port, reminders_tick_seconds="1")
+    # The retry schedule is compressed (2 s doubling to 10 s instead of 1 minute to an
+    # hour) so that the test waits seconds, not an hour, once the sink is back;
+    # test_reminder_dispatch.py checks the schedule itself.
+    env = app_env(
+        postgres_url,
+        sink.port,
+        reminders_tick_seconds="1",
+        reminders_retry_seconds="2",
+        reminders_retry_max_seconds="10",
+    )
     workers = [start(["worker"], env, tmp_path, tmp_path / f"w{n}.log") for n in range(2)]
     try:
         time.sleep(120)  # nothing listens: every attempt fails and is retried with backoff
         assert sent_count(pg_app) == 0
+        with pg_app.app_context():
+            tries = db.session.execute(sa.text("SELECT min(attempts) FROM reminders")).scalar()
+            db.session.remove()
+        assert tries is not None and tries >= 5  # each one was tried again and again
         sink.start()
-        # The backoff after four minutes of failures is at most about four minutes.
-        done = wait_until(lambda: sent_count(pg_app) == total, seconds=300, poll=1)
+        # At most one capped wait (10 s) after the sink returns, and the sending itself.
+        done = wait_until(lambda: sent_count(pg_app) == total, seconds=60, poll=1)
     finally:
         stop_all(workers)
         sink.stop()
     assert done, f"only {sent_count(pg_app)} of {total} sent"
     assert len(set(sink.handler.message_ids)) == total == len(sink.handler.message_ids)
+
+
+def test_sigterm_stops_a_busy_worker_promptly_and_hands_back_its_batch(
+    pg_app: Flask, sink: SmtpSink, postgres_url: str, tmp_path: Path
+) -> None:
+    total = 3_000
+    seed_due_reminders(pg_app, total)
+    env = app_env(postgres_url, sink.port, reminders_tick_seconds="1")
+    worker = start(["worker"], env, tmp_path, tmp_path / "w.log")
+    try:
+        assert wait_until(lambda: len(sink.handler.message_ids) >= 50, seconds=60)
+        worker.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        worker.wait(timeout=30)
+        took = time.monotonic() - stopped_at
+    finally:
+        stop_all([worker])
+    assert worker.returncode == 0
+    assert took < 5, f"the worker took {took:.1f} s to stop"
+    with pg_app.app_context():
+        query = sa.text("SELECT status, count(*) FROM reminders GROUP BY status")
+        states = {status: count for status, count in db.session.execute(query)}
+        db.session.remove()
+    sent = states.get("sent", 0)
+    assert 0 < sent < total and "sending" not in states  # nothing is left leased
+    assert states.get("pending", 0) == total - sent
+    assert len(set(sink.handler.message_ids)) == sent == len(sink.handler.message_ids)

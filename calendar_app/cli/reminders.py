@@ -187,7 +187,7 @@ def worker_command(once: bool) -> None:
 
     def stop(*_: object) -> None:
         nonlocal stopping
-        stopping = True  # the message in flight is finished first
+        stopping = True  # the message in flight is finished, the rest of its batch handed back
 
     signal.signal(signal.SIGTERM, stop)
     configure_logging()
@@ -195,7 +195,7 @@ def worker_command(once: bool) -> None:
     try:
         while not stopping:
             try:
-                report = dispatch_once()
+                report = dispatch_once(stop=lambda: stopping)
             except Exception as error:  # an outage: say so, wait, try again
                 db.session.rollback()
                 click.echo(f"dispatch failed: {error.__class__.__name__}: {error}", err=True)

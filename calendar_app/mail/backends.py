@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Protocol, TextIO
 
 from calendar_app.config import MailSettings
+from calendar_app.mail.prebuilt import RawMessage
 
 TIMEOUT_SECONDS = 30
 
@@ -34,8 +35,11 @@ class MailError(Exception):
         return self.reason
 
 
+Outgoing = EmailMessage | RawMessage  # built, or prebuilt and filled in (mail/prebuilt.py)
+
+
 class Connection(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: Outgoing) -> None: ...
 
 
 class Backend(Protocol):
@@ -90,11 +94,14 @@ class SmtpConnection:
             client.login(s.username, s.password)
         return client
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Outgoing) -> None:
         try:
             if self.client is None:
                 self.client = self._open()
-            self.client.send_message(message)
+            if isinstance(message, RawMessage):
+                self.client.sendmail(message.sender, list(message.recipients), message.data)
+            else:
+                self.client.send_message(message)
         except BaseException as error:
             failure = classify(error)
             if failure.transient:
@@ -125,9 +132,12 @@ class FileConnection:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Outgoing) -> None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        ident = re.sub(r"[^A-Za-z0-9.@-]", "", str(message["Message-ID"] or "message"))
+        message_id = (
+            message.message_id if isinstance(message, RawMessage) else message["Message-ID"]
+        )
+        ident = re.sub(r"[^A-Za-z0-9.@-]", "", str(message_id or "message"))
         path = self.folder / f"{stamp}-{ident}.eml"
         path.write_bytes(bytes(message))
 
@@ -148,8 +158,13 @@ class ConsoleConnection:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
-    def send(self, message: EmailMessage) -> None:
-        self.stream.write(message.as_string() + "\n" + "-" * 72 + "\n")
+    def send(self, message: Outgoing) -> None:
+        text = (
+            message.data.decode("ascii", "replace").replace("\r\n", "\n")
+            if isinstance(message, RawMessage)
+            else message.as_string()
+        )
+        self.stream.write(text + "\n" + "-" * 72 + "\n")
         self.stream.flush()
 
 

@@ -2,8 +2,15 @@
 
 ``templates/email/<name>.txt`` holds ``{% block subject %}`` and ``{% block body %}``;
 ``<name>.html`` holds ``{% block body %}``. Rendering happens under the
-recipient's language. Messages are built only with EmailMessage (policy
-``default``), which refuses CR/LF in any header, so no header can be injected.
+recipient's language. Messages are built only with EmailMessage (``POLICY``,
+the ``default`` policy), which refuses CR/LF in any header, so no header can be
+injected.
+
+The one change to that policy: RFC 2369 list headers (List-Unsubscribe,
+List-Help, List-Post…) hold ``<URL>``s and are folded only between them. The
+default folding turns a URL longer than a line into RFC 2047 encoded-words,
+which is invalid in such a header: a mail provider would find no unsubscribe
+link to offer its one-click button for.
 """
 
 from __future__ import annotations
@@ -11,13 +18,40 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from email.headerregistry import Address
+from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
+from email.policy import EmailPolicy, default
 from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
+
+URL_LIST_HEADERS = ("list-unsubscribe", "list-help", "list-subscribe", "list-post", "list-archive")
+
+
+class UrlListHeader(UnstructuredHeader, BaseHeader):
+    """An RFC 2369 header: ``<URL>`` entries separated by commas, written as they are."""
+
+    max_count = 1
+
+    def fold(self, *, policy: Any) -> str:
+        """One entry per line; an over-long entry stays whole (RFC 5322 allows 998)."""
+        entries = [entry.strip() for entry in str(self).split(",") if entry.strip()]
+        if not all(e.isascii() and e.startswith("<") and e.endswith(">") for e in entries):
+            return BaseHeader.fold(self, policy=policy)  # not a URL list: fold as usual
+        linesep = str(policy.linesep)
+        return f"{self.name}: " + f",{linesep} ".join(entries) + linesep
+
+
+def _policy() -> EmailPolicy[EmailMessage]:
+    registry = HeaderRegistry()
+    for name in URL_LIST_HEADERS:
+        registry.map_to_type(name, UrlListHeader)
+    return default.clone(header_factory=registry)
+
+
+POLICY = _policy()
 
 
 @dataclass(frozen=True)
@@ -65,8 +99,11 @@ def build_message(
     date: dt.datetime,
     headers: Mapping[str, str] | None = None,
     attachments: Sequence[Attachment] = (),
+    body_cte: str | None = None,
 ) -> EmailMessage:
-    message = EmailMessage()
+    """``body_cte`` forces the bodies' transfer encoding (the email package picks one
+    by default: 7bit, 8bit, quoted-printable or base64)."""
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = rendered.subject
     message["From"] = sender
     message["To"] = Address(addr_spec=to)
@@ -75,8 +112,8 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (headers or {}).items():
         message[name] = value
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
+    message.set_content(rendered.text, cte=body_cte)
+    message.add_alternative(rendered.html, subtype="html", cte=body_cte)
     for attachment in attachments:
         message.add_attachment(
             attachment.content,

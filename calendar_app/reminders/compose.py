@@ -10,10 +10,13 @@ headers and the MIME assembly.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 import time
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import format_datetime
 from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -23,6 +26,7 @@ from calendar_app.config import Settings
 from calendar_app.dates import short_date
 from calendar_app.ics import FeedOptions, feed_host, render_calendar
 from calendar_app.mail.message import RenderedMail, build_message, render_mail, sender_address
+from calendar_app.mail.prebuilt import MessageTemplate, RawMessage
 from calendar_app.models import MemorialDay, Reminder, Subscriber
 from calendar_app.observances import Observance, describe
 from calendar_app.occurrences import occurrence_in_year
@@ -34,6 +38,16 @@ DATA_VERSION_SECONDS = 2.0  # as the feeds: a data load shows in reminders withi
 # Stands for each message's own manage token in cached texts; URL-safe, so it stays verbatim
 # through the templates. Not a secret.
 TOKEN_SLOT = "manage-token-slot-9c41e7"  # nosec B105
+# The other values a prebuilt message leaves open (see calendar_app/mail/prebuilt.py).
+TO_SLOT = "to-slot-5e0d@example.invalid"
+MESSAGE_ID_SLOT = "<message-id-slot-5e0d@example.invalid>"
+DATE_SLOT_TIME = dt.datetime(1999, 12, 31, 23, 59, 59)
+DATE_SLOT = format_datetime(DATE_SLOT_TIME.replace(tzinfo=dt.UTC))
+# Addresses the email package writes as they are ("To: address"); others take the slow way.
+PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+)
 
 SharedKey = tuple[int, int, str, dt.datetime]  # day id, year, language, data version
 
@@ -72,6 +86,9 @@ class Silence:
     same_time: bool
 
 
+TextKey = tuple[SharedKey, int, Silence | None]  # shared parts, days left, minute of silence
+
+
 def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> Silence:
     """The minute of silence in its own zone and in the reader's (date added if it differs)."""
     origin = dt.datetime.combine(day, moment.local_time, tzinfo=ZoneInfo(moment.timezone))
@@ -95,21 +112,50 @@ def links(base_url: str, token: str) -> tuple[str, str]:
 class ReminderComposer:
     """Builds the message for an outbox row; issues the manage token it carries."""
 
-    def __init__(self, session: DbSession, settings: Settings) -> None:
+    def __init__(self, session: DbSession, settings: Settings, prebuilt: bool = True) -> None:
         self.session = session
         self.settings = settings
+        self.prebuilt = prebuilt  # False: build every message the ordinary way
         self.shared: dict[SharedKey, SharedParts] = {}
-        self.texts: dict[tuple[SharedKey, int, Silence | None], RenderedMail] = {}
+        self.texts: dict[TextKey, RenderedMail] = {}
+        self.templates: dict[TextKey, MessageTemplate] = {}
         self.data_version: tuple[float, dt.datetime] | None = None  # (read at, version)
 
-    def __call__(self, reminder: Reminder, now: dt.datetime) -> EmailMessage:
+    def __call__(self, reminder: Reminder, now: dt.datetime) -> EmailMessage | RawMessage:
         subscriber = self.session.get(Subscriber, reminder.subscriber_id)
         if subscriber is None or reminder.message_id is None:
             raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
-        base_url = self.settings.server.base_url
         parts = self.shared_parts(reminder, subscriber.lang, self._data_changed(now))
-        token = issue_token(self.session, subscriber, "manage", now)
-        rendered = self._rendered(parts, subscriber, now)
+        # Stored by the caller's commit: a batch's tokens go in one INSERT, before any send.
+        token = issue_token(self.session, subscriber, "manage", now, flush=False)
+        key, rendered = self._rendered(parts, subscriber, now)
+        if self.prebuilt and PLAIN_ADDRESS.fullmatch(subscriber.email):
+            values = {
+                TO_SLOT: subscriber.email,
+                DATE_SLOT: format_datetime(now.replace(tzinfo=dt.UTC)),
+                MESSAGE_ID_SLOT: reminder.message_id,
+                TOKEN_SLOT: token,
+            }
+            with contextlib.suppress(ValueError):  # a value a header cannot take as it is
+                return RawMessage(
+                    sender=sender_address(self.settings.mail.sender),
+                    recipients=(subscriber.email,),
+                    data=self._template(key, parts, rendered).fill(values),
+                    message_id=reminder.message_id,
+                )
+        return self._message(parts, rendered, subscriber.email, reminder.message_id, now, token)
+
+    def _message(
+        self,
+        parts: SharedParts,
+        rendered: RenderedMail,
+        to: str,
+        message_id: str,
+        date: dt.datetime,
+        token: str,
+    ) -> EmailMessage:
+        """The message built the ordinary way, with ``token`` in the slot's place."""
+        base_url = self.settings.server.base_url
         _, unsubscribe_url = links(base_url, token)
         mailbox = sender_address(self.settings.mail.sender)
         message = build_message(
@@ -119,9 +165,9 @@ class ReminderComposer:
                 rendered.html.replace(TOKEN_SLOT, token),
             ),
             sender=self.settings.mail.sender,
-            to=subscriber.email,
-            message_id=reminder.message_id,
-            date=now,
+            to=to,
+            message_id=message_id,
+            date=date,
             headers={
                 "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
                 "List-Unsubscribe": (
@@ -130,10 +176,29 @@ class ReminderComposer:
                 ),
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
+            body_cte="base64",  # 7-bit clean, and what the prebuilt template re-encodes
         )
         message.make_mixed()  # what add_attachment does, with the part built once
         message.attach(parts.attachment)
         return message
+
+    def _template(
+        self, key: TextKey, parts: SharedParts, rendered: RenderedMail
+    ) -> MessageTemplate:
+        """The message for these texts with slots for what differs per recipient."""
+        template = self.templates.get(key)
+        if template is None:
+            if len(self.templates) >= MAX_CACHED:
+                self.templates.clear()
+            slotted = self._message(
+                parts, rendered, TO_SLOT, MESSAGE_ID_SLOT, DATE_SLOT_TIME, TOKEN_SLOT
+            )
+            template = self.templates[key] = MessageTemplate.of(
+                slotted,
+                slots=(TO_SLOT, DATE_SLOT, MESSAGE_ID_SLOT, TOKEN_SLOT),
+                bodies=(rendered.text, rendered.html),
+            )
+        return template
 
     def shared_parts(self, reminder: Reminder, lang: str, data_changed: dt.datetime) -> SharedParts:
         key = (reminder.memorial_day_id, reminder.year, lang, data_changed)
@@ -156,7 +221,7 @@ class ReminderComposer:
 
     def _rendered(
         self, parts: SharedParts, subscriber: Subscriber, now: dt.datetime
-    ) -> RenderedMail:
+    ) -> tuple[TextKey, RenderedMail]:
         """Subject and bodies for this reader, with TOKEN_SLOT for the manage token."""
         lang, zone, base_url = subscriber.lang, subscriber.timezone, self.settings.server.base_url
         occurrence_date = parts.observance.date
@@ -177,7 +242,7 @@ class ReminderComposer:
                 day_url=f"{base_url}/days/{parts.slug}?lang={lang}",
                 manage_url=links(base_url, TOKEN_SLOT)[0],
             )
-        return rendered
+        return key, rendered
 
     def _build_shared(self, key: SharedKey, reminder: Reminder) -> SharedParts:
         day_id, year, lang, data_changed = key

@@ -23,16 +23,17 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from calendar_app.mail.backends import Backend, Connection, MailError
+from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.models import Reminder, Subscriber
 from calendar_app.queries import DbSession
 from calendar_app.reminders import outbox
 
 log = logging.getLogger("calendar_app.reminders")
 
-BACKOFF_BASE = dt.timedelta(minutes=1)
-BACKOFF_CAP = dt.timedelta(hours=1)
+BACKOFF_BASE = dt.timedelta(minutes=1)  # [reminders] retry_seconds
+BACKOFF_CAP = dt.timedelta(hours=1)  # [reminders] retry_max_seconds
 
-Compose = Callable[[Reminder, dt.datetime], EmailMessage]
+Compose = Callable[[Reminder, dt.datetime], EmailMessage | RawMessage]
 
 
 @dataclass
@@ -40,15 +41,41 @@ class DispatchReport:
     counts: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
-        order = ("sent", "retry", "failed", "suppressed", "expired", "cancelled", "lost-lease")
+        order = (
+            "sent",
+            "retry",
+            "failed",
+            "suppressed",
+            "expired",
+            "cancelled",
+            "lost-lease",
+            "released",
+        )
         parts = [f"{self.counts[k]} {k}" for k in order if self.counts[k]]
         return ", ".join(parts) or "nothing due"
 
 
+@dataclass(frozen=True)
+class Retry:
+    """How long a reminder waits after a transient failure: doubling, capped."""
+
+    base: dt.timedelta = BACKOFF_BASE
+    cap: dt.timedelta = BACKOFF_CAP
+
+    def after(self, attempts: int, rng: random.Random) -> dt.timedelta:
+        """Exponential, capped, with full jitter over its upper half."""
+        doublings = min(max(attempts - 1, 0), 32)
+        ceiling: dt.timedelta = min(self.base * 2**doublings, self.cap)
+        return dt.timedelta(seconds=ceiling.total_seconds() * rng.uniform(0.5, 1.0))
+
+
 def backoff(attempts: int, rng: random.Random) -> dt.timedelta:
-    """Exponential, capped, with full jitter over its upper half."""
-    ceiling: dt.timedelta = min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_CAP)
-    return dt.timedelta(seconds=ceiling.total_seconds() * rng.uniform(0.5, 1.0))
+    """The default schedule: one minute, doubling, at most an hour."""
+    return Retry().after(attempts, rng)
+
+
+def _never() -> bool:
+    return False
 
 
 def dispatch_due(
@@ -60,25 +87,41 @@ def dispatch_due(
     batch_size: int = 100,
     rng: random.Random | None = None,
     lease_for: dt.timedelta = outbox.DEFAULT_LEASE,
+    retry: Retry | None = None,
+    stop: Callable[[], bool] = _never,
 ) -> DispatchReport:
-    """Send every reminder due, batch after batch, until none is left.
+    """Send every reminder due, batch after batch, until none is left or ``stop()``.
 
     ``clock`` gives naive UTC; it is read afresh for every batch so that each
     claim's lease starts when the batch does (a frozen clock replays an instant).
+    ``stop`` is asked before each message: when it says so, the message in
+    flight has been finished and the rest of the batch is handed back at once
+    (not after its lease), so that a worker stopped by SIGTERM leaves promptly.
     """
     report = DispatchReport()
     jitter = rng or random.Random()
-    with backend.connect() as connection:
-        while True:
+    schedule = retry or Retry()
+    with backend.connect() as connection, outbox.Fence(session) as fence:
+        while not stop():
             now = clock()
             claimed = outbox.claim(session, now, batch_size, domain, lease_for)
             if not claimed:
                 break
-            for row in _compose_batch(session, compose, claimed, now):
+            rows = _compose_batch(session, compose, claimed, now)
+            for position, row in enumerate(rows):
+                if stop():
+                    left = [r for r in rows[position:] if r is not None]
+                    report.counts["released"] += outbox.release(
+                        session, [r.reminder_id for r in left], claimed[0][1]
+                    )
+                    break
                 if row is None:  # the row is gone (its subscriber was deleted)
                     report.counts["lost-lease"] += 1
                 else:
-                    report.counts[_deliver(session, connection, compose, row, now, jitter)] += 1
+                    outcome = _deliver(
+                        session, fence, connection, compose, row, now, jitter, schedule
+                    )
+                    report.counts[outcome] += 1
     return report
 
 
@@ -93,7 +136,7 @@ class Claimed:
     record: dict[str, object]  # read before any commit expires the row
     attempts: int  # counting this try
     deadline: dt.datetime
-    message: EmailMessage | None = None
+    message: EmailMessage | RawMessage | None = None
 
 
 def _compose_batch(
@@ -126,20 +169,22 @@ def _compose_batch(
 
 def _deliver(
     session: DbSession,
+    fence: outbox.Fence,
     connection: Connection,
     compose: Compose,
     row: Claimed,
     now: dt.datetime,
     rng: random.Random,
+    retry: Retry,
 ) -> str:
-    fresh = outbox.lease_state(session, row.reminder_id)
+    fresh = fence.state(row.reminder_id)
     if fresh is None or fresh.status != "sending" or fresh.lease_until_dt != row.lease:
         session.rollback()
         return "lost-lease"
 
     def finish(outcome: str, **values: object) -> str:
         values.setdefault("lease_until_dt", None)
-        if not outbox.fenced_update(session, row.reminder_id, row.lease, **values):
+        if not fence.finish(row.reminder_id, row.lease, **values):
             return "lost-lease"
         _log(outcome, row.record, values.get("last_error"))
         return outcome
@@ -158,7 +203,7 @@ def _deliver(
         connection.send(message)
     except MailError as error:
         if error.transient:
-            next_dt = now + backoff(attempts, rng)
+            next_dt = now + retry.after(attempts, rng)
             if next_dt >= row.deadline:
                 return finish("expired", status="expired", attempts=attempts, last_error=str(error))
             return finish(

@@ -11,6 +11,7 @@ the worker that took the row over.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Sequence
 from typing import Any
@@ -36,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.dml import Update
 
 from calendar_app import queries
 from calendar_app.models import Reminder, Subscriber
@@ -231,6 +234,27 @@ def claim(
     return [(reminder_id, lease) for reminder_id in claimed]
 
 
+def release(session: DbSession, reminder_ids: Sequence[int], lease: dt.datetime) -> int:
+    """Hand rows claimed under ``lease`` back to every worker now; how many. Commits.
+
+    Only rows still held under that lease change: a row another worker took
+    over stays theirs. Attempts are not counted: nothing was tried.
+    """
+    if not reminder_ids:
+        return 0
+    result: Any = session.execute(
+        update(Reminder)
+        .where(
+            Reminder.id.in_(reminder_ids),
+            Reminder.status == "sending",
+            Reminder.lease_until_dt == lease,
+        )
+        .values(status="pending", lease_until_dt=None)
+    )
+    session.commit()
+    return int(result.rowcount or 0)
+
+
 def load_claimed(
     session: DbSession, reminder_ids: Sequence[int]
 ) -> list[tuple[Reminder, Subscriber | None]]:
@@ -245,32 +269,89 @@ def load_claimed(
     return [(reminder, subscriber) for reminder, subscriber in session.execute(query)]
 
 
-def lease_state(
-    session: DbSession, reminder_id: int
-) -> Row[str, dt.datetime | None, str | None] | None:
-    """The row's status and lease, and its subscriber's status, as they are now."""
-    query = (
-        select(
-            Reminder.status,
-            Reminder.lease_until_dt,
-            Subscriber.status.label("subscriber_status"),
-        )
-        .outerjoin(Subscriber, Subscriber.id == Reminder.subscriber_id)
-        .where(Reminder.id == reminder_id)
+LeaseState = Row[str, dt.datetime | None, str | None]
+
+
+# Built once: a statement object is compiled and keyed once per process, and these
+# run once or twice for every message sent.
+_LEASE_STATE = (
+    select(
+        Reminder.status,
+        Reminder.lease_until_dt,
+        Subscriber.status.label("subscriber_status"),
     )
-    return session.execute(query).one_or_none()
+    .outerjoin(Subscriber, Subscriber.id == Reminder.subscriber_id)
+    .where(Reminder.id == bindparam("fence_id"))
+)
+
+
+@functools.cache
+def _fenced_statement(columns: tuple[str, ...]) -> Update:
+    table = _table()
+    return (
+        update(Reminder)
+        .where(
+            Reminder.id == bindparam("fence_id"),
+            Reminder.status == "sending",
+            Reminder.lease_until_dt == bindparam("fence_lease", type_=table.c.lease_until_dt.type),
+        )
+        .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
+    )
+
+
+def _fenced(
+    reminder_id: int, lease: dt.datetime, values: dict[str, Any]
+) -> tuple[Update, dict[str, Any]]:
+    """The fenced UPDATE for these columns, and its parameters."""
+    statement = _fenced_statement(tuple(sorted(values)))
+    params = {"fence_id": reminder_id, "fence_lease": lease}
+    params.update({f"new_{name}": value for name, value in values.items()})
+    return statement, params
+
+
+def lease_state(session: DbSession, reminder_id: int) -> LeaseState | None:
+    """The row's status and lease, and its subscriber's status, as they are now."""
+    return session.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
 
 
 def fenced_update(session: DbSession, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:
     """Write ``values`` only while we still hold the lease; True if we did. Commits."""
-    result: Any = session.execute(
-        update(Reminder)
-        .where(
-            Reminder.id == reminder_id,
-            Reminder.status == "sending",
-            Reminder.lease_until_dt == lease,
-        )
-        .values(**values)
-    )
+    result: Any = session.execute(*_fenced(reminder_id, lease, values))
     session.commit()
     return bool(result.rowcount == 1)
+
+
+class Fence:
+    """The two statements around each message: the fresh check and the fenced outcome.
+
+    On PostgreSQL they go over a connection of their own in autocommit mode,
+    held for the whole dispatch run: each is one round trip and durable when it
+    returns (a session would add BEGIN, COMMIT and a pool ping per message). On
+    SQLite, whose writers wait for readers, they go through the session.
+    """
+
+    def __init__(self, session: DbSession) -> None:
+        self.session = session
+        self.connection: Connection | None = None
+        bind = session.get_bind()
+        if bind.dialect.name == "postgresql" and isinstance(bind, Engine):
+            self.connection = bind.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+    def __enter__(self) -> Fence:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+    def state(self, reminder_id: int) -> LeaseState | None:
+        if self.connection is None:
+            return lease_state(self.session, reminder_id)
+        return self.connection.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
+
+    def finish(self, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:
+        """Write the outcome only while the lease holds; True if written (and durable)."""
+        if self.connection is None:
+            return fenced_update(self.session, reminder_id, lease, **values)
+        result: Any = self.connection.execute(*_fenced(reminder_id, lease, values))
+        return bool(result.rowcount == 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -21,7 +22,7 @@ from calendar_app.ics import feed_host
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
-from calendar_app.reminders.dispatch import DispatchReport, dispatch_due
+from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
 from calendar_app.subscriptions import expire_pending
 
 log = logging.getLogger("calendar_app.reminders")
@@ -54,16 +55,27 @@ def plan_once(now: dt.datetime) -> tuple[int, int]:
     return expired, planned
 
 
-def dispatch_once(now: dt.datetime | None = None) -> DispatchReport:
-    """Send what is due (at ``now``, or by the real clock). Safe in any number of processes."""
+def dispatch_once(
+    now: dt.datetime | None = None, stop: Callable[[], bool] | None = None
+) -> DispatchReport:
+    """Send what is due (at ``now``, or by the real clock). Safe in any number of processes.
+
+    ``stop`` (a worker's SIGTERM) ends the run after the message in flight.
+    """
     settings = current_settings()
+    reminders = settings.reminders
     return dispatch_due(
         db.session,
         backend_from_settings(settings.mail),
         ReminderComposer(db.session, settings),
         (lambda: now) if now is not None else _utc_now,
         domain=feed_host(settings.server.base_url),
-        lease_for=dt.timedelta(seconds=settings.reminders.lease_seconds),
+        lease_for=dt.timedelta(seconds=reminders.lease_seconds),
+        retry=Retry(
+            dt.timedelta(seconds=reminders.retry_seconds),
+            dt.timedelta(seconds=reminders.retry_max_seconds),
+        ),
+        stop=stop or (lambda: False),
     )
 
 
