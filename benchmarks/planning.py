@@ -7,7 +7,10 @@ file), it times ``calendar_app.reminders.outbox.plan_everyone`` at an instant
 five days before 20 January, when every subscriber has two reminders in reach:
 
 - the first planning (every row is new) and a second one (nothing is new: what
-  every scheduler tick costs once the outbox is up to date);
+  a full pass costs once the outbox is up to date, as a scheduler makes once an
+  hour or when an occurrence comes into reach);
+- the next tick a minute later, which a scheduler skips (its Planner sees the
+  same occurrences in reach and data version);
 - the peak resident memory of the process that plans (a fresh child process,
   ``ru_maxrss``), and what it held before planning (imports, app, connection);
 - the cost per subscriber, and its ratio from the smallest to the largest size
@@ -105,7 +108,8 @@ def _measure(backend: str, size: int, admin_url: str) -> dict[str, Any]:
         f"{backend:>10} {size:>9,} subscribers (seeded in {seeded:.0f} s): "
         f"first plan {first:7.1f} s ({first / size * 1e6:5.1f} us/subscriber, "
         f"{expected / first:8,.0f} rows/s); again {again:6.1f} s "
-        f"({again / size * 1e6:5.1f} us/subscriber); peak RSS {result['peak_mib']:.0f} MiB "
+        f"({again / size * 1e6:5.1f} us/subscriber); next tick "
+        f"{result['skip_seconds'] * 1e3:.0f} ms (skipped); peak RSS {result['peak_mib']:.0f} MiB "
         f"({result['peak_mib'] - result['start_mib']:+.0f} over the "
         f"{result['start_mib']:.0f} MiB before planning)"
     )
@@ -219,7 +223,8 @@ def _plan_in_this_process(url: str, instance: str) -> dict[str, Any]:
     """In the child: plan twice on an app like the scheduler's; times, counts and memory."""
     from calendar_app import create_app
     from calendar_app.extensions import db
-    from calendar_app.reminders.outbox import plan_everyone
+    from calendar_app.reminders.outbox import in_reach, plan_everyone
+    from calendar_app.reminders.scheduler import Planner, plan_once
 
     app = create_app({"database": {"url": url}}, instance_path=instance)
     with app.app_context():
@@ -232,6 +237,13 @@ def _plan_in_this_process(url: str, instance: str) -> dict[str, Any]:
             counts.append(plan_everyone(session, NOW))
             session.commit()
             timings.append(time.perf_counter() - started)
+        # A scheduler's next tick, a minute after a full pass: nothing new can be in reach.
+        planner = Planner(seen=in_reach(session, NOW), passed_at=NOW)
+        started = time.perf_counter()
+        skipped = plan_once(NOW + dt.timedelta(minutes=1), planner)[1]
+        skip_seconds = time.perf_counter() - started
+        if skipped is not None:
+            raise SystemExit(f"the tick after a full pass planned again ({skipped} new)")
         rows = session.execute(sa.text("SELECT count(*) FROM reminders")).scalar_one()
     return {
         "inserted": counts[0],
@@ -239,6 +251,7 @@ def _plan_in_this_process(url: str, instance: str) -> dict[str, Any]:
         "rows": rows,
         "first_seconds": timings[0],
         "again_seconds": timings[1],
+        "skip_seconds": skip_seconds,
         "start_mib": start_mib,
         "peak_mib": peak_rss_mib(),
     }

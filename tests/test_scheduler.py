@@ -10,11 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 
 from calendar_app.extensions import db
-from calendar_app.models import MemorialDay, Reminder, Subscriber
-from calendar_app.reminders.scheduler import TICK_JOB_ID, build_scheduler
+from calendar_app.models import DataState, MemorialDay, Reminder, Subscriber
+from calendar_app.reminders.scheduler import TICK_JOB_ID, Planner, build_scheduler, plan_once
 from tests.smtp_sink import SmtpSink
 
 
@@ -73,3 +74,51 @@ def test_scheduler_process_sends_what_fell_due_while_it_was_down(
     assert len(smtp_sink.messages) == 1, output
     assert smtp_sink.messages[0]["To"] == "aysel@example.org"
     assert process.returncode == 0, output
+
+
+def add_subscriber_behind_the_apps_back(address: str) -> None:
+    """A row no sign-up planned (as if restored by hand): only a full pass plans it."""
+    since = dt.datetime(2026, 12, 1)
+    person = Subscriber(
+        email=address, lang="en", timezone="Asia/Baku", send_hour=9,
+        day_slugs=["january-20", "february-26"], lead_days=[1], status="active",
+        created_dt=since, confirmed_dt=since,
+    )  # fmt: skip
+    db.session.add(person)
+    db.session.commit()
+
+
+def reminder_count() -> int:
+    return db.session.query(Reminder).count()
+
+
+def test_a_scheduler_skips_planning_passes_that_can_find_nothing_new(smtp_app: Flask) -> None:
+    planner = Planner()
+    start = dt.datetime(2027, 1, 10, 6, 0)  # 20 January in reach; 26 February not yet
+    with smtp_app.app_context():
+        add_subscriber_behind_the_apps_back("a@example.org")
+        assert plan_once(start, planner)[1] == 1  # the first pass is always full
+        add_subscriber_behind_the_apps_back("b@example.org")
+        assert plan_once(start + dt.timedelta(minutes=1), planner)[1] is None
+        assert reminder_count() == 1
+        # Once an hour a full pass catches what nothing announced.
+        assert plan_once(start + dt.timedelta(minutes=61), planner)[1] == 1
+        assert plan_once(start + dt.timedelta(minutes=62), planner)[1] is None
+        # 20 January leaves reach on the 23rd; 26 February enters on the 25th, Baku or not.
+        assert plan_once(dt.datetime(2027, 1, 24, 23, 30), planner)[1] == 0
+        assert plan_once(dt.datetime(2027, 1, 25, 0, 10), planner)[1] == 2
+        assert plan_once(dt.datetime(2027, 1, 25, 0, 20), planner)[1] is None
+        # A data load that changes something is a new data version: a full pass.
+        db.session.execute(sa.update(DataState).values(changed_dt=dt.datetime(2027, 1, 25, 0, 25)))
+        db.session.commit()
+        assert plan_once(dt.datetime(2027, 1, 25, 0, 30), planner)[1] == 0
+        assert plan_once(dt.datetime(2027, 1, 25, 0, 40), planner)[1] is None
+        assert reminder_count() == 4
+
+
+def test_without_a_planner_every_pass_is_full(smtp_app: Flask) -> None:
+    now = dt.datetime(2027, 1, 10, 6, 0)
+    with smtp_app.app_context():
+        assert plan_once(now)[1] == 0
+        add_subscriber_behind_the_apps_back("a@example.org")
+        assert plan_once(now + dt.timedelta(minutes=1))[1] == 1  # `reminders run-once`, tests

@@ -142,6 +142,22 @@ def _table() -> Table:
     return Reminder.metadata.tables[Reminder.__tablename__]
 
 
+def in_reach(session: DbSession, now: dt.datetime) -> tuple[object, ...]:
+    """What a planning pass at ``now`` depends on besides the subscribers.
+
+    The occurrences in reach (day, date) and the data version: while these stay
+    the same, a pass finds nothing that sign-ups and changes of preferences did
+    not already plan when they were saved.
+    """
+    start, end = _window(now)
+    occurrences = occurrences_between(queries.active_days(session), start, end)
+    state = queries.data_state(session)
+    return (
+        tuple((o.day.id, o.date) for o in occurrences),
+        state.changed_dt if state is not None else None,
+    )
+
+
 def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> int:
     """Plan the coming reminders of every active subscriber; idempotent.
 
