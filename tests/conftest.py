@@ -65,19 +65,24 @@ def smtp_sink() -> Iterator[SmtpSink]:
     sink.stop()
 
 
+def build_smtp_app(tmp_path: Path, sink: SmtpSink, **sections: dict[str, Any]) -> Flask:
+    """A migrated, loaded app on SQLite sending through ``sink``; ``sections`` override."""
+    settings: dict[str, dict[str, Any]] = {
+        "mail": {"backend": "smtp", "host": "127.0.0.1", "port": sink.port},
+        "server": {"base_url": "https://calendar.example.az"},
+        "site": {"default_language": "en"},
+        "limits": {"enabled": False},  # flows repeat requests; tests/test_limits.py turns them on
+    }
+    settings.update(sections)
+    application = build_app(tmp_path, f"sqlite:///{tmp_path / 'calendar.db'}", **settings)
+    prepare_database(application)
+    return application
+
+
 @pytest.fixture
 def smtp_app(tmp_path: Path, smtp_sink: SmtpSink) -> Flask:
     """The migrated, loaded app sending through the SMTP sink."""
-    application = build_app(
-        tmp_path,
-        f"sqlite:///{tmp_path / 'calendar.db'}",
-        mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port},
-        server={"base_url": "https://calendar.example.az"},
-        site={"default_language": "en"},
-        limits={"enabled": False},  # flows repeat requests; tests/test_limits.py turns them on
-    )
-    prepare_database(application)
-    return application
+    return build_smtp_app(tmp_path, smtp_sink)
 
 
 def _postgres_reachable() -> str | None:

@@ -14,6 +14,7 @@ import pytest
 from calendar_app.bootstrap import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail.backends import ConsoleBackend, classify
+from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_app
@@ -32,6 +33,18 @@ def test_the_file_backend_writes_each_reminder_as_an_eml_file(tmp_path: Path) ->
     message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
     assert message["To"] == "nigar@example.org"
     assert message["Subject"] == "Tomorrow: 37th anniversary of the 20 January tragedy"
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "http://127.0.0.1:8000/manage/" in text and "12:00" in text
+    ident = str(message["Message-ID"]).strip("<>")
+    assert written.name.endswith(f"-{ident}.eml")  # named by the Message-ID
+
+
+def test_the_console_backend_prints_a_prebuilt_message_readably() -> None:
+    stream = io.StringIO()
+    raw = RawMessage("a@example.org", ("b@example.org",), b"Subject: Hi\r\n\r\nBody\r\n", "<m@x>")
+    with ConsoleBackend(stream).connect() as connection:
+        connection.send(raw)
+    assert "Subject: Hi\n\nBody\n" in stream.getvalue() and "\r" not in stream.getvalue()
 
 
 def test_the_console_backend_prints_the_message() -> None:

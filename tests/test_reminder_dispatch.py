@@ -11,14 +11,13 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app.bootstrap import prepare_database
 from calendar_app.extensions import db
 from calendar_app.models import Reminder, Subscriber
 from calendar_app.reminders import outbox
 from calendar_app.reminders.dispatch import Retry
 from calendar_app.reminders.scheduler import dispatch_once, run_once
 from calendar_app.subscriptions import Preferences, confirm, normalize_email, sign_up
-from tests.conftest import build_app
+from tests.conftest import build_smtp_app
 from tests.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
@@ -240,14 +239,9 @@ def test_release_leaves_a_row_that_another_worker_took_over(
 
 
 def test_retry_waits_follow_the_configured_schedule(tmp_path: Path, smtp_sink: SmtpSink) -> None:
-    app = build_app(
-        tmp_path,
-        f"sqlite:///{tmp_path / 'calendar.db'}",
-        mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port},
-        server={"base_url": "https://calendar.example.az"},
-        reminders={"retry_seconds": 4, "retry_max_seconds": 6},
+    app = build_smtp_app(
+        tmp_path, smtp_sink, reminders={"retry_seconds": 4, "retry_max_seconds": 6}
     )
-    prepare_database(app)
     subscribe(app)
     smtp_sink.handler.data_replies = ["451 4.3.0 Try again later"] * 3
     now = DUE
