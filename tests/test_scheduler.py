@@ -27,14 +27,29 @@ def test_scheduler_job_is_declared_once_with_a_stable_id(smtp_app: Flask) -> Non
     assert job.trigger.interval == dt.timedelta(seconds=60)
 
 
-def test_scheduler_process_sends_what_fell_due_while_it_was_down(
-    smtp_app: Flask, smtp_sink: SmtpSink, tmp_path: Path
-) -> None:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with smtp_app.app_context():
-        day = db.session.query(MemorialDay).filter_by(slug="january-20").one()
+def start_scheduler(url: str, smtp_port: int, cwd: Path, **settings: str) -> subprocess.Popen[str]:
+    """`calendar-app scheduler` as a real process on ``url``, sending to ``smtp_port``."""
+    env = {
+        **os.environ,
+        "CALENDAR_APP_DATABASE_URL": url,
+        "CALENDAR_APP_SECRET_KEY": "test",
+        "CALENDAR_APP_MAIL_BACKEND": "smtp",
+        "CALENDAR_APP_MAIL_HOST": "127.0.0.1",
+        "CALENDAR_APP_MAIL_PORT": str(smtp_port),
+        **{f"CALENDAR_APP_{key.upper()}": value for key, value in settings.items()},
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", "from calendar_app.cli import main; main()", "scheduler"],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def add_due_reminders(addresses: list[str], now: dt.datetime) -> None:
+    """Active subscribers, each with a reminder that fell due an hour ago."""
+    day = db.session.query(MemorialDay).filter_by(slug="january-20").one()
+    for address in addresses:
         subscriber = Subscriber(
-            email="aysel@example.org", lang="en", timezone="Asia/Baku", send_hour=9,
+            email=address, lang="en", timezone="Asia/Baku", send_hour=9,
             day_slugs=["january-20"], lead_days=[1], status="active",
             created_dt=now - dt.timedelta(days=30), confirmed_dt=now - dt.timedelta(days=30),
         )  # fmt: skip
@@ -43,26 +58,21 @@ def test_scheduler_process_sends_what_fell_due_while_it_was_down(
         db.session.add(
             Reminder(
                 subscriber_id=subscriber.id, memorial_day_id=day.id, year=now.year + 1,
-                lead_days=1, due_dt=now - dt.timedelta(hours=2),
+                lead_days=1, due_dt=now - dt.timedelta(hours=1),
                 deadline_dt=now + dt.timedelta(days=1), status="pending", attempts=0,
-                next_attempt_dt=now - dt.timedelta(hours=2), created_dt=now,
+                next_attempt_dt=now - dt.timedelta(hours=1), created_dt=now,
             )
         )  # fmt: skip
-        db.session.commit()
+    db.session.commit()
+
+
+def test_scheduler_process_sends_what_fell_due_while_it_was_down(
+    smtp_app: Flask, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    with smtp_app.app_context():
+        add_due_reminders(["aysel@example.org"], dt.datetime.now(dt.UTC).replace(tzinfo=None))
         url = str(db.engine.url)
-    env = {
-        **os.environ,
-        "CALENDAR_APP_DATABASE_URL": url,
-        "CALENDAR_APP_SECRET_KEY": "test",
-        "CALENDAR_APP_MAIL_BACKEND": "smtp",
-        "CALENDAR_APP_MAIL_HOST": "127.0.0.1",
-        "CALENDAR_APP_MAIL_PORT": str(smtp_sink.port),
-        "CALENDAR_APP_REMINDERS_TICK_SECONDS": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from calendar_app.cli import main; main()", "scheduler"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    process = start_scheduler(url, smtp_sink.port, tmp_path, reminders_tick_seconds="1")
     try:
         deadline = time.monotonic() + 20
         while not smtp_sink.messages and time.monotonic() < deadline:
@@ -74,6 +84,35 @@ def test_scheduler_process_sends_what_fell_due_while_it_was_down(
     assert len(smtp_sink.messages) == 1, output
     assert smtp_sink.messages[0]["To"] == "aysel@example.org"
     assert process.returncode == 0, output
+
+
+def test_sigterm_stops_a_scheduler_that_is_sending_a_backlog(
+    smtp_app: Flask, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    total = 1500
+    with smtp_app.app_context():
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        add_due_reminders([f"p{n}@example.org" for n in range(total)], now)
+        url = str(db.engine.url)
+    smtp_sink.handler.keep_messages = False
+    process = start_scheduler(url, smtp_sink.port, tmp_path)
+    try:
+        deadline = time.monotonic() + 30
+        while len(smtp_sink.handler.message_ids) < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stopped_at = time.monotonic()
+        output, _ = process.communicate(timeout=60)
+    took = time.monotonic() - stopped_at
+    assert process.returncode == 0, output
+    assert took < 5, f"the scheduler took {took:.1f} s to stop"
+    with smtp_app.app_context():
+        query = sa.select(Reminder.status, sa.func.count()).group_by(Reminder.status)
+        states = {status: count for status, count in db.session.execute(query)}
+    sent = len(smtp_sink.handler.message_ids)
+    assert 20 <= sent < total and states.get("sent") == sent
+    assert "sending" not in states and states.get("pending") == total - sent
 
 
 def add_subscriber_behind_the_apps_back(address: str) -> None:

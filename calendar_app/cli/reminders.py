@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import signal
+import threading
 import time
 from collections.abc import Callable
 
@@ -90,29 +91,29 @@ def scheduler_command(plan_only: bool) -> None:
     configure_logging()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     leadership = Leadership(db.engine)
-    stopping = False
+    stopping = threading.Event()
 
     def stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
         if scheduler.running:
             scheduler.shutdown(wait=False)
 
-    scheduler = build_scheduler(app, dispatch=not plan_only)
-    # SIGTERM (systemd, `serve` stopping) ends it like Ctrl+C: the tick in progress finishes.
+    scheduler = build_scheduler(app, dispatch=not plan_only, stopping=stopping)
+    # SIGTERM (systemd, `serve` stopping) ends it like Ctrl+C: a tick that is sending
+    # finishes the message in flight and hands the rest of its batch back.
     signal.signal(signal.SIGTERM, stop)
     try:
-        while not stopping and not _try_to_lead(leadership):
+        while not stopping.is_set() and not _try_to_lead(leadership):
             click.echo("another scheduler leads; waiting to take over")
-            _sleep(LEADER_POLL_SECONDS, lambda: stopping)
-        if stopping:  # SIGTERM while waiting: leave, even if the lock just came free
+            _sleep(LEADER_POLL_SECONDS, stopping.is_set)
+        if stopping.is_set():  # SIGTERM while waiting: leave, even if the lock just came free
             return
         click.echo("reminder scheduler running; Ctrl+C stops it")
         if leadership.needs_lock:
             _guard_leadership(scheduler, leadership)
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
-        pass
+        stopping.set()  # Ctrl+C: a tick still sending stops after its message in flight
     finally:
         _quietly(leadership.release)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -128,12 +129,12 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _tick(app: Flask, dispatch: bool, planner: Planner) -> None:
+def _tick(app: Flask, dispatch: bool, planner: Planner, stopping: threading.Event) -> None:
     with app.app_context():
         try:
             expired, planned = plan_once(_utc_now(), planner)
             if dispatch:
-                report = TickReport(expired, planned, dispatch_once())
+                report = TickReport(expired, planned, dispatch_once(stop=stopping.is_set))
                 log.info("tick: %s", report.summary())
             else:
                 log.info("tick: %s, forgot %d sign-ups", _planned(planned), expired)
@@ -143,11 +144,14 @@ def _tick(app: Flask, dispatch: bool, planner: Planner) -> None:
             db.session.remove()
 
 
-def build_scheduler(app: Flask, dispatch: bool = True) -> BaseScheduler:
+def build_scheduler(
+    app: Flask, dispatch: bool = True, stopping: threading.Event | None = None
+) -> BaseScheduler:
     """A blocking scheduler with the one job, declared once with a stable id.
 
     ``dispatch=False`` only plans, for deployments whose `calendar-app worker`
-    processes send.
+    processes send. Once ``stopping`` is set, a tick that is sending finishes
+    the message in flight and hands the rest of its batch back.
     """
     with app.app_context():
         seconds = current_settings().reminders.tick_seconds
@@ -156,7 +160,7 @@ def build_scheduler(app: Flask, dispatch: bool = True) -> BaseScheduler:
         _tick,
         "interval",
         seconds=seconds,
-        args=[app, dispatch, Planner()],
+        args=[app, dispatch, Planner(), stopping or threading.Event()],
         id=TICK_JOB_ID,
         replace_existing=True,
         max_instances=1,
