@@ -69,11 +69,6 @@ class Retry:
         return dt.timedelta(seconds=ceiling.total_seconds() * rng.uniform(0.5, 1.0))
 
 
-def backoff(attempts: int, rng: random.Random) -> dt.timedelta:
-    """The default schedule: one minute, doubling, at most an hour."""
-    return Retry().after(attempts, rng)
-
-
 def _never() -> bool:
     return False
 

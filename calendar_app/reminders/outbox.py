@@ -44,16 +44,18 @@ from calendar_app import queries
 from calendar_app.models import Reminder, Subscriber
 from calendar_app.occurrences import occurrences_between
 from calendar_app.queries import DbSession
-from calendar_app.reminders.plan import PlannedReminder, plan
+from calendar_app.reminders.plan import PlannedReminder, PlanOccurrence, plan
 
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 UNIQUE_KEY = ["subscriber_id", "memorial_day_id", "year", "lead_days"]
 
 
-def _window(now: dt.datetime) -> tuple[dt.date, dt.date]:
-    """Occurrence dates that a reminder due around ``now`` can be about (every zone)."""
-    return now.date() - dt.timedelta(days=2), now.date() + dt.timedelta(days=MAX_LEAD_DAYS + 2)
+def _occurrences_in_reach(session: DbSession, now: dt.datetime) -> Sequence[PlanOccurrence]:
+    """Occurrences that a reminder due around ``now`` can be about (in every zone)."""
+    start = now.date() - dt.timedelta(days=2)
+    end = now.date() + dt.timedelta(days=MAX_LEAD_DAYS + 2)
+    return occurrences_between(queries.active_days(session), start, end)
 
 
 def insert_planned(session: DbSession, planned: Sequence[PlannedReminder], now: dt.datetime) -> int:
@@ -149,8 +151,7 @@ def in_reach(session: DbSession, now: dt.datetime) -> tuple[object, ...]:
     the same, a pass finds nothing that sign-ups and changes of preferences did
     not already plan when they were saved.
     """
-    start, end = _window(now)
-    occurrences = occurrences_between(queries.active_days(session), start, end)
+    occurrences = _occurrences_in_reach(session, now)
     state = queries.data_state(session)
     return (
         tuple((o.day.id, o.date) for o in occurrences),
@@ -165,8 +166,7 @@ def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> in
     inserted before the next is read: time grows linearly with the number of
     subscribers and memory stays flat.
     """
-    start, end = _window(now)
-    occurrences = occurrences_between(queries.active_days(session), start, end)
+    occurrences = _occurrences_in_reach(session, now)
     if not occurrences:
         return 0  # no memorial day in reach: no subscriber needs reading
     inserted = 0
@@ -177,11 +177,9 @@ def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> in
 
 def replan_subscriber(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
     """Make this subscriber's unsent rows follow their current preferences."""
-    start, end = _window(now)
     wanted: list[PlannedReminder] = []
     if subscriber.is_active:
-        occurrences = occurrences_between(queries.active_days(session), start, end)
-        wanted = plan([subscriber], occurrences, now)
+        wanted = plan([subscriber], _occurrences_in_reach(session, now), now)
     by_key = {p.key: p for p in wanted}
     for row in queries.pending_reminders_of(session, subscriber.id):
         key = (row.subscriber_id, row.memorial_day_id, row.year, row.lead_days)

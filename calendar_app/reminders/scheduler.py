@@ -50,8 +50,8 @@ class Planner:
     seen: tuple[object, ...] | None = None
     passed_at: dt.datetime | None = None
 
-    def can_skip(self, seen: tuple[object, ...], now: dt.datetime) -> bool:
-        if self.passed_at is None or seen != self.seen:
+    def can_skip(self, seen: tuple[object, ...] | None, now: dt.datetime) -> bool:
+        if self.passed_at is None or seen is None or seen != self.seen:
             return False
         return self.passed_at <= now < self.passed_at + self.every
 
@@ -82,16 +82,14 @@ def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, in
     try:
         expired = expire_pending(session, now)
         seen = outbox.in_reach(session, now) if planner is not None else None
-        if planner is not None and seen is not None and planner.can_skip(seen, now):
-            planned = None
-        else:
-            planned = outbox.plan_everyone(session, now)
+        skip = planner is not None and planner.can_skip(seen, now)
+        planned = None if skip else outbox.plan_everyone(session, now)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     if planner is not None and planned is not None:
-        planner.seen, planner.passed_at = seen, now
+        planner.seen, planner.passed_at = seen, now  # only once the pass is committed
     return expired, planned
 
 
