@@ -36,18 +36,17 @@ def active_days(session: DbSession) -> Sequence[MemorialDay]:
     return session.scalars(query).all()
 
 
-def days_with_records(session: DbSession) -> Sequence[MemorialDay]:
-    """Active days with their facts, acts, moments, timeline and sources loaded."""
-    query = (
-        select(MemorialDay)
-        .where(MemorialDay.is_retired.is_(False))
-        .order_by(MemorialDay.position)
-        .options(
-            selectinload(MemorialDay.facts).selectinload(Fact.sources),
-            selectinload(MemorialDay.legal_acts).selectinload(LegalAct.sources),
-            selectinload(MemorialDay.moments).selectinload(Moment.sources),
-            selectinload(MemorialDay.timeline).selectinload(TimelineEntry.sources),
-        )
+def days_with_records(session: DbSession, retired: bool = False) -> Sequence[MemorialDay]:
+    """Active days (and retired ones if asked) with their facts, acts, moments, timeline
+    and sources loaded."""
+    query = select(MemorialDay).order_by(MemorialDay.position)
+    if not retired:
+        query = query.where(MemorialDay.is_retired.is_(False))
+    query = query.options(
+        selectinload(MemorialDay.facts).selectinload(Fact.sources),
+        selectinload(MemorialDay.legal_acts).selectinload(LegalAct.sources),
+        selectinload(MemorialDay.moments).selectinload(Moment.sources),
+        selectinload(MemorialDay.timeline).selectinload(TimelineEntry.sources),
     )
     return session.scalars(query).all()
 

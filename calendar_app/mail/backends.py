@@ -4,6 +4,9 @@ Failures are classified once, here, into MailError: ``transient`` ones (4xx,
 timeouts, disconnects, refused connections) are retried with backoff;
 permanent ones (5xx) are not; ``suppress`` marks a mailbox that does not exist
 (enhanced status 5.1.1), after which nothing more goes to that address.
+
+Every message arrives as a RawMessage, its final bytes (built by mail/builder.py):
+``Connection.send`` is the one point every outgoing message passes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import smtplib
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol, TextIO
 
@@ -35,11 +37,8 @@ class MailError(Exception):
         return self.reason
 
 
-Outgoing = EmailMessage | RawMessage  # built, or prebuilt and filled in (mail/prebuilt.py)
-
-
 class Connection(Protocol):
-    def send(self, message: Outgoing) -> None: ...
+    def send(self, message: RawMessage) -> None: ...
 
 
 class Backend(Protocol):
@@ -94,14 +93,19 @@ class SmtpConnection:
             client.login(s.username, s.password)
         return client
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: RawMessage) -> None:
         try:
             if self.client is None:
                 self.client = self._open()
-            if isinstance(message, RawMessage):
-                self.client.sendmail(message.sender, list(message.recipients), message.data)
-            else:
-                self.client.send_message(message)
+            options: list[str] = []
+            if message.smtputf8:  # as smtplib.send_message does for such addresses
+                self.client.ehlo_or_helo_if_needed()
+                if not self.client.has_extn("smtputf8"):
+                    raise smtplib.SMTPNotSupportedError(
+                        "an address needs SMTPUTF8, which the server does not offer"
+                    )
+                options = ["SMTPUTF8", "BODY=8BITMIME"]
+            self.client.sendmail(message.sender, list(message.recipients), message.data, options)
         except BaseException as error:
             failure = classify(error)
             if failure.transient:
@@ -132,14 +136,11 @@ class FileConnection:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: RawMessage) -> None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        message_id = (
-            message.message_id if isinstance(message, RawMessage) else message["Message-ID"]
-        )
-        ident = re.sub(r"[^A-Za-z0-9.@-]", "", str(message_id or "message"))
+        ident = re.sub(r"[^A-Za-z0-9.@-]", "", message.message_id or "message")
         path = self.folder / f"{stamp}-{ident}.eml"
-        path.write_bytes(bytes(message))
+        path.write_bytes(message.data)
 
 
 @dataclass
@@ -158,12 +159,8 @@ class ConsoleConnection:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
-    def send(self, message: Outgoing) -> None:
-        text = (
-            message.data.decode("ascii", "replace").replace("\r\n", "\n")
-            if isinstance(message, RawMessage)
-            else message.as_string()
-        )
+    def send(self, message: RawMessage) -> None:
+        text = message.data.decode("utf-8", "replace").replace("\r\n", "\n")
         self.stream.write(text + "\n" + "-" * 72 + "\n")
         self.stream.flush()
 

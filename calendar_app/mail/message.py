@@ -63,6 +63,8 @@ class RenderedMail:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file sent with a message; text is UTF-8 (its charset says so)."""
+
     filename: str
     content: bytes
     maintype: str
@@ -115,10 +117,15 @@ def build_message(
     message.set_content(rendered.text, cte=body_cte)
     message.add_alternative(rendered.html, subtype="html", cte=body_cte)
     for attachment in attachments:
+        text = attachment.maintype == "text"
         message.add_attachment(
             attachment.content,
             maintype=attachment.maintype,
             subtype=attachment.subtype,
             filename=attachment.filename,
+            params={"charset": "utf-8"} if text else {},  # our text is UTF-8; say so
         )
+    for part in message.walk():
+        if part is not message:
+            del part["MIME-Version"]  # RFC 2045: the message says it once, at the top
     return message

@@ -12,7 +12,8 @@ a fraction of the time.
 The cut is checked when it is made: every slot must be found, and filling in
 the slots themselves must give back the flattened message byte for byte. Values
 that go into headers must be printable ASCII on one line; anything else raises
-ValueError, and the caller builds that message the ordinary way.
+ValueError, and the caller builds that message the ordinary way. The one
+caller is mail/builder.py, which every message goes through.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from io import BytesIO
 from typing import Final
 
@@ -42,6 +44,7 @@ class RawMessage:
     recipients: tuple[str, ...]
     data: bytes  # CRLF line ends
     message_id: str
+    smtputf8: bool = False  # an address outside ASCII: needs the server's SMTPUTF8
 
     def __bytes__(self) -> bytes:
         return self.data
@@ -52,10 +55,13 @@ class RawMessage:
         return message
 
 
-def flatten(message: EmailMessage) -> bytes:
-    """The bytes smtplib.send_message would send (CRLF line ends)."""
+def flatten(message: EmailMessage, utf8: bool = False) -> bytes:
+    """The bytes smtplib.send_message would send (CRLF line ends; UTF-8 headers if ``utf8``)."""
     buffer = BytesIO()
-    BytesGenerator(buffer, policy=message.policy.clone(linesep="\r\n")).flatten(message)
+    policy = message.policy.clone(linesep="\r\n")
+    if utf8 and isinstance(policy, EmailPolicy):
+        policy = policy.clone(utf8=True)
+    BytesGenerator(buffer, policy=policy).flatten(message)
     return buffer.getvalue()
 
 

@@ -1,47 +1,65 @@
-"""E-mails sent at once, from a request: the confirmation and the manage link."""
+"""E-mails sent at once, from a request: the confirmation, the manage link, the welcome."""
 
 from __future__ import annotations
 
 import datetime as dt
-from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 from calendar_app.config import Settings
 from calendar_app.ics import feed_host
 from calendar_app.mail.backends import backend_from_settings
-from calendar_app.mail.message import build_message, render_mail
+from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
+from calendar_app.mail.message import render_mail
+from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.models import Subscriber
 
 
 def confirmation_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
-) -> EmailMessage:
+) -> RawMessage:
     """The double opt-in e-mail: a link to the page whose button confirms."""
     return _link_message("confirm", settings, subscriber, token, now)
 
 
 def manage_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
-) -> EmailMessage:
-    """The link to manage an existing subscription."""
+) -> RawMessage:
+    """The link to manage an existing subscription (asked for again, or replaced)."""
     return _link_message("manage", settings, subscriber, token, now)
 
 
+def welcome_message(
+    settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime, **context: Any
+) -> RawMessage:
+    """After confirming: what the reminders will be, when the first comes, the manage link.
+
+    ``context`` holds what the template shows of the choices (see web/subscribe.py).
+    """
+    return _link_message("welcome", settings, subscriber, token, now, **context)
+
+
 def _link_message(
-    kind: str, settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
-) -> EmailMessage:
-    url = f"{settings.server.base_url}/{kind}/{token}"
-    rendered = render_mail(kind, subscriber.lang, **{f"{kind}_url": url})
-    return build_message(
-        rendered=rendered,
-        sender=settings.mail.sender,
+    kind: str,
+    settings: Settings,
+    subscriber: Subscriber,
+    token: str,
+    now: dt.datetime,
+    **context: Any,
+) -> RawMessage:
+    path = "confirm" if kind == "confirm" else "manage"
+    url = f"{settings.server.base_url}/{path}/{TOKEN_SLOT}"
+    rendered = render_mail(kind, subscriber.lang, **{f"{path}_url": url}, **context)
+    return MessageBuilder(settings.mail.sender).build(
+        Letter(rendered, slots=(TOKEN_SLOT,)),
         to=subscriber.email,
         message_id=make_msgid(domain=feed_host(settings.server.base_url)),
         date=now,
+        values={TOKEN_SLOT: token},
     )
 
 
-def send_now(settings: Settings, message: EmailMessage) -> None:
+def send_now(settings: Settings, message: RawMessage) -> None:
     """Deliver one message; raises MailError when it cannot."""
     with backend_from_settings(settings.mail).connect() as connection:
         connection.send(message)

@@ -1,53 +1,36 @@
 """The reminder e-mail for one outbox row, in the subscriber's language and zone.
 
+Pure: the caller (dispatch) passes everything a message is made of: the row,
+its subscriber, the manage token it issued for this message, and a snapshot of
+the memorial days at one data version. Nothing here reads or writes the
+database.
+
 A composer lives for one dispatch run and builds what messages share only once:
 per (day, year, language, data version) the observance's texts, the minute of
-silence and the .ics attachment's MIME part; per (those, days left, minute of
-silence in the reader's zone) the rendered subject and bodies, with a slot where
-each message's own manage token goes. Per message remain the token, the
-headers and the MIME assembly.
+silence and the .ics attachment; per (those, days left, minute of silence in
+the reader's zone) the letter: subject, bodies and headers with a slot where
+each message's own manage token goes. Its MessageBuilder fills the rest in.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import re
-import time
+from collections.abc import Mapping
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import format_datetime
 from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from calendar_app import queries
 from calendar_app.config import Settings
 from calendar_app.dates import short_date
-from calendar_app.ics import FeedOptions, feed_host, render_calendar
-from calendar_app.mail.message import RenderedMail, build_message, render_mail, sender_address
-from calendar_app.mail.prebuilt import MessageTemplate, RawMessage
-from calendar_app.models import MemorialDay, Reminder, Subscriber
+from calendar_app.ics import FeedDay, FeedOptions, feed_host, render_calendar
+from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
+from calendar_app.mail.message import Attachment, render_mail, sender_address
+from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.observances import Observance, describe
 from calendar_app.occurrences import occurrence_in_year
-from calendar_app.queries import DbSession
-from calendar_app.subscriptions import issue_token
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
-DATA_VERSION_SECONDS = 2.0  # as the feeds: a data load shows in reminders within 2 seconds
-# Stands for each message's own manage token in cached texts; URL-safe, so it stays verbatim
-# through the templates. Not a secret.
-TOKEN_SLOT = "manage-token-slot-9c41e7"  # nosec B105
-# The other values a prebuilt message leaves open (see calendar_app/mail/prebuilt.py).
-TO_SLOT = "to-slot-5e0d@example.invalid"
-MESSAGE_ID_SLOT = "<message-id-slot-5e0d@example.invalid>"
-DATE_SLOT_TIME = dt.datetime(1999, 12, 31, 23, 59, 59)
-DATE_SLOT = format_datetime(DATE_SLOT_TIME.replace(tzinfo=dt.UTC))
-# Addresses the email package writes as they are ("To: address"); others take the slow way.
-PLAIN_ADDRESS = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
-)
 
 SharedKey = tuple[int, int, str, dt.datetime]  # day id, year, language, data version
 
@@ -57,6 +40,45 @@ class MomentTime(Protocol):
 
     @property
     def local_time(self) -> dt.time: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+class MailDay(FeedDay, Protocol):
+    """A memorial day as a reminder needs it (a model row with its records loaded)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class DaySnapshot:
+    """The memorial days at one data version: what composing reads instead of the database."""
+
+    changed: dt.datetime  # the data version (naive UTC)
+    days: Mapping[int, MailDay]  # by database id, records loaded
+
+
+class ReminderRow(Protocol):
+    """What composing reads of an outbox row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def memorial_day_id(self) -> int: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def message_id(self) -> str | None: ...
+
+
+class Recipient(Protocol):
+    """What composing reads of a subscriber."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def lang(self) -> str: ...
     @property
     def timezone(self) -> str: ...
 
@@ -75,7 +97,7 @@ class SharedParts:
     slug: str
     observance: Observance
     silence: MomentCopy | None
-    attachment: EmailMessage  # the .ics part; attached to every message, never modified
+    attachment: Attachment  # the .ics file
 
 
 @dataclass(frozen=True)
@@ -86,7 +108,7 @@ class Silence:
     same_time: bool
 
 
-TextKey = tuple[SharedKey, int, Silence | None]  # shared parts, days left, minute of silence
+LetterKey = tuple[SharedKey, int, Silence | None]  # shared parts, days left, minute of silence
 
 
 def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> Silence:
@@ -110,145 +132,89 @@ def links(base_url: str, token: str) -> tuple[str, str]:
 
 
 class ReminderComposer:
-    """Builds the message for an outbox row; issues the manage token it carries."""
+    """Builds the message for an outbox row from what the caller holds."""
 
-    def __init__(self, session: DbSession, settings: Settings, prebuilt: bool = True) -> None:
-        self.session = session
+    def __init__(self, settings: Settings, builder: MessageBuilder | None = None) -> None:
         self.settings = settings
-        self.prebuilt = prebuilt  # False: build every message the ordinary way
+        self.builder = builder or MessageBuilder(settings.mail.sender)
         self.shared: dict[SharedKey, SharedParts] = {}
-        self.texts: dict[TextKey, RenderedMail] = {}
-        self.templates: dict[TextKey, MessageTemplate] = {}
-        self.data_version: tuple[float, dt.datetime] | None = None  # (read at, version)
+        self.letters: dict[LetterKey, Letter] = {}
 
-    def __call__(self, reminder: Reminder, now: dt.datetime) -> EmailMessage | RawMessage:
-        subscriber = self.session.get(Subscriber, reminder.subscriber_id)
-        if subscriber is None or reminder.message_id is None:
-            raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
-        parts = self.shared_parts(reminder, subscriber.lang, self._data_changed(now))
-        # Stored by the caller's commit: a batch's tokens go in one INSERT, before any send.
-        token = issue_token(self.session, subscriber, "manage", now, flush=False)
-        key, rendered = self._rendered(parts, subscriber, now)
-        if self.prebuilt and PLAIN_ADDRESS.fullmatch(subscriber.email):
-            values = {
-                TO_SLOT: subscriber.email,
-                DATE_SLOT: format_datetime(now.replace(tzinfo=dt.UTC)),
-                MESSAGE_ID_SLOT: reminder.message_id,
-                TOKEN_SLOT: token,
-            }
-            with contextlib.suppress(ValueError):  # a value a header cannot take as it is
-                return RawMessage(
-                    sender=sender_address(self.settings.mail.sender),
-                    recipients=(subscriber.email,),
-                    data=self._template(key, parts, rendered).fill(values),
-                    message_id=reminder.message_id,
-                )
-        return self._message(parts, rendered, subscriber.email, reminder.message_id, now, token)
-
-    def _message(
+    def __call__(
         self,
-        parts: SharedParts,
-        rendered: RenderedMail,
-        to: str,
-        message_id: str,
-        date: dt.datetime,
+        reminder: ReminderRow,
+        subscriber: Recipient,
         token: str,
-    ) -> EmailMessage:
-        """The message built the ordinary way, with ``token`` in the slot's place."""
-        base_url = self.settings.server.base_url
-        _, unsubscribe_url = links(base_url, token)
-        mailbox = sender_address(self.settings.mail.sender)
-        message = build_message(
-            rendered=RenderedMail(
-                rendered.subject,
-                rendered.text.replace(TOKEN_SLOT, token),
-                rendered.html.replace(TOKEN_SLOT, token),
-            ),
-            sender=self.settings.mail.sender,
-            to=to,
-            message_id=message_id,
-            date=date,
-            headers={
-                "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
-                "List-Unsubscribe": (
-                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
-                    f"{quote('unsubscribe ' + token)}>"
-                ),
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
-            body_cte="base64",  # 7-bit clean, and what the prebuilt template re-encodes
+        data: DaySnapshot,
+        now: dt.datetime,
+    ) -> RawMessage:
+        """The message for ``reminder``, carrying ``token`` in its manage links."""
+        if reminder.message_id is None:
+            raise LookupError(f"reminder {reminder.id} has no Message-ID")
+        return self.builder.build(
+            self.letter(reminder, subscriber, data, now),
+            to=subscriber.email,
+            message_id=reminder.message_id,
+            date=now,
+            values={TOKEN_SLOT: token},
         )
-        message.make_mixed()  # what add_attachment does, with the part built once
-        message.attach(parts.attachment)
-        return message
 
-    def _template(
-        self, key: TextKey, parts: SharedParts, rendered: RenderedMail
-    ) -> MessageTemplate:
-        """The message for these texts with slots for what differs per recipient."""
-        template = self.templates.get(key)
-        if template is None:
-            if len(self.templates) >= MAX_CACHED:
-                self.templates.clear()
-            slotted = self._message(
-                parts, rendered, TO_SLOT, MESSAGE_ID_SLOT, DATE_SLOT_TIME, TOKEN_SLOT
-            )
-            template = self.templates[key] = MessageTemplate.of(
-                slotted,
-                slots=(TO_SLOT, DATE_SLOT, MESSAGE_ID_SLOT, TOKEN_SLOT),
-                bodies=(rendered.text, rendered.html),
-            )
-        return template
-
-    def shared_parts(self, reminder: Reminder, lang: str, data_changed: dt.datetime) -> SharedParts:
-        key = (reminder.memorial_day_id, reminder.year, lang, data_changed)
-        parts = self.shared.get(key)
-        if parts is None:
-            if len(self.shared) >= MAX_CACHED:
-                self.shared.clear()
-            parts = self.shared[key] = self._build_shared(key, reminder)
-        return parts
-
-    def _data_changed(self, now: dt.datetime) -> dt.datetime:
-        """The data version, read at most every DATA_VERSION_SECONDS."""
-        clock = time.monotonic()
-        if self.data_version is None or clock - self.data_version[0] >= DATA_VERSION_SECONDS:
-            state = queries.data_state(self.session)
-            if state is None:
-                return now
-            self.data_version = (clock, state.changed_dt)
-        return self.data_version[1]
-
-    def _rendered(
-        self, parts: SharedParts, subscriber: Subscriber, now: dt.datetime
-    ) -> tuple[TextKey, RenderedMail]:
-        """Subject and bodies for this reader, with TOKEN_SLOT for the manage token."""
+    def letter(
+        self, reminder: ReminderRow, subscriber: Recipient, data: DaySnapshot, now: dt.datetime
+    ) -> Letter:
+        """What this reader's message shares with others: texts, headers, the .ics file."""
+        parts = self.shared_parts(reminder, subscriber.lang, data)
         lang, zone, base_url = subscriber.lang, subscriber.timezone, self.settings.server.base_url
         occurrence_date = parts.observance.date
         local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
         days_left = max((occurrence_date - local_today).days, 0)
         silence = silence_for(parts.silence, occurrence_date, zone, lang) if parts.silence else None
         key = (parts.key, days_left, silence)
-        rendered = self.texts.get(key)
-        if rendered is None:
-            if len(self.texts) >= MAX_CACHED:
-                self.texts.clear()
-            rendered = self.texts[key] = render_mail(
+        letter = self.letters.get(key)
+        if letter is None:
+            if len(self.letters) >= MAX_CACHED:
+                self.letters.clear()
+            manage_url, unsubscribe_url = links(base_url, TOKEN_SLOT)
+            rendered = render_mail(
                 "reminder",
                 lang,
                 observance=parts.observance,
                 days_left=days_left,
                 silence=silence,
                 day_url=f"{base_url}/days/{parts.slug}?lang={lang}",
-                manage_url=links(base_url, TOKEN_SLOT)[0],
+                manage_url=manage_url,
             )
-        return key, rendered
+            mailbox = sender_address(self.settings.mail.sender)
+            headers = (
+                ("List-Id", f"Memorial day reminders <reminders.{feed_host(base_url)}>"),
+                (
+                    "List-Unsubscribe",
+                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
+                    f"{quote('unsubscribe ' + TOKEN_SLOT)}>",
+                ),
+                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+            )
+            letter = self.letters[key] = Letter(
+                rendered, headers, (parts.attachment,), slots=(TOKEN_SLOT,)
+            )
+        return letter
 
-    def _build_shared(self, key: SharedKey, reminder: Reminder) -> SharedParts:
+    def shared_parts(self, reminder: ReminderRow, lang: str, data: DaySnapshot) -> SharedParts:
+        key = (reminder.memorial_day_id, reminder.year, lang, data.changed)
+        parts = self.shared.get(key)
+        if parts is None:
+            if len(self.shared) >= MAX_CACHED:
+                self.shared.clear()
+            parts = self.shared[key] = self._build_shared(key, reminder, data)
+        return parts
+
+    def _build_shared(
+        self, key: SharedKey, reminder: ReminderRow, data: DaySnapshot
+    ) -> SharedParts:
         day_id, year, lang, data_changed = key
-        day = self.session.get(MemorialDay, day_id)
+        day = data.days.get(day_id)
         if day is None:
-            raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
+            raise LookupError(f"reminder {reminder.id} is about a day the data does not hold")
         occurrence = occurrence_in_year(day, year)
         if occurrence is None:
             raise LookupError(f"{day.slug} has no occurrence in {year}")
@@ -262,12 +228,10 @@ class ReminderComposer:
             base_url=self.settings.server.base_url,
             data_changed=data_changed,
         )
-        attachment = EmailMessage()
-        attachment.set_content(ics, "text", "calendar", filename=f"{day.slug}-{year}.ics")
         return SharedParts(
             key=key,
             slug=day.slug,
             observance=describe(occurrence, lang),
             silence=MomentCopy(moment.local_time, moment.timezone) if moment else None,
-            attachment=attachment,
+            attachment=Attachment(f"{day.slug}-{year}.ics", ics, "text", "calendar"),
         )

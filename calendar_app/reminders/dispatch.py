@@ -9,6 +9,9 @@ A claimed batch is composed first and the manage tokens its messages carry are
 committed together, before the first is sent. Then, message by message, the
 row's lease and its subscriber are read afresh just before sending, and the
 outcome is committed right after.
+
+Composing is pure: dispatch hands it the row, the subscriber, the token it
+issued and a snapshot of the memorial days, read once per data version.
 """
 
 from __future__ import annotations
@@ -20,20 +23,26 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 
+from sqlalchemy.orm import Session
+
+from calendar_app import queries
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.models import Reminder, Subscriber
 from calendar_app.queries import DbSession
 from calendar_app.reminders import outbox
+from calendar_app.reminders.compose import DaySnapshot
+from calendar_app.subscriptions import issue_token
 
 log = logging.getLogger("calendar_app.reminders")
 
 BACKOFF_BASE = dt.timedelta(minutes=1)  # [reminders] retry_seconds
 BACKOFF_CAP = dt.timedelta(hours=1)  # [reminders] retry_max_seconds
+NO_DATA = dt.datetime(1970, 1, 1)  # the data version before any data is loaded
 
-Compose = Callable[[Reminder, dt.datetime], EmailMessage | RawMessage]
+# (row, subscriber, manage token, days, now) -> the message; pure (reminders/compose.py)
+Compose = Callable[[Reminder, Subscriber, str, DaySnapshot, dt.datetime], RawMessage]
 
 
 @dataclass
@@ -73,6 +82,36 @@ def _never() -> bool:
     return False
 
 
+def load_days(session: DbSession) -> DaySnapshot:
+    """Every memorial day (retired ones too) with its records, detached from any session.
+
+    Read in a session of its own that is closed at once: commits in the caller's
+    session never expire these objects, and composing could not read the
+    database through them if it tried (a detached object raises instead).
+    """
+    with Session(session.get_bind(), expire_on_commit=False) as reader:
+        changed = _data_version(reader)
+        days = queries.days_with_records(reader, retired=True)
+    return DaySnapshot(changed, {day.id: day for day in days})
+
+
+def _data_version(session: DbSession) -> dt.datetime:
+    state = queries.data_state(session)
+    return state.changed_dt if state is not None else NO_DATA
+
+
+@dataclass
+class DaysCache:
+    """The snapshot, read again only when the data version changes."""
+
+    snapshot: DaySnapshot | None = None
+
+    def current(self, session: DbSession) -> DaySnapshot:
+        if self.snapshot is None or _data_version(session) != self.snapshot.changed:
+            self.snapshot = load_days(session)
+        return self.snapshot
+
+
 def dispatch_due(
     session: DbSession,
     backend: Backend,
@@ -96,13 +135,15 @@ def dispatch_due(
     report = DispatchReport()
     jitter = rng or random.Random()
     schedule = retry or Retry()
+    days = DaysCache()
     with backend.connect() as connection, outbox.Fence(session) as fence:
         while not stop():
             now = clock()
             claimed = outbox.claim(session, now, batch_size, domain, lease_for)
             if not claimed:
                 break
-            rows = _compose_batch(session, compose, claimed, now)
+            data = days.current(session)
+            rows = _compose_batch(session, compose, claimed, data, now)
             for position, row in enumerate(rows):
                 if stop():
                     left = [r for r in rows[position:] if r is not None]
@@ -114,7 +155,7 @@ def dispatch_due(
                     report.counts["lost-lease"] += 1
                 else:
                     outcome = _deliver(
-                        session, fence, connection, compose, row, now, jitter, schedule
+                        session, fence, connection, compose, data, row, now, jitter, schedule
                     )
                     report.counts[outcome] += 1
     return report
@@ -131,11 +172,28 @@ class Claimed:
     record: dict[str, object]  # read before any commit expires the row
     attempts: int  # counting this try
     deadline: dt.datetime
-    message: EmailMessage | RawMessage | None = None
+    message: RawMessage | None = None
+
+
+def _compose_one(
+    session: DbSession,
+    compose: Compose,
+    reminder: Reminder,
+    subscriber: Subscriber,
+    data: DaySnapshot,
+    now: dt.datetime,
+) -> RawMessage:
+    """The message, with a new manage token (stored by the caller's next commit)."""
+    token = issue_token(session, subscriber, "manage", now, flush=False)
+    return compose(reminder, subscriber, token, data, now)
 
 
 def _compose_batch(
-    session: DbSession, compose: Compose, claimed: list[tuple[int, dt.datetime]], now: dt.datetime
+    session: DbSession,
+    compose: Compose,
+    claimed: list[tuple[int, dt.datetime]],
+    data: DaySnapshot,
+    now: dt.datetime,
 ) -> list[Claimed | None]:
     """Every message the batch will send, with their tokens committed in one go."""
     loaded = {r.id: (r, s) for r, s in outbox.load_claimed(session, [i for i, _ in claimed])}
@@ -156,7 +214,8 @@ def _compose_batch(
         )
         holds = reminder.lease_until_dt == lease and reminder.status == "sending"
         if holds and subscriber is not None and subscriber.is_active and now < reminder.deadline_dt:
-            row.message = compose(reminder, now)  # its Message-ID was stored by the claim
+            # Its Message-ID was stored by the claim; the batch's tokens go in one INSERT.
+            row.message = _compose_one(session, compose, reminder, subscriber, data, now)
         rows.append(row)
     session.commit()  # whatever composing stored (the manage links' tokens)
     return rows
@@ -167,6 +226,7 @@ def _deliver(
     fence: outbox.Fence,
     connection: Connection,
     compose: Compose,
+    data: DaySnapshot,
     row: Claimed,
     now: dt.datetime,
     rng: random.Random,
@@ -190,7 +250,13 @@ def _deliver(
         return finish("expired", status="expired", last_error="deadline passed before sending")
     message = row.message
     if message is None:  # the subscriber came back while the batch was being composed
-        message = compose(row.reminder, now)
+        found = outbox.load_claimed(session, [row.reminder_id])
+        if not found or found[0][1] is None:  # deleted with its subscriber meanwhile
+            session.rollback()
+            return "lost-lease"
+        reminder, subscriber = found[0]
+        assert subscriber is not None  # nosec B101: checked above
+        message = _compose_one(session, compose, reminder, subscriber, data, now)
         session.commit()
 
     attempts = row.attempts

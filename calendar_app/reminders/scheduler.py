@@ -105,7 +105,7 @@ def dispatch_once(
     return dispatch_due(
         db.session,
         backend_from_settings(settings.mail),
-        ReminderComposer(db.session, settings),
+        ReminderComposer(settings),
         (lambda: now) if now is not None else _utc_now,
         domain=feed_host(settings.server.base_url),
         lease_for=dt.timedelta(seconds=reminders.lease_seconds),
