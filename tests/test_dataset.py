@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from calendar_app.dataset import DataFileError, parse_dataset
-from calendar_app.dataset_toml import dump_dataset
+from calendar_app.data.dataset import DataFileError, parse_dataset
+from calendar_app.data.dataset_toml import dump_dataset
 from calendar_app.resources import DATA_FILE
-from tests.factories import dump, minimal_document
+from tests.support.factories import dump, minimal_document
 
 Change = Callable[[dict[str, Any]], None]
 

@@ -15,18 +15,18 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.core.observances import Observance
+from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.presentation import add_years, cited_sources, years_window
+from calendar_app.data import queries
+from calendar_app.data.models import Fact, LegalAct, MemorialDay, Moment, Source, TimelineEntry
+from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.models import Fact, LegalAct, MemorialDay, Moment, Source, TimelineEntry
-from calendar_app.observances import Observance
-from calendar_app.openapi import openapi_document
-from calendar_app.ordinals import LANGUAGES
-from calendar_app.presentation import add_years, cited_sources, years_window
-from calendar_app.service import observances_between
 from calendar_app.web.clock import site_today
 from calendar_app.web.errors import API_PREFIX, json_response
 from calendar_app.web.links import day_feed_url, day_page_url
+from calendar_app.web.openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
 

@@ -1,6 +1,6 @@
 """Feed test support: plain records for the pure renderer, and the checks every feed passes.
 
-They prove that calendar_app.ics needs nothing from the ORM: the same renderer
+They prove that calendar_app.core.ics needs nothing from the ORM: the same renderer
 serves model rows in the app and these frozen dataclasses in the tests.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 
 from icalendar import Calendar
 
-from calendar_app.bootstrap import read_dataset
-from calendar_app.dataset import Dataset, SourceRecord
+from calendar_app.data.dataset import Dataset, SourceRecord
+from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
 
 # A fixed data version and year for golden files and byte-level checks.

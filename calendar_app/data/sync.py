@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from calendar_app import queries
-from calendar_app.dataset import (
+from calendar_app.data import queries
+from calendar_app.data.dataset import (
     Dataset,
     DayRecord,
     FactRecord,
@@ -26,7 +26,7 @@ from calendar_app.dataset import (
     SourceRecord,
     TimelineRecord,
 )
-from calendar_app.models import (
+from calendar_app.data.models import (
     DataState,
     Fact,
     LegalAct,
@@ -35,7 +35,7 @@ from calendar_app.models import (
     Source,
     TimelineEntry,
 )
-from calendar_app.queries import DbSession
+from calendar_app.data.queries import DbSession
 
 KINDS = ("sources", "days", "facts", "legal_acts", "moments", "timeline")
 

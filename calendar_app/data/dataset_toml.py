@@ -6,7 +6,7 @@ from typing import Any
 
 import tomli_w
 
-from calendar_app.dataset import (
+from calendar_app.data.dataset import (
     SCHEMA_VERSION,
     Dataset,
     DayRecord,
