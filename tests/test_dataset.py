@@ -26,7 +26,7 @@ def test_minimal_document_parses() -> None:
     assert [d.slug for d in dataset.days] == ["january-20", "september-27"]
     fact = dataset.days[0].facts[1]
     assert (fact.value, fact.qualifier, fact.sources) == (150, "about", ("doc-b", "doc-a"))
-    assert dataset.sources[1].verified is False and dataset.sources[0].verified is True
+    assert dataset.sources[1].is_verified is False and dataset.sources[0].is_verified is True
     assert dataset.days[0].moments[0].local_time == dt.time(12, 0)
 
 

@@ -17,15 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from calendar_app.data import queries
-from calendar_app.data.dataset import (
-    Dataset,
-    DayRecord,
-    FactRecord,
-    LegalActRecord,
-    MomentRecord,
-    SourceRecord,
-    TimelineRecord,
-)
+from calendar_app.data.dataset import Dataset, DayRecord, SourceRecord
 from calendar_app.data.models import (
     DataState,
     Fact,
@@ -36,6 +28,7 @@ from calendar_app.data.models import (
     TimelineEntry,
 )
 from calendar_app.data.queries import DbSession
+from calendar_app.data.record_map import child_fields, column_values, record_from_row
 
 KINDS = ("sources", "days", "facts", "legal_acts", "moments", "timeline")
 
@@ -90,7 +83,8 @@ def apply_dataset(session: DbSession, dataset: Dataset, now: dt.datetime) -> Syn
         if day is None:
             day = MemorialDay()
             session.add(day)
-        if _assign(day, _day_fields(record, position)) and outcome == "unchanged":
+        values = {**column_values(record), "position": position, "is_retired": False}
+        if _assign(day, values) and outcome == "unchanged":
             outcome = "updated"
         _sync_children(day, record, pools, sources, report)
         report.count("days", outcome)
@@ -105,7 +99,7 @@ def apply_dataset(session: DbSession, dataset: Dataset, now: dt.datetime) -> Syn
             report.count(kind, "removed")
     session.flush()
 
-    wanted = {s.id for s in dataset.sources}
+    wanted = {s.key for s in dataset.sources}
     for key, source in sources.items():
         if key not in wanted:
             session.delete(source)
@@ -121,14 +115,15 @@ def _sync_sources(
 ) -> dict[str, Source]:
     existing = {s.key: s for s in queries.all_sources(session)}
     for position, record in enumerate(records):
-        source = existing.get(record.id)
+        source = existing.get(record.key)
+        values = {**column_values(record), "position": position}
         if source is None:
             source = Source()
             session.add(source)
-            existing[record.id] = source
-            _assign(source, _source_fields(record, position))
+            existing[record.key] = source
+            _assign(source, values)
             report.count("sources", "added")
-        elif _assign(source, _source_fields(record, position)):
+        elif _assign(source, values):
             report.count("sources", "updated")
         else:
             report.count("sources", "unchanged")
@@ -145,28 +140,11 @@ def _sync_children(
     def cite(ids: Iterable[str]) -> list[Source]:
         return sorted((sources[i] for i in ids), key=lambda s: s.position)
 
-    day.facts = _upsert(
-        "facts", record.facts, pools, report, Fact, lambda r, p: _fact_fields(r, p, cite)
-    )
-    day.legal_acts = _upsert(
-        "legal_acts",
-        record.legal_acts,
-        pools,
-        report,
-        LegalAct,
-        lambda r, p: _act_fields(r, p, cite),
-    )
-    day.moments = _upsert(
-        "moments", record.moments, pools, report, Moment, lambda r, p: _moment_fields(r, p, cite)
-    )
-    day.timeline = _upsert(
-        "timeline",
-        record.timeline,
-        pools,
-        report,
-        TimelineEntry,
-        lambda r, p: _event_fields(r, p, cite),
-    )
+    for item in child_fields(DayRecord):
+        kind = item.name
+        model = CHILD_MODELS[kind]
+        rows = _upsert(kind, getattr(record, kind), pools, report, model, cite)
+        setattr(day, kind, rows)
 
 
 def _upsert(
@@ -175,16 +153,17 @@ def _upsert(
     pools: dict[str, dict[str, Any]],
     report: SyncReport,
     model: Callable[[], K],
-    fields: Callable[[Any, int], dict[str, Any]],
+    cite: Cite,
 ) -> list[K]:
     rows = []
     for position, record in enumerate(records):
-        row = pools[kind].pop(record.id, None)
+        row = pools[kind].pop(record.key, None)
+        values = {**column_values(record), "position": position, "sources": cite(record.sources)}
         if row is None:
             row = model()
-            _assign(row, fields(record, position))
+            _assign(row, values)
             report.count(kind, "added")
-        elif _assign(row, fields(record, position)):
+        elif _assign(row, values):
             report.count(kind, "updated")
         else:
             report.count(kind, "unchanged")
@@ -218,172 +197,18 @@ def _record_state(session: DbSession, fingerprint: str, changed: bool, now: dt.d
     session.flush()
 
 
-def _source_fields(r: SourceRecord, position: int) -> dict[str, Any]:
-    return {
-        "key": r.id,
-        "title": r.title,
-        "publisher": r.publisher,
-        "kind": r.kind,
-        "language": r.language,
-        "published_on": r.published,
-        "published_year": r.year,
-        "url": r.url,
-        "locator": r.locator,
-        "note": r.note,
-        "is_verified": r.verified,
-        "position": position,
-    }
-
-
-def _day_fields(r: DayRecord, position: int) -> dict[str, Any]:
-    return {
-        "slug": r.slug,
-        "month": r.month,
-        "day": r.day,
-        "events_year": r.events_year,
-        "first_observed_year": r.first_observed_year,
-        "is_non_working": r.is_non_working,
-        "name": r.name,
-        "anniversary_of": r.anniversary_of,
-        "summary": r.summary,
-        "history": r.history,
-        "position": position,
-        "is_retired": False,
-    }
-
-
 Cite = Callable[[Iterable[str]], list[Source]]
-
-
-def _fact_fields(r: FactRecord, position: int, cite: Cite) -> dict[str, Any]:
-    return {
-        "key": r.id,
-        "kind": r.kind,
-        "value": r.value,
-        "qualifier": r.qualifier,
-        "label": r.label,
-        "is_verified": r.verified,
-        "position": position,
-        "sources": cite(r.sources),
-    }
-
-
-def _act_fields(r: LegalActRecord, position: int, cite: Cite) -> dict[str, Any]:
-    return {
-        "key": r.id,
-        "adopted_on": r.adopted,
-        "kind": r.kind,
-        "title": r.title,
-        "is_verified": r.verified,
-        "position": position,
-        "sources": cite(r.sources),
-    }
-
-
-def _moment_fields(r: MomentRecord, position: int, cite: Cite) -> dict[str, Any]:
-    return {
-        "key": r.id,
-        "kind": r.kind,
-        "local_time": r.local_time,
-        "timezone": r.timezone,
-        "duration_minutes": r.duration_minutes,
-        "description": r.description,
-        "is_verified": r.verified,
-        "position": position,
-        "sources": cite(r.sources),
-    }
-
-
-def _event_fields(r: TimelineRecord, position: int, cite: Cite) -> dict[str, Any]:
-    return {
-        "key": r.id,
-        "occurred_on": r.date,
-        "precision": r.precision,
-        "title": r.title,
-        "is_verified": r.verified,
-        "position": position,
-        "sources": cite(r.sources),
-    }
+CHILD_MODELS: dict[str, Callable[[], Any]] = {
+    "facts": Fact,
+    "legal_acts": LegalAct,
+    "moments": Moment,
+    "timeline": TimelineEntry,
+}
 
 
 def dataset_from_database(session: DbSession) -> Dataset:
     """What the database holds, as a Dataset (retired days left out)."""
-
-    def keys(sources: Iterable[Source]) -> tuple[str, ...]:
-        return tuple(s.key for s in sources)
-
     return Dataset(
-        sources=tuple(
-            SourceRecord(
-                id=s.key,
-                title=s.title,
-                publisher=s.publisher,
-                kind=s.kind,
-                language=s.language,
-                published=s.published_on,
-                year=s.published_year,
-                url=s.url,
-                locator=s.locator,
-                note=s.note,
-                verified=s.is_verified,
-            )
-            for s in queries.all_sources(session)
-        ),
-        days=tuple(
-            DayRecord(
-                slug=d.slug,
-                month=d.month,
-                day=d.day,
-                events_year=d.events_year,
-                first_observed_year=d.first_observed_year,
-                is_non_working=d.is_non_working,
-                name=dict(d.name),
-                anniversary_of=dict(d.anniversary_of),
-                summary=dict(d.summary),
-                history=dict(d.history),
-                facts=tuple(
-                    FactRecord(
-                        f.key,
-                        f.kind,
-                        f.value,
-                        f.qualifier,
-                        dict(f.label),
-                        keys(f.sources),
-                        f.is_verified,
-                    )
-                    for f in d.facts
-                ),
-                legal_acts=tuple(
-                    LegalActRecord(
-                        a.key, a.adopted_on, a.kind, dict(a.title), keys(a.sources), a.is_verified
-                    )
-                    for a in d.legal_acts
-                ),
-                moments=tuple(
-                    MomentRecord(
-                        m.key,
-                        m.kind,
-                        m.local_time,
-                        m.timezone,
-                        m.duration_minutes,
-                        dict(m.description),
-                        keys(m.sources),
-                        m.is_verified,
-                    )
-                    for m in d.moments
-                ),
-                timeline=tuple(
-                    TimelineRecord(
-                        e.key,
-                        e.occurred_on,
-                        e.precision,
-                        dict(e.title),
-                        keys(e.sources),
-                        e.is_verified,
-                    )
-                    for e in d.timeline
-                ),
-            )
-            for d in queries.days_with_records(session)
-        ),
+        sources=tuple(record_from_row(SourceRecord, s) for s in queries.all_sources(session)),
+        days=tuple(record_from_row(DayRecord, d) for d in queries.days_with_records(session)),
     )
