@@ -7,12 +7,12 @@ from email.utils import make_msgid
 from typing import Any
 
 from calendar_app.config import Settings
-from calendar_app.ics import feed_host
+from calendar_app.core.ics import feed_host
+from calendar_app.data.models import Subscriber
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import render_mail
 from calendar_app.mail.prebuilt import RawMessage
-from calendar_app.models import Subscriber
 
 
 def confirmation_message(

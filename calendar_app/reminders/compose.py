@@ -22,13 +22,13 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
-from calendar_app.dates import short_date
-from calendar_app.ics import FeedDay, FeedOptions, feed_host, render_calendar
+from calendar_app.core.dates import short_date
+from calendar_app.core.ics import FeedDay, FeedOptions, feed_host, render_calendar
+from calendar_app.core.observances import Observance, describe
+from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import Attachment, render_mail, sender_address
 from calendar_app.mail.prebuilt import RawMessage
-from calendar_app.observances import Observance, describe
-from calendar_app.occurrences import occurrence_in_year
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from calendar_app import queries
+from calendar_app.data import queries
+from calendar_app.data.models import Reminder, Subscriber
+from calendar_app.data.queries import DbSession
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.prebuilt import RawMessage
-from calendar_app.models import Reminder, Subscriber
-from calendar_app.queries import DbSession
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import DaySnapshot
-from calendar_app.subscriptions import issue_token
+from calendar_app.reminders.subscriptions import issue_token
 
 log = logging.getLogger("calendar_app.reminders")
 
