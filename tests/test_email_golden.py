@@ -21,9 +21,11 @@ from flask import Flask
 from calendar_app.app_settings import current_settings
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
+from calendar_app.data import queries
 from calendar_app.mail.prebuilt import RawMessage
-from calendar_app.mail.transactional import confirmation_message, manage_message
+from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
 from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.dispatch import load_days
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "email"
 NOW = dt.datetime(2027, 1, 19, 6, 0)  # 09:00 in Doha, the day before 20 January
@@ -79,8 +81,9 @@ def test_reminder(smtp_app: Flask, lang: str) -> None:
         )  # fmt: skip
         db.session.add(reminder)
         db.session.flush()
-        composed = ReminderComposer(db.session, current_settings())(reminder, NOW)
-        assert isinstance(composed, RawMessage)  # the prebuilt path, as the worker sends it
+        composed = ReminderComposer(current_settings())(
+            reminder, person, "t" * 43, load_days(db.session), NOW
+        )
         check(f"reminder-{lang}", composed.parsed())
 
 
@@ -90,7 +93,24 @@ def test_confirmation_and_manage_link(smtp_app: Flask, lang: str, kind: str) -> 
     with smtp_app.app_context():
         person = subscriber(lang)
         build = confirmation_message if kind == "confirm" else manage_message
-        message = build(current_settings(), person, "x" * 43, NOW)
-        del message["Message-ID"]
-        message["Message-ID"] = "<golden@calendar.example.az>"
-        check(f"{kind}-{lang}", message)
+        check(f"{kind}-{lang}", with_golden_id(build(current_settings(), person, "x" * 43, NOW)))
+
+
+def with_golden_id(raw: RawMessage) -> EmailMessage:
+    message = raw.parsed()
+    del message["Message-ID"]
+    message["Message-ID"] = "<golden@calendar.example.az>"
+    return message
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_welcome(smtp_app: Flask, lang: str) -> None:
+    """Confirmed an hour after 20 January's reminder was due: the first is March's."""
+    confirmed = dt.datetime(2027, 1, 19, 7, 0)  # 10:00 in Doha
+    with smtp_app.app_context():
+        person = subscriber(lang)
+        person.day_slugs, person.lead_days = ["january-20", "march-31"], [7, 1]
+        person.confirmed_dt = confirmed
+        days = queries.active_days(db.session)
+        message = welcome_message(current_settings(), person, "x" * 43, days, confirmed)
+        check(f"welcome-{lang}", with_golden_id(message))

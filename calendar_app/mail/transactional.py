@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from email.utils import make_msgid
 from typing import Any
 
 from calendar_app.config import Settings
+from calendar_app.core.dates import long_date
+from calendar_app.core.first_reminder import first_reminder
 from calendar_app.core.ics import feed_host
-from calendar_app.data.models import Subscriber
+from calendar_app.data.models import MemorialDay, Subscriber
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import render_mail
@@ -30,13 +33,32 @@ def manage_message(
 
 
 def welcome_message(
-    settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime, **context: Any
+    settings: Settings,
+    subscriber: Subscriber,
+    token: str,
+    days: Sequence[MemorialDay],
+    now: dt.datetime,
 ) -> RawMessage:
     """After confirming: what the reminders will be, when the first comes, the manage link.
 
-    ``context`` holds what the template shows of the choices (see web/subscribe.py).
+    ``days`` are the active memorial days in calendar order; ``now`` is naive UTC.
     """
-    return _link_message("welcome", settings, subscriber, token, now, **context)
+    lang = subscriber.lang
+    first = first_reminder(subscriber, days, now, lang)
+    return _link_message(
+        "welcome",
+        settings,
+        subscriber,
+        token,
+        now,
+        day_names=[d.name[lang] for d in days if d.slug in subscriber.day_slugs],
+        leads=sorted(subscriber.lead_days, reverse=True),
+        send_time=f"{subscriber.send_hour:02d}:00",
+        zone=subscriber.timezone,
+        first=first,
+        first_date=long_date(first.arrives.date(), lang) if first else None,
+        first_time=first.arrives.strftime("%H:%M") if first else None,
+    )
 
 
 def _link_message(

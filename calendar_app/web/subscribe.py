@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from email.message import EmailMessage
 
 from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import gettext
@@ -20,7 +19,13 @@ from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
 from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
-from calendar_app.mail.transactional import confirmation_message, manage_message, send_now
+from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.transactional import (
+    confirmation_message,
+    manage_message,
+    send_now,
+    welcome_message,
+)
 from calendar_app.reminders.subscriptions import (
     confirm,
     issue_token,
@@ -151,7 +156,7 @@ def confirm_submit(token: str) -> Response:
         return _invalid_link()
     db.session.commit()
     with contextlib.suppress(MailError):  # confirmed all the same: reminders carry the link too
-        send_now(current_settings(), _manage_mail(subscriber, now))
+        send_now(current_settings(), _welcome_mail(subscriber, now))
     return _notice(
         gettext("Your reminders are on"),
         gettext("The first one arrives before the next memorial day you chose."),
@@ -159,9 +164,10 @@ def confirm_submit(token: str) -> Response:
     )
 
 
-def _manage_mail(subscriber: Subscriber, now: dt.datetime) -> EmailMessage:
+def _welcome_mail(subscriber: Subscriber, now: dt.datetime) -> RawMessage:
     token = issue_token(db.session, subscriber, "manage", now)
-    message = manage_message(current_settings(), subscriber, token, now)
+    days = queries.active_days(db.session)
+    message = welcome_message(current_settings(), subscriber, token, days, now)
     db.session.commit()
     return message
 
