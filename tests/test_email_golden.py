@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from calendar_app.app_settings import current_settings
+from calendar_app.data import queries
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.data import queries
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
 from calendar_app.reminders.compose import ReminderComposer

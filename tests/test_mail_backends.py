@@ -14,6 +14,7 @@ import pytest
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail.backends import ConsoleBackend, classify
+from calendar_app.mail.builder import finish
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
@@ -51,9 +52,11 @@ def test_the_console_backend_prints_the_message() -> None:
     stream = io.StringIO()
     message = email.message.EmailMessage()
     message["Subject"] = "Hello"
+    message["From"] = "a@example.org"
+    message["To"] = "b@example.org"
     message.set_content("Body")
     with ConsoleBackend(stream).connect() as connection:
-        connection.send(message)
+        connection.send(finish(message))
     assert "Subject: Hello" in stream.getvalue() and "Body" in stream.getvalue()
 
 

@@ -84,7 +84,7 @@ def test_subscribe_confirm_remind_once_and_leave_with_one_click(
     assert confirmed.status_code == 200 and "Your reminders are on" in confirmed.get_data(
         as_text=True
     )
-    assert len(smtp_sink.messages) == 2  # the manage link after confirming
+    assert len(smtp_sink.messages) == 2  # the welcome after confirming
 
     assert "1 sent" in tick(site, DUE)
     assert "nothing due" in tick(site, DUE + dt.timedelta(minutes=1))
@@ -239,3 +239,31 @@ def test_the_mail_server_down_at_sign_up_gives_503_and_keeps_nothing_half_done(
     smtp_sink.start()
     status, _ = sign_up(site.test_client())
     assert status == 200 and len(smtp_sink.messages) == 1
+
+
+def test_after_confirming_a_welcome_tells_when_the_first_reminder_comes(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    """In the reader's language and zone; and the worker sends it exactly then."""
+    client = site.test_client()
+    sign_up(client, lang="ru", timezone="America/New_York", days=ALL_DAYS, leads=["7", "1"],
+            send_hour="8")  # fmt: skip
+    confirm_path = link_in(smtp_sink.messages[0], "confirm")
+    page = client.get(confirm_path).get_data(as_text=True)
+    assert client.post(confirm_path, data={"csrf_token": csrf_of(page)}).status_code == 200
+
+    welcome = smtp_sink.messages[1]
+    assert welcome["Subject"] == "Ваши напоминания включены"
+    text = welcome.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    text = re.sub("[\u00a0\u202f]", " ", text)  # CLDR: "2027 г." with a narrow no-break space
+    assert "Someone" not in text and "Кто-то" not in text  # not the repeat-sign-up warning
+    # 20 January, a week before, 08:00 in New York: 13 January, 13:00 UTC.
+    assert "Первое напоминание: среда, 13 января 2027 г., 08:00 (America/New_York)." in text
+    assert "37-я годовщина" in text and "среда, 20 января 2027 г." in text  # about 20 January
+    assert "Когда: за неделю, накануне" in text and "Время: 08:00" in text
+    assert client.get(link_in(welcome, "manage")).status_code == 200  # the link works
+
+    first_due = dt.datetime(2027, 1, 13, 13, 0)
+    assert "nothing due" in tick(site, first_due - dt.timedelta(minutes=1))
+    assert "1 sent" in tick(site, first_due)
+    assert smtp_sink.messages[2]["Subject"].startswith("Через 7 дней")
