@@ -215,26 +215,42 @@ def _compose_all(app: Any, path: Path, raw_path: Path) -> int:
     flattened (a parsed message flattens more slowly than a built one); into
     ``raw_path`` the prebuilt bytes the worker sends, with their envelopes.
     """
-    from calendar_app.data.models import Reminder
+    import secrets
+
+    from calendar_app.data.models import Reminder, Subscriber
     from calendar_app.extensions import db
+    from calendar_app.mail.builder import TOKEN_SLOT
     from calendar_app.reminders.compose import ReminderComposer
+    from calendar_app.reminders.dispatch import load_days
 
     now = _utc_now()
     messages: list[Any] = []
     prebuilt: list[Any] = []
     with app.app_context():
         settings = app.config["SETTINGS"]
-        build = ReminderComposer(db.session, settings, prebuilt=False)
-        fill = ReminderComposer(db.session, settings)
+        composer = ReminderComposer(settings)
+        days = load_days(db.session)
         for reminder in db.session.scalars(sa.select(Reminder).order_by(Reminder.id)):
             reminder.message_id = f"<reminder.{reminder.id}.bare@calendar.example.az>"
-            messages.append(build(reminder, now))
-            prebuilt.append(fill(reminder, now))
-        db.session.rollback()  # the manage tokens issued while composing
+            person = db.session.get(Subscriber, reminder.subscriber_id)
+            assert person is not None
+            token = secrets.token_urlsafe(32)
+            letter = composer.letter(reminder, person, days, now)
+            messages.append(
+                composer.builder.email_message(
+                    letter,
+                    to=person.email,
+                    message_id=reminder.message_id,
+                    date=now,
+                    values={TOKEN_SLOT: token},
+                )
+            )
+            prebuilt.append(composer(reminder, person, token, days, now))
+        db.session.rollback()
         db.session.remove()
     path.write_bytes(pickle.dumps(messages))
     raw_path.write_bytes(pickle.dumps(prebuilt))
-    return int(statistics.median(len(bytes(message)) for message in prebuilt[:50]))
+    return int(statistics.median(len(message.data) for message in prebuilt[:50]))
 
 
 def _read_messages(path: Path) -> list[Any]:

@@ -6,10 +6,13 @@ import datetime as dt
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from calendar_app.data.dataset import parse_dataset
+from calendar_app.data.models import DataState, MemorialDay
 from calendar_app.data.prepare import load_dataset
+from calendar_app.extensions import db
 from tests.support import factories
 from tests.support.site import LANGS, client_on, parse, squash
 
@@ -306,10 +309,34 @@ def test_atom_feed_lists_the_coming_year(app: Flask) -> None:
     assert titles[0] == "37-я годовщина трагедии 20 января — День всенародной скорби"
     assert len(titles) == 4
     ids = [e.findtext("a:id", namespaces=ns) for e in entries]
-    assert ids[0] == "tag:127.0.0.1,2025:observance/january-20/2027" and len(set(ids)) == 4
+    assert ids[0] == "tag:127.0.0.1,2025:observance/january-20/2027/ru" and len(set(ids)) == 4
     links = [e.find("a:link", ns).get("href") for e in entries]  # type: ignore[union-attr]
     assert links[0] == "http://127.0.0.1:8000/days/january-20?lang=ru"
     assert client.get("/feed.atom?lang=ru").data == response.data, "same day, same bytes"
+
+
+def test_atom_entry_ids_differ_by_language_and_stay_across_requests_and_reloads(
+    app: Flask,
+) -> None:
+    from xml.etree import ElementTree as ET
+
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+
+    def ids(lang: str) -> list[str]:
+        root = ET.fromstring(client_on(app, JAN_20).get(f"/feed.atom?lang={lang}").data)
+        return [str(e.findtext("a:id", namespaces=ns)) for e in root.findall("a:entry", ns)]
+
+    by_lang = {lang: ids(lang) for lang in ("az", "en", "ru")}
+    assert all(len(found) == 4 for found in by_lang.values())
+    assert len({i for found in by_lang.values() for i in found}) == 12  # none shared
+    with app.app_context():  # the data loaded again, changed: the ids stay
+        day = db.session.scalars(sa.select(MemorialDay).filter_by(slug="january-20")).one()
+        day.summary = {**day.summary, "en": day.summary["en"] + " (edited)"}
+        state = db.session.get(DataState, 1)
+        assert state is not None
+        state.changed_dt = dt.datetime(2027, 1, 20, 3, 0)
+        db.session.commit()
+    assert {lang: ids(lang) for lang in ("az", "en", "ru")} == by_lang
 
 
 def test_atom_entries_are_updated_when_they_enter_the_window(app: Flask) -> None:

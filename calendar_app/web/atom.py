@@ -96,15 +96,20 @@ def render_atom(feed: AtomFeed) -> bytes:
     return document
 
 
-def entry_id(base_url: str, slug: str, year: int) -> str:
-    """A tag URI (RFC 4151) that stays the same for one day's observance in one year."""
+def entry_id(base_url: str, slug: str, year: int, lang: str) -> str:
+    """A tag URI (RFC 4151) for one day's observance in one year, in one language.
+
+    The entries in az, en and ru are different documents (RFC 4287 4.2.6: an id
+    is unique to its entry), and a reader following two languages keeps both.
+    The id never changes with the data, the request or the time.
+    """
     host = urlsplit(base_url).hostname or "localhost"
-    return f"tag:{host},2025:observance/{slug}/{year}"
+    return f"tag:{host},2025:observance/{slug}/{year}/{lang}"
 
 
 def _entry(o: Observance, data_changed: dt.datetime) -> AtomEntry:
     return AtomEntry(
-        id=entry_id(current_settings().server.base_url, o.slug, o.date.year),
+        id=entry_id(current_settings().server.base_url, o.slug, o.date.year, o.lang),
         title=o.title,
         link=day_page_url(o.slug, o.lang),
         updated=entry_updated(o.date, data_changed),
