@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
 from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
@@ -57,7 +58,7 @@ def reminders_group() -> None:
 @with_appcontext
 def run_once_command(at: dt.datetime | None) -> None:
     """Plan and send everything due, then exit (for cron and for tests)."""
-    now = at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = at or utc_now_naive()
     click.echo(run_once(now).summary())
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose, check_in
+from calendar_app.data.utc_datetime import UtcDateTime
 
 Localized = dict[str, str]
 
@@ -40,7 +41,7 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={Localized: JSON, str: String(200)},
+        type_annotation_map={Localized: JSON, str: String(200), dt.datetime: UtcDateTime()},
     )
 
 

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
 from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
@@ -32,7 +33,6 @@ from calendar_app.reminders.subscriptions import (
     unsubscribe,
     update_preferences,
 )
-from calendar_app.web.clock import site_now
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.subscription_form import FormState, read_form
@@ -40,10 +40,6 @@ from calendar_app.web.subscription_form import FormState, read_form
 subscribe = Blueprint("subscribe", __name__)
 subscribe.before_request(reject_unknown_language)
 subscribe.after_request(remember_language)
-
-
-def _now() -> dt.datetime:
-    return site_now().astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _days() -> list[tuple[str, str]]:
@@ -114,7 +110,7 @@ def submit() -> Response:
     allowed, wait = address_allowed(state.email)
     if not allowed:
         return too_many(wait)
-    now, settings = _now(), current_settings()
+    now, settings = utc_now_naive(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
     compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
     message = compose(settings, signup.subscriber, signup.token, now)
@@ -133,7 +129,7 @@ def submit() -> Response:
 
 @subscribe.get("/confirm/<token>")
 def confirm_page(token: str) -> Response:
-    subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, utc_now_naive())
     if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
         return _invalid_link()
     return _button_page(
@@ -146,7 +142,7 @@ def confirm_page(token: str) -> Response:
 
 @subscribe.post("/confirm/<token>")
 def confirm_submit(token: str) -> Response:
-    now = _now()
+    now = utc_now_naive()
     subscriber = confirm(db.session, token, now)
     if subscriber is None:
         return _invalid_link()
@@ -168,7 +164,7 @@ def _manage_mail(subscriber: Subscriber, now: dt.datetime) -> EmailMessage:
 
 
 def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, utc_now_naive())
     if subscriber is None:
         abort(_invalid_link())
     return subscriber
@@ -191,7 +187,7 @@ def manage(token: str) -> Response:
 @subscribe.post("/manage/<token>")
 def manage_submit(token: str) -> Response:
     subscriber = _subscriber_or_404(token)
-    now, action = _now(), request.form.get("action", "save")
+    now, action = utc_now_naive(), request.form.get("action", "save")
     if action == "unsubscribe":
         unsubscribe(db.session, subscriber, now)
         db.session.commit()
@@ -238,7 +234,7 @@ def unsubscribe_page(token: str) -> Response:
 def unsubscribe_one_click(token: str) -> Response:
     """RFC 8058: the provider POSTs List-Unsubscribe=One-Click, without cookies."""
     subscriber = _subscriber_or_404(token)
-    unsubscribe(db.session, subscriber, _now())
+    unsubscribe(db.session, subscriber, utc_now_naive())
     db.session.commit()
     return _unsubscribed()
 
