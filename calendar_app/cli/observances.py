@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.observances import Observance
-from calendar_app.core.ordinals import LANGUAGES
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
 

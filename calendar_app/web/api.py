@@ -16,8 +16,8 @@ from flask import Blueprint, Response, abort, request
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.observances import Observance
-from calendar_app.core.ordinals import LANGUAGES
 from calendar_app.core.presentation import add_years, cited_sources, years_window
 from calendar_app.data import queries
 from calendar_app.data.dataset import DayRecord, SourceRecord

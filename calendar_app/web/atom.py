@@ -19,8 +19,9 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today
+from calendar_app.core.languages import BAKU
 from calendar_app.core.observances import Observance
-from calendar_app.core.presentation import BAKU, add_years, years_window
+from calendar_app.core.presentation import add_years, years_window
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db

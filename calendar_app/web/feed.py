@@ -21,7 +21,7 @@ from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now
 from calendar_app.config import Settings
 from calendar_app.core.ics import FeedOptions, feed_year, parse_alarm
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.extensions import db
 from calendar_app.web.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
 

@@ -17,6 +17,7 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
@@ -53,7 +54,7 @@ def _form_page(state: FormState, template: str, status: int = 200, **extra: obje
         state=state,
         days=_days(),
         hours=range(24),
-        leads=(7, 1, 0),
+        leads=LEAD_CHOICES,
         zones=time_zone_names(),
         **extra,
     )
@@ -96,7 +97,7 @@ def form() -> Response:
     state = FormState(
         lang=current_language(),
         day_slugs=[slug for slug, _ in _days()],
-        lead_days=[1, 0],
+        lead_days=list(settings.reminders.lead_days),
         send_hour=settings.reminders.send_hour,
     )
     return _form_page(state, "subscribe/form.html", detect_zone=True)
