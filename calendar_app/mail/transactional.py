@@ -12,6 +12,7 @@ from calendar_app.core.dates import long_date
 from calendar_app.core.first_reminder import first_reminder
 from calendar_app.core.ics import feed_host
 from calendar_app.data.models import MemorialDay, Subscriber
+from calendar_app.data.statuses import TokenPurpose
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import render_mail
@@ -22,14 +23,14 @@ def confirmation_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> RawMessage:
     """The double opt-in e-mail: a link to the page whose button confirms."""
-    return _link_message("confirm", settings, subscriber, token, now)
+    return _link_message(TokenPurpose.CONFIRM, settings, subscriber, token, now)
 
 
 def manage_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> RawMessage:
     """The link to manage an existing subscription (asked for again, or replaced)."""
-    return _link_message("manage", settings, subscriber, token, now)
+    return _link_message(TokenPurpose.MANAGE, settings, subscriber, token, now)
 
 
 def welcome_message(
@@ -69,7 +70,8 @@ def _link_message(
     now: dt.datetime,
     **context: Any,
 ) -> RawMessage:
-    path = "confirm" if kind == "confirm" else "manage"
+    """``kind`` names the template; the link confirms, or else manages."""
+    path = TokenPurpose.CONFIRM if kind == TokenPurpose.CONFIRM else TokenPurpose.MANAGE
     url = f"{settings.server.base_url}/{path}/{TOKEN_SLOT}"
     rendered = render_mail(kind, subscriber.lang, **{f"{path}_url": url}, **context)
     return MessageBuilder(settings.mail.sender).build(

@@ -15,8 +15,11 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
+from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.prebuilt import RawMessage
@@ -36,7 +39,6 @@ from calendar_app.reminders.subscriptions import (
     unsubscribe,
     update_preferences,
 )
-from calendar_app.web.clock import site_now
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.subscription_form import FormState, read_form
@@ -44,10 +46,6 @@ from calendar_app.web.subscription_form import FormState, read_form
 subscribe = Blueprint("subscribe", __name__)
 subscribe.before_request(reject_unknown_language)
 subscribe.after_request(remember_language)
-
-
-def _now() -> dt.datetime:
-    return site_now().astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _days() -> list[tuple[str, str]]:
@@ -61,7 +59,7 @@ def _form_page(state: FormState, template: str, status: int = 200, **extra: obje
         state=state,
         days=_days(),
         hours=range(24),
-        leads=(7, 1, 0),
+        leads=LEAD_CHOICES,
         zones=time_zone_names(),
         **extra,
     )
@@ -104,7 +102,7 @@ def form() -> Response:
     state = FormState(
         lang=current_language(),
         day_slugs=[slug for slug, _ in _days()],
-        lead_days=[1, 0],
+        lead_days=list(settings.reminders.lead_days),
         send_hour=settings.reminders.send_hour,
     )
     return _form_page(state, "subscribe/form.html", detect_zone=True)
@@ -118,9 +116,9 @@ def submit() -> Response:
     allowed, wait = address_allowed(state.email)
     if not allowed:
         return too_many(wait)
-    now, settings = _now(), current_settings()
+    now, settings = utc_now_naive(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
-    compose = confirmation_message if signup.kind == "confirm" else manage_message
+    compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
     message = compose(settings, signup.subscriber, signup.token, now)
     db.session.commit()  # the link must work by the time the e-mail arrives
     try:
@@ -137,8 +135,8 @@ def submit() -> Response:
 
 @subscribe.get("/confirm/<token>")
 def confirm_page(token: str) -> Response:
-    subscriber = subscriber_for_token(db.session, token, "confirm", _now())
-    if subscriber is None or subscriber.status != "pending":
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, utc_now_naive())
+    if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
         return _invalid_link()
     return _button_page(
         gettext("Confirm your reminders"),
@@ -150,7 +148,7 @@ def confirm_page(token: str) -> Response:
 
 @subscribe.post("/confirm/<token>")
 def confirm_submit(token: str) -> Response:
-    now = _now()
+    now = utc_now_naive()
     subscriber = confirm(db.session, token, now)
     if subscriber is None:
         return _invalid_link()
@@ -165,7 +163,7 @@ def confirm_submit(token: str) -> Response:
 
 
 def _welcome_mail(subscriber: Subscriber, now: dt.datetime) -> RawMessage:
-    token = issue_token(db.session, subscriber, "manage", now)
+    token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
     days = queries.active_days(db.session)
     message = welcome_message(current_settings(), subscriber, token, days, now)
     db.session.commit()
@@ -173,7 +171,7 @@ def _welcome_mail(subscriber: Subscriber, now: dt.datetime) -> RawMessage:
 
 
 def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, "manage", _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, utc_now_naive())
     if subscriber is None:
         abort(_invalid_link())
     return subscriber
@@ -196,7 +194,7 @@ def manage(token: str) -> Response:
 @subscribe.post("/manage/<token>")
 def manage_submit(token: str) -> Response:
     subscriber = _subscriber_or_404(token)
-    now, action = _now(), request.form.get("action", "save")
+    now, action = utc_now_naive(), request.form.get("action", "save")
     if action == "unsubscribe":
         unsubscribe(db.session, subscriber, now)
         db.session.commit()
@@ -243,7 +241,7 @@ def unsubscribe_page(token: str) -> Response:
 def unsubscribe_one_click(token: str) -> Response:
     """RFC 8058: the provider POSTs List-Unsubscribe=One-Click, without cookies."""
     subscriber = _subscriber_or_404(token)
-    unsubscribe(db.session, subscriber, _now())
+    unsubscribe(db.session, subscriber, utc_now_naive())
     db.session.commit()
     return _unsubscribed()
 
