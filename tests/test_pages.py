@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 
 from calendar_app.data.dataset import parse_dataset
-from calendar_app.data.models import DataState, MemorialDay
 from calendar_app.data.prepare import load_dataset, prepare_database
-from calendar_app.extensions import db
+from calendar_app.resources import DATA_FILE
 from tests.conftest import build_app
 from tests.support import factories
 from tests.support.site import LANGS, client_on, parse, squash
@@ -317,28 +316,54 @@ def test_atom_feed_lists_the_coming_year(app: Flask) -> None:
     assert client.get("/feed.atom?lang=ru").data == response.data, "same day, same bytes"
 
 
+ATOM = {"a": "http://www.w3.org/2005/Atom"}
+
+
+def atom_entries(app: Flask, lang: str) -> list[tuple[str, str, str]]:
+    """(id, updated, title) of each entry, from the parsed XML."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.fromstring(client_on(app, JAN_20).get(f"/feed.atom?lang={lang}").data)
+    return [
+        tuple(str(e.findtext(f"a:{tag}", namespaces=ATOM)) for tag in ("id", "updated", "title"))
+        for e in root.findall("a:entry", ATOM)
+    ]  # type: ignore[misc]
+
+
+def reload_with_an_edit_of_january_20(app: Flask, when: dt.datetime) -> None:
+    """The bundled data loaded again with one day's summary corrected."""
+    document = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    (day,) = [d for d in document["days"] if d["id"] == "january-20"]
+    day["summary"]["en"] += " (corrected)"
+    with app.app_context():
+        report = load_dataset(parse_dataset(factories.dump(document), "edited.toml"), when)
+    assert report.changed
+
+
 def test_atom_entry_ids_differ_by_language_and_stay_across_requests_and_reloads(
     app: Flask,
 ) -> None:
-    from xml.etree import ElementTree as ET
-
-    ns = {"a": "http://www.w3.org/2005/Atom"}
-
-    def ids(lang: str) -> list[str]:
-        root = ET.fromstring(client_on(app, JAN_20).get(f"/feed.atom?lang={lang}").data)
-        return [str(e.findtext("a:id", namespaces=ns)) for e in root.findall("a:entry", ns)]
-
-    by_lang = {lang: ids(lang) for lang in ("az", "en", "ru")}
+    by_lang = {lang: [i for i, _, _ in atom_entries(app, lang)] for lang in ("az", "en", "ru")}
     assert all(len(found) == 4 for found in by_lang.values())
     assert len({i for found in by_lang.values() for i in found}) == 12  # none shared
-    with app.app_context():  # the data loaded again, changed: the ids stay
-        day = db.session.scalars(sa.select(MemorialDay).filter_by(slug="january-20")).one()
-        day.summary = {**day.summary, "en": day.summary["en"] + " (edited)"}
-        state = db.session.get(DataState, 1)
-        assert state is not None
-        state.changed_dt = dt.datetime(2027, 1, 20, 3, 0)
-        db.session.commit()
-    assert {lang: ids(lang) for lang in ("az", "en", "ru")} == by_lang
+    assert by_lang["en"][0] == "tag:127.0.0.1,2025:observance/january-20/2027/en"
+    reload_with_an_edit_of_january_20(app, dt.datetime(2027, 1, 20, 3, 0))
+    again = {lang: [i for i, _, _ in atom_entries(app, lang)] for lang in ("az", "en", "ru")}
+    assert again == by_lang
+
+
+def test_each_atom_entry_has_its_own_updated_and_an_edit_moves_only_its_own(
+    app: Flask,
+) -> None:
+    before = atom_entries(app, "en")
+    updated = [u for _, u, _ in before]
+    assert len(set(updated)) == 4  # not one shared value
+    # Each entered the twelve months a year before its date, at midnight in Baku.
+    assert updated[0] == "2026-01-19T20:00:00Z"  # 20 January 2027
+    reload_with_an_edit_of_january_20(app, dt.datetime(2027, 1, 20, 3, 0))
+    after = [u for _, u, _ in atom_entries(app, "en")]
+    assert after[0] == "2027-01-20T03:00:00Z"  # the corrected day's entry says so
+    assert after[1:] == updated[1:]  # the others did not change
 
 
 def test_atom_entries_are_updated_when_they_enter_the_window(app: Flask) -> None:

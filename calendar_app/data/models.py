@@ -98,6 +98,9 @@ class MemorialDay(Base):
     history: Mapped[Localized]
     position: Mapped[int] = mapped_column(doc="Order in the data file.")
     is_retired: Mapped[bool] = mapped_column(default=False, doc="Removed from the data file.")
+    texts_changed_dt: Mapped[dt.datetime | None] = mapped_column(
+        doc="Last load that changed this record's own fields, UTC; None: as first loaded."
+    )
 
     facts: Mapped[list[Fact]] = relationship(
         back_populates="memorial_day", cascade="all, delete-orphan", order_by="Fact.position"

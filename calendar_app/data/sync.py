@@ -77,14 +77,19 @@ def apply_dataset(session: DbSession, dataset: Dataset, now: dt.datetime) -> Syn
         "moments": {m.key: m for m in queries.all_moments(session)},
         "timeline": {e.key: e for e in queries.all_timeline_entries(session)},
     }
+    first_load = queries.data_state(session) is None
     for position, record in enumerate(dataset.days):
         day = days.pop(record.slug, None)
         outcome = "added" if day is None else "unchanged"
         if day is None:
             day = MemorialDay()
             session.add(day)
-        values = {**column_values(record), "position": position, "is_retired": False}
-        if _assign(day, values) and outcome == "unchanged":
+        own = {**column_values(record), "is_retired": False}
+        if _assign(day, own) and outcome == "unchanged":
+            outcome = "updated"
+        if outcome == "updated" or (outcome == "added" and not first_load):
+            day.texts_changed_dt = now  # the Atom entries of this day say so (web/atom.py)
+        if _assign(day, {"position": position}) and outcome == "unchanged":
             outcome = "updated"
         _sync_children(day, record, pools, sources, report)
         report.count("days", outcome)

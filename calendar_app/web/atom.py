@@ -2,8 +2,9 @@
 
 Timestamps come from the data, not the clock: an entry is "updated" when it
 entered the twelve-month window (a year before its date, midnight in Baku) or
-when the data last changed, whichever is later. Two requests on the same day
-with no data change give the same bytes.
+when a load last changed its day's own texts, whichever is later; so each entry
+has its own. Ids name the day, the year and the language. Two requests on the
+same day with no data change give the same bytes.
 """
 
 from __future__ import annotations
@@ -59,10 +60,14 @@ class AtomFeed:
     updated: dt.datetime
 
 
-def entry_updated(day: dt.date, data_changed: dt.datetime) -> dt.datetime:
-    """When the observance entered the window, or the data changed, if later."""
+def entry_updated(day: dt.date, texts_changed: dt.datetime | None) -> dt.datetime:
+    """When the observance entered the window, or its day's texts last changed, if later.
+
+    ``texts_changed`` (aware) is the day's own, not the data version: a load that
+    corrects one day marks only that day's entries updated.
+    """
     entered = dt.datetime.combine(add_years(day, -1), dt.time(), tzinfo=BAKU).astimezone(dt.UTC)
-    return max(entered, data_changed)
+    return max(entered, texts_changed) if texts_changed is not None else entered
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -108,12 +113,12 @@ def entry_id(base_url: str, slug: str, year: int, lang: str) -> str:
     return f"tag:{host},2025:observance/{slug}/{year}/{lang}"
 
 
-def _entry(o: Observance, data_changed: dt.datetime) -> AtomEntry:
+def _entry(o: Observance, texts_changed: dt.datetime | None) -> AtomEntry:
     return AtomEntry(
         id=entry_id(current_settings().server.base_url, o.slug, o.date.year, o.lang),
         title=o.title,
         link=day_page_url(o.slug, o.lang),
-        updated=entry_updated(o.date, data_changed),
+        updated=entry_updated(o.date, texts_changed),
         summary=f"{o.date_label}. {o.anniversary_label}. {o.summary}",
     )
 
@@ -124,7 +129,14 @@ def feed() -> Response:
     state = queries.data_state(db.session)
     changed = state.changed_dt.replace(tzinfo=dt.UTC) if state else EPOCH
     start, end = years_window(today, 1)
-    entries = [_entry(o, changed) for o in observances_between(db.session, start, end, lang)]
+    texts_changed = {
+        day.slug: day.texts_changed_dt.replace(tzinfo=dt.UTC) if day.texts_changed_dt else None
+        for day in queries.active_days(db.session)
+    }
+    entries = [
+        _entry(o, texts_changed.get(o.slug))
+        for o in observances_between(db.session, start, end, lang)
+    ]
     document = AtomFeed(
         id=absolute_url("/feed.atom", {"lang": lang}),
         lang=lang,
