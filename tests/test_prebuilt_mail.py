@@ -200,3 +200,24 @@ def test_a_template_refuses_a_slot_the_message_lacks() -> None:
     message.set_content("hello", cte="base64")
     with pytest.raises(ValueError, match="is not in the message"):
         MessageTemplate(flatten(message), [TO_SLOT], ["hello"])
+
+
+def test_composing_reads_and_writes_nothing_in_the_database(smtp_app: Flask) -> None:
+    """Dispatch hands compose everything; compose runs no SQL, even on a cold cache."""
+    with smtp_app.app_context():
+        reminder = reminder_for("leyla@example.org", "ru", "Europe/Berlin")
+        person = db.session.get(Subscriber, reminder.subscriber_id)
+        assert person is not None
+        days = load_days(db.session)
+        statements: list[str] = []
+
+        def record(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            raw = ReminderComposer(current_settings())(reminder, person, "t" * 43, days, NOW)
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert statements == []
+    assert raw.recipients == ("leyla@example.org",) and b"t" * 43 in raw.data
