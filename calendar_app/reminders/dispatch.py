@@ -254,11 +254,10 @@ def _deliver(
     message = row.message
     if message is None:  # the subscriber came back while the batch was being composed
         found = outbox.load_claimed(session, [row.reminder_id])
-        if not found or found[0][1] is None:  # deleted with its subscriber meanwhile
+        reminder, subscriber = found[0] if found else (None, None)
+        if reminder is None or subscriber is None:  # deleted with its subscriber meanwhile
             session.rollback()
             return "lost-lease"
-        reminder, subscriber = found[0]
-        assert subscriber is not None  # nosec B101: checked above
         message = _compose_one(session, compose, reminder, subscriber, data, now)
         session.commit()
 
