@@ -263,3 +263,34 @@ def test_the_default_retry_schedule_doubles_from_a_minute_to_an_hour() -> None:
     for attempt, wait in enumerate(ceilings, start=1):
         ceiling = min(60 * 2 ** (attempt - 1), 3600)
         assert ceiling / 2 <= wait.total_seconds() <= ceiling
+
+
+def test_a_subscriber_back_while_the_batch_was_composed_gets_a_working_message(
+    smtp_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    """Away when the batch was composed, back before their turn: composed then, once."""
+    subscriber_id = subscribe(smtp_app)
+    with smtp_app.app_context():
+        outbox.plan_everyone(db.session, DUE)
+        db.session.execute(  # away, with the row still claimable (as between two statements)
+            sa.update(Subscriber)
+            .where(Subscriber.id == subscriber_id)
+            .values(status="unsubscribed")
+        )
+        db.session.commit()
+        engine = db.engine
+
+        def back_before_sending() -> bool:
+            with engine.begin() as connection:
+                connection.execute(
+                    sa.update(Subscriber)
+                    .where(Subscriber.id == subscriber_id)
+                    .values(status="active")
+                )
+            return False
+
+        report = dispatch_once(DUE, stop=back_before_sending)
+    assert report.counts["sent"] == 1 and len(smtp_sink.messages) == 1
+    text = smtp_sink.messages[0].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    token = text.split("/manage/")[1].split()[0]
+    assert smtp_app.test_client().get(f"/manage/{token}").status_code == 200  # stored
