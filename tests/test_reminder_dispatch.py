@@ -278,15 +278,17 @@ def test_a_subscriber_back_while_the_batch_was_composed_gets_a_working_message(
             .values(status="unsubscribed")
         )
         db.session.commit()
-        engine = db.engine
+        engine, asked = db.engine, []
 
         def back_before_sending() -> bool:
-            with engine.begin() as connection:
-                connection.execute(
-                    sa.update(Subscriber)
-                    .where(Subscriber.id == subscriber_id)
-                    .values(status="active")
-                )
+            asked.append(True)  # asked before the claim, then before each message
+            if len(asked) == 2:
+                with engine.begin() as connection:
+                    connection.execute(
+                        sa.update(Subscriber)
+                        .where(Subscriber.id == subscriber_id)
+                        .values(status="active")
+                    )
             return False
 
         report = dispatch_once(DUE, stop=back_before_sending)
