@@ -66,6 +66,7 @@ class MessageBuilder:
 
     def __init__(self, sender: str, *, reuse: bool = True) -> None:
         self.sender = sender  # "Name <address>", as in [mail] sender
+        self.envelope_sender = sender_address(sender)
         self.reuse = reuse  # False: build every message the ordinary way
         self.templates: dict[Letter, MessageTemplate] = {}
 
@@ -94,7 +95,7 @@ class MessageBuilder:
             except ValueError:
                 pass  # a value a header cannot take as it is: the ordinary way below
             else:
-                return RawMessage(sender_address(self.sender), (to,), data, message_id)
+                return RawMessage(self.envelope_sender, (to,), data, message_id)
         return finish(self.email_message(letter, to=to, message_id=message_id, date=date,
                                          values=given))  # fmt: skip
 
