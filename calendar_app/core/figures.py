@@ -1,41 +1,50 @@
 """Pure: a sourced figure written the way each language writes it.
 
-A fact's qualifier says how exact its value is: exact, more-than, about or
-at-least. "more than 600" takes the ablative in Azerbaijani ("600-dən çox",
-"30-dan çox"), whose vowel follows the same harmony as the ordinal suffix, so it
-is read off ``anniversary_ordinal`` instead of being worked out a second time.
+A fact's qualifier says how exact its value is: exact, more-than, about, nearly
+or at-least. Azerbaijani puts the case suffix on the number: "more than 600" is
+"600-dən çox" (ablative), "nearly 100" is "100-ə yaxın" (dative). The suffix
+follows the last vowel of the number as it is spoken ("altı yüz" → -dən,
+"otuz" → -dan), read from num2words' Azerbaijani words. Whole millions are
+written as words ("2 milyona yaxın", "почти 2 млн", "nearly 2 million"), as a
+reader would write them.
 """
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
+from num2words import num2words
 
 from calendar_app.core.dates import BABEL_LOCALES
-from calendar_app.core.ordinals import LANGUAGES, anniversary_ordinal
+from calendar_app.core.ordinals import LANGUAGES
 
-QUALIFIERS = ("exact", "more-than", "about", "at-least")
+QUALIFIERS = ("exact", "more-than", "about", "nearly", "at-least")
 
 _PATTERNS: dict[str, dict[str, str]] = {
     "en": {
         "exact": "{n}",
         "more-than": "more than {n}",
         "about": "about {n}",
+        "nearly": "nearly {n}",
         "at-least": "at least {n}",
     },
     "az": {
         "exact": "{n}",
-        "more-than": "{n}-{abl} çox",
+        "more-than": "{n}{abl} çox",
         "about": "təxminən {n}",
+        "nearly": "{n}{dat} yaxın",
         "at-least": "ən azı {n}",
     },
     "ru": {
         "exact": "{n}",
         "more-than": "более {n}",
         "about": "около {n}",
+        "nearly": "почти {n}",
         "at-least": "не менее {n}",
     },
 }
+_MILLION_WORD = {"az": "milyon", "en": "million", "ru": "млн"}
 _BACK_VOWELS = frozenset("aıou")
+_VOWELS = frozenset("aıoueəiöü")
 
 
 def figure_text(value: int, qualifier: str, lang: str) -> str:
@@ -46,13 +55,29 @@ def figure_text(value: int, qualifier: str, lang: str) -> str:
         raise ValueError(
             f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}"
         )
-    number = str(format_decimal(value, locale=BABEL_LOCALES[lang]))
-    return _PATTERNS[lang][qualifier].format(n=number, abl=_az_ablative(value))
+    millions = value >= 1_000_000 and value % 1_000_000 == 0
+    if millions:
+        count = format_decimal(value // 1_000_000, locale=BABEL_LOCALES[lang])
+        number = f"{count}\u00a0{_MILLION_WORD[lang]}"  # never broken across lines
+    else:
+        number = str(format_decimal(value, locale=BABEL_LOCALES[lang]))
+    joiner = "" if millions else "-"  # "2 milyona", but "600-dən"
+    return _PATTERNS[lang][qualifier].format(
+        n=number,
+        abl=joiner + _az_suffix(value, "dan", "dən", "dan", "dən"),
+        dat=joiner + _az_suffix(value, "a", "ə", "ya", "yə"),
+    )
 
 
-def _az_ablative(value: int) -> str:
-    """-dan after a back vowel, -dən after a front one (the ordinal's -cı/-cu vs -ci/-cü)."""
-    if value == 0:
-        return "dan"  # sıfır
-    suffix_vowel = anniversary_ordinal(abs(value), "az")[-1]
-    return "dan" if suffix_vowel in _BACK_VOWELS else "dən"
+def _az_suffix(value: int, back: str, front: str, back_v: str, front_v: str) -> str:
+    """The suffix that agrees with the last word of the spoken number.
+
+    ``back``/``front`` after a consonant, ``back_v``/``front_v`` after a vowel
+    (the dative's buffer y: "ikiyə", "altıya"); the ablative has no buffer.
+    """
+    word = str(num2words(abs(value), lang="az")).split()[-1]
+    last_vowel = next(ch for ch in reversed(word) if ch in _VOWELS)
+    is_back = last_vowel in _BACK_VOWELS
+    if word[-1] in _VOWELS:
+        return back_v if is_back else front_v
+    return back if is_back else front

@@ -52,6 +52,7 @@ from calendar_app.core.figures import figure_text
 from calendar_app.core.observances import DescribedDay, Observance, describe
 from calendar_app.core.occurrences import occurrences_between
 from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.sources import NamedSource, citation
 
 MINUTE_OF_SILENCE = "minute-of-silence"
 HOME_ZONE = ZoneInfo(
@@ -69,11 +70,7 @@ _DURATION = re.compile(  # RFC 5545 dur-value: weeks alone, or days and/or a tim
 )
 
 
-class CitedSource(Protocol):
-    @property
-    def title(self) -> str: ...
-    @property
-    def publisher(self) -> str: ...
+CitedSource = NamedSource
 
 
 class FeedFact(Protocol):
@@ -180,7 +177,6 @@ _TEXT: dict[str, dict[str, str]] = {
         "ru": "Нерабочий день",
     },
 }
-_QUOTES = {"az": ("«", "»"), "en": ("“", "”"), "ru": ("«", "»")}
 
 
 def parse_alarm(text: str) -> dt.timedelta:
@@ -430,8 +426,7 @@ def _figures_differ(figures: Sequence[FeedFact]) -> bool:
 
 
 def _citation_line(sources: Sequence[CitedSource], lang: str) -> str:
-    opening, closing = _QUOTES[lang]
-    cited = "; ".join(f"{opening}{s.title}{closing}, {s.publisher}" for s in sources)
+    cited = "; ".join(citation(s, lang) for s in sources)
     return f"{_TEXT['sources' if len(sources) > 1 else 'source'][lang]}: {cited}"
 
 

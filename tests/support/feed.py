@@ -28,7 +28,8 @@ P = TypeVar("P")
 @dataclass(frozen=True)
 class PlainSource:
     title: str
-    publisher: str
+    display_title: Mapping[str, str] | None
+    publisher_name: Mapping[str, str] | None
 
 
 @dataclass(frozen=True)
