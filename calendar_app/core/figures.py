@@ -2,9 +2,8 @@
 
 A fact's qualifier says how exact its value is: exact, more-than, about, nearly
 or at-least. Azerbaijani puts the case suffix on the number: "more than 600" is
-"600-dən çox" (ablative), "nearly 100" is "100-ə yaxın" (dative). The suffix
-follows the last vowel of the number as it is spoken ("altı yüz" → -dən,
-"otuz" → -dan), read from num2words' Azerbaijani words. Whole millions are
+"600-dən çox" (ablative), "nearly 100" is "100-ə yaxın" (dative), agreeing with
+the number as it is spoken (calendar_app/core/azerbaijani.py). Whole millions are
 written as words ("2 milyona yaxın", "почти 2 млн", "nearly 2 million"), as a
 reader would write them.
 """
@@ -12,8 +11,7 @@ reader would write them.
 from __future__ import annotations
 
 from babel.numbers import format_decimal
-from num2words import num2words
-
+from calendar_app.core.azerbaijani import ABLATIVE, DATIVE, suffix
 from calendar_app.core.dates import BABEL_LOCALES
 from calendar_app.core.ordinals import LANGUAGES
 
@@ -43,8 +41,6 @@ _PATTERNS: dict[str, dict[str, str]] = {
     },
 }
 _MILLION_WORD = {"az": "milyon", "en": "million", "ru": "млн"}
-_BACK_VOWELS = frozenset("aıou")
-_VOWELS = frozenset("aıoueəiöü")
 
 
 def figure_text(value: int, qualifier: str, lang: str) -> str:
@@ -64,20 +60,6 @@ def figure_text(value: int, qualifier: str, lang: str) -> str:
     joiner = "" if millions else "-"  # "2 milyona", but "600-dən"
     return _PATTERNS[lang][qualifier].format(
         n=number,
-        abl=joiner + _az_suffix(value, "dan", "dən", "dan", "dən"),
-        dat=joiner + _az_suffix(value, "a", "ə", "ya", "yə"),
+        abl=joiner + suffix(value, ABLATIVE),
+        dat=joiner + suffix(value, DATIVE),
     )
-
-
-def _az_suffix(value: int, back: str, front: str, back_v: str, front_v: str) -> str:
-    """The suffix that agrees with the last word of the spoken number.
-
-    ``back``/``front`` after a consonant, ``back_v``/``front_v`` after a vowel
-    (the dative's buffer y: "ikiyə", "altıya"); the ablative has no buffer.
-    """
-    word = str(num2words(abs(value), lang="az")).split()[-1]
-    last_vowel = next(ch for ch in reversed(word) if ch in _VOWELS)
-    is_back = last_vowel in _BACK_VOWELS
-    if word[-1] in _VOWELS:
-        return back_v if is_back else front_v
-    return back if is_back else front
