@@ -54,7 +54,11 @@ def feed_description(lang: str, slug: str) -> str:
 
 @pytest.mark.parametrize(
     ("lang", "city", "killed"),
-    [("az", "Sumqayıt", "qətlə yetirilib"), ("ru", "Сумгаит", "убивали"), ("en", "Sumgayit", "killed")],
+    [
+        ("az", "Sumqayıt", "qətlə yetirilib"),
+        ("ru", "Сумгаит", "убивали"),
+        ("en", "Sumgayit", "killed"),
+    ],
 )
 def test_sumgayit_is_among_the_cities_where_people_were_killed(
     lang: str, city: str, killed: str

@@ -39,9 +39,9 @@ from calendar_app.data.dataset import Dataset
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.prepare import read_dataset
 from calendar_app.extensions import db
-from calendar_app.resources import DATA_FILE
 from calendar_app.mail.transactional import confirmation_message, manage_message
 from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
 from tests.support.site import client_on, parse, squash
 
@@ -131,8 +131,8 @@ class VisibleText(HTMLParser):
     """The text a reader sees (and hears: title, alt, aria-label), without scripts, code
     and content marked as another language than the page's."""
 
-    SKIPPED = {"script", "style", "textarea", "code"}
-    VOID = {"br", "img", "input", "link", "meta", "hr", "source", "wbr"}
+    SKIPPED = frozenset({"script", "style", "textarea", "code"})
+    VOID = frozenset({"br", "img", "input", "link", "meta", "hr", "source", "wbr"})
 
     def __init__(self, lang: str) -> None:
         super().__init__(convert_charrefs=True)

@@ -11,9 +11,10 @@ reader would write them.
 from __future__ import annotations
 
 from babel.numbers import format_decimal
+
 from calendar_app.core.azerbaijani import ABLATIVE, DATIVE, suffix
 from calendar_app.core.dates import BABEL_LOCALES
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
 
 QUALIFIERS = ("exact", "more-than", "about", "nearly", "at-least")
 

@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.figures import QUALIFIERS
+from calendar_app.core.languages import LANGUAGES
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_KINDS = ("press", "official", "legal-act", "statement", "reference", "article")
-QUALIFIERS = ("exact", "more-than", "about", "nearly", "at-least")
 ACT_KINDS = ("parliament-resolution", "presidential-decree", "presidential-order", "law")
 MOMENT_KINDS = ("minute-of-silence", "ceremony")
 PRECISIONS = ("day", "month", "year")
@@ -249,9 +249,7 @@ class _Parser:
             day=day,
             events_year=events_year,
             first_observed_year=first_observed,
-            first_observed_verified=self.optional(
-                t, at, "first_observed_verified", self.boolean
-            )
+            first_observed_verified=self.optional(t, at, "first_observed_verified", self.boolean)
             is not False,
             is_non_working=self.required(t, at, "is_non_working", self.boolean),
             name=self.required(t, at, "name", self.localized),

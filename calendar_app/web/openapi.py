@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from calendar_app.core.ordinals import LANGUAGES as ORDINAL_LANGUAGES
+from calendar_app.core.figures import QUALIFIERS
+from calendar_app.core.languages import LANGUAGES
 
-LANGUAGES = list(ORDINAL_LANGUAGES)
 SLUG_PATTERN = "^[a-z0-9-]+$"
 
 
@@ -80,7 +80,7 @@ SCHEMAS: dict[str, Any] = {
                 "when their values differ, the sources disagree.",
             },
             "value": {"type": ["integer", "null"], "description": "Null for a statement."},
-            "qualifier": {"enum": ["exact", "more-than", "about", "nearly", "at-least"]},
+            "qualifier": {"enum": list(QUALIFIERS)},
             "label": _ref("Localized"),
             "is_verified": BOOLEAN,
             "sources": SOURCE_KEYS,
@@ -160,7 +160,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "False before the year the day was first officially observed.",
             },
             "is_moved": BOOLEAN,
-            "lang": {"enum": LANGUAGES},
+            "lang": {"enum": list(LANGUAGES)},
             "url": URL,
             "ics_url": URL,
         }
@@ -250,7 +250,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             "in": "query",
                             "description": "Language of names and labels "
                             "(default: the site's default language).",
-                            "schema": {"enum": LANGUAGES},
+                            "schema": {"enum": list(LANGUAGES)},
                         },
                         {
                             "name": "day",
@@ -265,7 +265,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                 {
                                     "from": DATE,
                                     "to": DATE,
-                                    "lang": {"enum": LANGUAGES},
+                                    "lang": {"enum": list(LANGUAGES)},
                                     "day": {"type": ["string", "null"]},
                                     "observances": _array(_ref("Observance")),
                                 }

@@ -1,7 +1,7 @@
 """sources readers can read: a title and a publisher in az, en and ru; an unverified first year
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 10:30:00
 
 `sources.publisher` (one English string, a placeholder when the document names no
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
