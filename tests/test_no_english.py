@@ -35,12 +35,14 @@ from icalendar import Calendar
 from calendar_app.app_settings import current_settings
 from calendar_app.catalogs import catalog_path
 from calendar_app.core.ics import FeedOptions, render_calendar
+from calendar_app.data import queries
 from calendar_app.data.dataset import Dataset
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.prepare import read_dataset
 from calendar_app.extensions import db
-from calendar_app.mail.transactional import confirmation_message, manage_message
+from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
 from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.dispatch import load_days
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
 from tests.support.site import client_on, parse, squash
@@ -282,14 +284,19 @@ def test_emails_have_no_english(smtp_app: Flask, lang: str) -> None:
             )  # fmt: skip
             db.session.add(reminder)
             db.session.flush()
-            composed = ReminderComposer(db.session, current_settings())(reminder, now)
-            message = composed.parsed() if hasattr(composed, "parsed") else composed
+            composed = ReminderComposer(current_settings())(
+                reminder, person, "t" * 43, load_days(db.session), now
+            )
+            message = composed.parsed()
             outputs.append((f"reminder {day.slug}", _message_text(message, lang)))
             attachment = next(message.iter_attachments())
             outputs.append((f"attachment {day.slug}", feed_text(attachment.get_content())))
         for build in (confirmation_message, manage_message):
-            message = build(current_settings(), person, "x" * 43, now)
+            message = build(current_settings(), person, "x" * 43, now).parsed()
             outputs.append((build.__name__, _message_text(message, lang)))
+        days = queries.active_days(db.session)
+        welcome = welcome_message(current_settings(), person, "x" * 43, days, now).parsed()
+        outputs.append(("welcome_message", _message_text(welcome, lang)))
     _check(outputs, lang)
 
 
