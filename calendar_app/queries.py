@@ -13,9 +13,11 @@ from calendar_app.models import (
     AccessToken,
     DataState,
     Fact,
+    GoneFeed,
     LegalAct,
     MemorialDay,
     Moment,
+    RememberedPerson,
     Reminder,
     Source,
     Subscriber,
@@ -115,10 +117,47 @@ def active_subscriber_batches(
 
 
 def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
+    """Unsent reminders of memorial days (not of a family's own remembrance days)."""
     query = select(Reminder).where(
-        Reminder.subscriber_id == subscriber_id, Reminder.status == "pending"
+        Reminder.subscriber_id == subscriber_id,
+        Reminder.status == "pending",
+        Reminder.remembered_id.is_(None),
     )
     return session.scalars(query).all()
+
+
+def pending_remembrance_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
+    query = select(Reminder).where(
+        Reminder.subscriber_id == subscriber_id,
+        Reminder.status == "pending",
+        Reminder.remembered_id.is_not(None),
+    )
+    return session.scalars(query).all()
+
+
+def active_people_of(session: DbSession, subscriber_id: int) -> Sequence[RememberedPerson]:
+    """The confirmed names of one address, by date of death."""
+    query = (
+        select(RememberedPerson)
+        .where(RememberedPerson.subscriber_id == subscriber_id, RememberedPerson.status == "active")
+        .order_by(RememberedPerson.died_on, RememberedPerson.id)
+    )
+    return session.scalars(query).all()
+
+
+def active_remembrance_batches(
+    session: DbSession, size: int
+) -> Iterator[list[tuple[RememberedPerson, Subscriber]]]:
+    """Every confirmed name of every active address, ``size`` at a time, in id order."""
+    query = (
+        select(RememberedPerson, Subscriber)
+        .join(Subscriber, Subscriber.id == RememberedPerson.subscriber_id)
+        .where(RememberedPerson.status == "active", Subscriber.status == "active")
+        .order_by(RememberedPerson.id)
+        .execution_options(yield_per=size)
+    )
+    for partition in session.execute(query).partitions(size):
+        yield [(person, subscriber) for person, subscriber in partition]
 
 
 def subscriber_by_email(session: DbSession, email: str) -> Subscriber | None:
@@ -159,3 +198,58 @@ def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
         .limit(limit)
     )
     return session.scalars(query).all()
+
+
+def person_by_feed_hash(session: DbSession, feed_hash: str) -> RememberedPerson | None:
+    query = select(RememberedPerson).where(RememberedPerson.feed_hash == feed_hash)
+    return session.scalars(query).one_or_none()
+
+
+def feed_is_gone(session: DbSession, feed_hash: str) -> bool:
+    return session.get(GoneFeed, feed_hash) is not None
+
+
+def people_awaiting(session: DbSession, confirm_hash: str) -> Sequence[RememberedPerson]:
+    """The names a confirmation link would confirm."""
+    query = select(RememberedPerson).where(
+        RememberedPerson.confirm_hash == confirm_hash, RememberedPerson.status == "pending"
+    )
+    return session.scalars(query).all()
+
+
+def person_of(session: DbSession, subscriber_id: int, person_id: int) -> RememberedPerson | None:
+    """A confirmed name of this address (None for another address's, or a pending one)."""
+    query = select(RememberedPerson).where(
+        RememberedPerson.id == person_id,
+        RememberedPerson.subscriber_id == subscriber_id,
+        RememberedPerson.status == "active",
+    )
+    return session.scalars(query).one_or_none()
+
+
+def people_count(session: DbSession, subscriber_id: int) -> int:
+    query = select(func.count()).where(RememberedPerson.subscriber_id == subscriber_id)
+    return int(session.scalar(query) or 0)
+
+
+def everything_of(session: DbSession, subscriber_id: int) -> dict[str, Sequence[Any]]:
+    """Every row stored for one address, for its export."""
+    return {
+        "people": session.scalars(
+            select(RememberedPerson)
+            .where(RememberedPerson.subscriber_id == subscriber_id)
+            .order_by(RememberedPerson.id)
+        ).all(),
+        "tokens": session.scalars(
+            select(AccessToken)
+            .where(AccessToken.subscriber_id == subscriber_id)
+            .order_by(AccessToken.id)
+        ).all(),
+        "reminders": session.scalars(
+            select(Reminder).where(Reminder.subscriber_id == subscriber_id).order_by(Reminder.id)
+        ).all(),
+    }
+
+
+def day_by_slug(session: DbSession, slug: str) -> MemorialDay | None:
+    return session.scalars(select(MemorialDay).where(MemorialDay.slug == slug)).one_or_none()

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, update
 
 from calendar_app import queries
-from calendar_app.models import AccessToken, Subscriber
+from calendar_app.models import AccessToken, RememberedPerson, Subscriber
 from calendar_app.ordinals import LANGUAGES
 from calendar_app.queries import DbSession
 from calendar_app.reminders import outbox
@@ -195,7 +195,12 @@ def expire_pending(session: DbSession, now: dt.datetime) -> int:
     """Forget sign-ups never confirmed within the confirmation period."""
     result = session.execute(
         delete(Subscriber).where(
-            Subscriber.status == "pending", Subscriber.created_dt <= now - CONFIRM_TTL
+            Subscriber.status == "pending",
+            Subscriber.created_dt <= now - CONFIRM_TTL,
+            # an address that left and signed up again keeps the names it remembers
+            ~exists().where(
+                RememberedPerson.subscriber_id == Subscriber.id, RememberedPerson.status == "active"
+            ),
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -219,3 +224,8 @@ def _revoke(session: DbSession, subscriber_id: int, purpose: str, now: dt.dateti
         )
         .values(revoked_dt=now)
     )
+
+
+def revoke_tokens(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
+    """Revoke every unrevoked link of ``purpose`` of this subscriber."""
+    _revoke(session, subscriber_id, purpose, now)

@@ -31,6 +31,7 @@ from calendar_app.models import MemorialDay, Reminder, Subscriber
 from calendar_app.observances import Observance, describe
 from calendar_app.occurrences import occurrence_in_year
 from calendar_app.queries import DbSession
+from calendar_app.reminders.remembrance_mail import remembrance_message
 from calendar_app.subscriptions import issue_token
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
@@ -109,6 +110,19 @@ def links(base_url: str, token: str) -> tuple[str, str]:
     return f"{base_url}/manage/{token}", f"{base_url}/unsubscribe/{token}"
 
 
+def list_headers(base_url: str, sender: str, token: str) -> dict[str, str]:
+    """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit."""
+    _, unsubscribe_url = links(base_url, token)
+    mailbox = sender_address(sender)
+    return {
+        "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
+        "List-Unsubscribe": (
+            f"<{unsubscribe_url}>, <mailto:{mailbox}?subject={quote('unsubscribe ' + token)}>"
+        ),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 class ReminderComposer:
     """Builds the message for an outbox row; issues the manage token it carries."""
 
@@ -125,6 +139,11 @@ class ReminderComposer:
         subscriber = self.session.get(Subscriber, reminder.subscriber_id)
         if subscriber is None or reminder.message_id is None:
             raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
+        if reminder.remembered_id is not None:  # a family's own day: one message, no cache
+            token = issue_token(self.session, subscriber, "manage", now, flush=False)
+            return remembrance_message(
+                self.session, self.settings, reminder, subscriber, token, now
+            )
         parts = self.shared_parts(reminder, subscriber.lang, self._data_changed(now))
         # Stored by the caller's commit: a batch's tokens go in one INSERT, before any send.
         token = issue_token(self.session, subscriber, "manage", now, flush=False)
@@ -156,8 +175,6 @@ class ReminderComposer:
     ) -> EmailMessage:
         """The message built the ordinary way, with ``token`` in the slot's place."""
         base_url = self.settings.server.base_url
-        _, unsubscribe_url = links(base_url, token)
-        mailbox = sender_address(self.settings.mail.sender)
         message = build_message(
             rendered=RenderedMail(
                 rendered.subject,
@@ -168,14 +185,7 @@ class ReminderComposer:
             to=to,
             message_id=message_id,
             date=date,
-            headers={
-                "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
-                "List-Unsubscribe": (
-                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
-                    f"{quote('unsubscribe ' + token)}>"
-                ),
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            headers=list_headers(base_url, self.settings.mail.sender, token),
             body_cte="base64",  # 7-bit clean, and what the prebuilt template re-encodes
         )
         message.make_mixed()  # what add_attachment does, with the part built once
@@ -201,6 +211,8 @@ class ReminderComposer:
         return template
 
     def shared_parts(self, reminder: Reminder, lang: str, data_changed: dt.datetime) -> SharedParts:
+        if reminder.memorial_day_id is None:
+            raise LookupError(f"reminder {reminder.id} is not about a memorial day")
         key = (reminder.memorial_day_id, reminder.year, lang, data_changed)
         parts = self.shared.get(key)
         if parts is None:
