@@ -11,10 +11,14 @@ from calendar_app.web.feed import feed
 from calendar_app.web.health import health
 from calendar_app.web.limits import limit_blueprints
 from calendar_app.web.pages import pages
+from calendar_app.web.remember import remember
+from calendar_app.web.remember_feed import remember_feed
 from calendar_app.web.subscribe import subscribe
 
 # Declared once, like decorators: forms strictly per client, reads generously.
-limit_blueprints(forms=[subscribe], reads=[pages, api, embed, atom], feeds=[feed])
+limit_blueprints(
+    forms=[subscribe, remember], reads=[pages, api, embed, atom], feeds=[feed, remember_feed]
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -24,4 +28,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed)
     app.register_blueprint(atom)
     app.register_blueprint(subscribe)
+    app.register_blueprint(remember)
+    app.register_blueprint(remember_feed)
     app.register_blueprint(health)
