@@ -30,7 +30,7 @@ REFRESH = dt.timedelta(days=1)
 YEARS_AHEAD = 10
 
 _TEXT: dict[str, dict[str, str]] = {
-    "calendar_name": {"az": "anım günləri", "en": "days of remembrance", "ru": "дни памяти"},
+    "calendar_name": {"az": "xatirə günləri", "en": "days of remembrance", "ru": "дни памяти"},
     "died": {"az": "Vəfat tarixi", "en": "Date of death", "ru": "Дата смерти"},
     "born": {"az": "Doğum tarixi", "en": "Date of birth", "ru": "Дата рождения"},
     "counting": {"az": "Günlərin sayılması", "en": "Counting", "ru": "Счёт дней"},
