@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 
-from calendar_app import create_app
-from calendar_app.bootstrap import prepare_database
-from tests.smtp_sink import SmtpSink
+from calendar_app.app import create_app
+from calendar_app.data.prepare import prepare_database
+from tests.support.smtp_sink import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -49,6 +49,12 @@ def app(empty_app: Flask) -> Flask:
     """An app on SQLite with migrations applied and the bundled data loaded."""
     prepare_database(empty_app)
     return empty_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of ``app`` (the migrated, loaded SQLite app)."""
+    return app.test_client()
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from calendar_app.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import build_app
-from tests.site_helpers import client_on, parse, squash
+from tests.support.site import client_on, parse, squash
 
 BAD_REQUESTS = [
     # (path, status, text the reader sees, in English)
@@ -55,8 +56,7 @@ def test_bad_parameters_get_a_clear_page_and_never_a_server_error(app: Flask) ->
         assert '<html lang="en">' in response.get_data(as_text=True)
 
 
-def test_error_pages_are_in_the_readers_language(app: Flask) -> None:
-    client = app.test_client()
+def test_error_pages_are_in_the_readers_language(client: FlaskClient) -> None:
     ru = client.get("/days/nope", headers={"Accept-Language": "ru"})
     assert ru.status_code == 404
     text = squash(ru.get_data(as_text=True))
@@ -69,8 +69,8 @@ def test_error_pages_are_in_the_readers_language(app: Flask) -> None:
     assert "Страница не найдена" in client.get("/missing").get_data(as_text=True)
 
 
-def test_a_wrong_method_gets_405_with_allow(app: Flask) -> None:
-    response = app.test_client().post("/?lang=en")
+def test_a_wrong_method_gets_405_with_allow(client: FlaskClient) -> None:
+    response = client.post("/?lang=en")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert "This page cannot be used that way" in response.get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_an_unexpected_failure_gets_a_localized_500_page(tmp_path: Path) -> None
 
 
 def test_pages_work_on_an_empty_database(tmp_path: Path) -> None:
-    from calendar_app.bootstrap import prepare_database
+    from calendar_app.data.prepare import prepare_database
     from calendar_app.extensions import db
 
     application = build_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")

@@ -17,11 +17,11 @@ import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 
+from calendar_app.data.models import AccessToken, GoneFeed, RememberedPerson, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import AccessToken, GoneFeed, RememberedPerson, Reminder, Subscriber
 from calendar_app.reminders.scheduler import run_once
-from tests.feed_support import byte_problems, structure_problems
-from tests.smtp_sink import SmtpSink
+from tests.support.feed import byte_problems, structure_problems
+from tests.support.smtp_sink import SmtpSink
 from tests.test_subscribe_flow import csrf_of
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)

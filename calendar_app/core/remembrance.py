@@ -12,7 +12,8 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from calendar_app.ordinals import LANGUAGES, anniversary_ordinal
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.ordinals import anniversary_ordinal
 
 COUNTINGS = ("death-day", "day-after")  # day 1 is the day of death / the day after it
 DEFAULT_COUNTING = "death-day"

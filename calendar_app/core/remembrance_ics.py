@@ -17,13 +17,13 @@ from typing import Protocol
 from icalendar import Calendar, Event, vDuration
 from icalendar.enums import CLASS, TRANSP
 
+from calendar_app.core.dates import short_date
 from calendar_app.core.remembrance import (
     COUNTING_LABELS,
     Remembrance,
     remembrance_dates,
     remembrance_title,
 )
-from calendar_app.dates import short_date
 
 PRODID = "-//Commemoration Calendar//Private remembrance//{lang}"
 REFRESH = dt.timedelta(days=1)

@@ -15,7 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from calendar_app.core.remembrance import remembrance_dates
-from calendar_app.reminders.plan import due_and_deadline
+from calendar_app.core.reminder_plan import due_and_deadline
 
 
 class PlanPerson(Protocol):

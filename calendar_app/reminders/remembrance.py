@@ -24,13 +24,14 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from calendar_app import queries
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance import COUNTINGS, MAX_NAME_LENGTH
-from calendar_app.models import GoneFeed, RememberedPerson, Subscriber
-from calendar_app.ordinals import LANGUAGES
-from calendar_app.queries import DbSession
+from calendar_app.data import queries
+from calendar_app.data.models import GoneFeed, RememberedPerson, Subscriber
+from calendar_app.data.queries import DbSession
+from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
-from calendar_app.subscriptions import (
+from calendar_app.reminders.subscriptions import (
     CONFIRM_TTL,
     InvalidPreferences,
     issue_token,
@@ -39,7 +40,7 @@ from calendar_app.subscriptions import (
     valid_timezone,
 )
 
-PURPOSE = "remember"  # the confirmation link of a remembrance sign-up
+PURPOSE = TokenPurpose.REMEMBER  # the confirmation link of a remembrance sign-up
 LEAD_CHOICES = (7, 1, 0)
 MAX_PEOPLE = 20  # per address
 EARLIEST_DEATH = dt.date(1900, 1, 1)
@@ -145,14 +146,18 @@ def sign_up(
     if subscriber.confirmed_dt is None:
         subscriber.lang, subscriber.timezone = contact.lang, contact.timezone
         subscriber.send_hour = contact.send_hour
-        subscriber.status, subscriber.ended_dt, subscriber.created_dt = "pending", None, now
+        subscriber.status, subscriber.ended_dt = SubscriberStatus.PENDING, None
+        subscriber.created_dt = now
     session.flush()
     if queries.people_count(session, subscriber.id) + len(entries) > MAX_PEOPLE:
         raise TooManyNames(f"at most {MAX_PEOPLE} names per address")
     token = issue_token(session, subscriber, PURPOSE, now)
     for entry in entries:
         person = RememberedPerson(
-            subscriber_id=subscriber.id, status="pending", confirm_hash=_hash(token), created_dt=now
+            subscriber_id=subscriber.id,
+            status=PersonStatus.PENDING,
+            confirm_hash=_hash(token),
+            created_dt=now,
         )
         _apply(person, entry, now)
         _new_feed(person, secret_key)
@@ -170,11 +175,12 @@ def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None
     if not people:
         return None
     for person in people:
-        person.status, person.confirm_hash, person.changed_dt = "active", None, now
+        person.status, person.confirm_hash = PersonStatus.ACTIVE, None
+        person.changed_dt = now
     if not subscriber.is_active:
         if subscriber.confirmed_dt is not None:
             subscriber.day_slugs = []  # they had left the memorial days' reminders: stay out
-        subscriber.status, subscriber.ended_dt = "active", None
+        subscriber.status, subscriber.ended_dt = SubscriberStatus.ACTIVE, None
         subscriber.confirmed_dt = subscriber.confirmed_dt or now
     revoke_tokens(session, subscriber.id, PURPOSE, now)
     session.flush()
@@ -189,7 +195,7 @@ def add_person(
     if queries.people_count(session, subscriber.id) >= MAX_PEOPLE:
         raise TooManyNames(f"at most {MAX_PEOPLE} names per address")
     person = RememberedPerson(
-        subscriber_id=subscriber.id, status="active", confirm_hash=None, created_dt=now
+        subscriber_id=subscriber.id, status=PersonStatus.ACTIVE, confirm_hash=None, created_dt=now
     )
     _apply(person, entry, now)
     _new_feed(person, secret_key)
@@ -234,7 +240,7 @@ def person_for_feed(session: DbSession, raw: str) -> tuple[RememberedPerson | No
         return None, False
     token_hash = _hash(raw)
     person = queries.person_by_feed_hash(session, token_hash)
-    if person is not None and person.status == "active":
+    if person is not None and person.status == PersonStatus.ACTIVE:
         return person, False
     return None, queries.feed_is_gone(session, token_hash)
 
@@ -325,7 +331,7 @@ def expire_pending_people(session: DbSession, now: dt.datetime) -> int:
     """Forget names whose sign-up was never confirmed within the confirmation period."""
     result = session.execute(
         delete(RememberedPerson).where(
-            RememberedPerson.status == "pending",
+            RememberedPerson.status == PersonStatus.PENDING,
             RememberedPerson.created_dt <= now - CONFIRM_TTL,
         )
     )

@@ -11,15 +11,15 @@ import datetime as dt
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
-from calendar_app import queries
 from calendar_app.config import Settings
+from calendar_app.core.dates import long_date
+from calendar_app.core.ics import day_page_url
 from calendar_app.core.remembrance import Remembrance, remembrance_dates, remembrance_title
 from calendar_app.core.remembrance_ics import LinkedDay, describe_person
-from calendar_app.dates import long_date
-from calendar_app.ics import day_page_url
+from calendar_app.data import queries
+from calendar_app.data.models import RememberedPerson, Reminder, Subscriber
+from calendar_app.data.queries import DbSession
 from calendar_app.mail.message import build_message, render_mail
-from calendar_app.models import RememberedPerson, Reminder, Subscriber
-from calendar_app.queries import DbSession
 
 
 def occasion_in_year(person: RememberedPerson, occasion: str, year: int) -> Remembrance | None:

@@ -17,15 +17,16 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
+from calendar_app.core.ics import feed_host
 from calendar_app.extensions import db
-from calendar_app.ics import feed_host
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
 from calendar_app.reminders.remembrance import expire_pending_people
-from calendar_app.subscriptions import expire_pending
+from calendar_app.reminders.subscriptions import expire_pending
 
 log = logging.getLogger("calendar_app.reminders")
 TICK_JOB_ID = "reminders-tick"
@@ -107,7 +108,7 @@ def dispatch_once(
         db.session,
         backend_from_settings(settings.mail),
         ReminderComposer(db.session, settings),
-        (lambda: now) if now is not None else _utc_now,
+        (lambda: now) if now is not None else utc_now_naive,
         domain=feed_host(settings.server.base_url),
         lease_for=dt.timedelta(seconds=reminders.lease_seconds),
         retry=Retry(
@@ -124,14 +125,10 @@ def run_once(now: dt.datetime) -> TickReport:
     return TickReport(expired, planned, dispatch_once(now))
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _tick(app: Flask, dispatch: bool, planner: Planner, stopping: threading.Event) -> None:
     with app.app_context():
         try:
-            expired, planned = plan_once(_utc_now(), planner)
+            expired, planned = plan_once(utc_now_naive(), planner)
             if dispatch:
                 report = TickReport(expired, planned, dispatch_once(stop=stopping.is_set))
                 log.info("tick: %s", report.summary())

@@ -15,13 +15,12 @@ from calendar_app.web.remember import remember
 from calendar_app.web.remember_feed import remember_feed
 from calendar_app.web.subscribe import subscribe
 
-# Declared once, like decorators: forms strictly per client, reads generously.
-limit_blueprints(
-    forms=[subscribe, remember], reads=[pages, api, embed, atom], feeds=[feed, remember_feed]
-)
-
 
 def register_blueprints(app: Flask) -> None:
+    # Forms strictly per client, reads generously (declaring twice changes nothing).
+    limit_blueprints(
+        forms=[subscribe, remember], reads=[pages, api, embed, atom], feeds=[feed, remember_feed]
+    )
     app.register_blueprint(pages)
     app.register_blueprint(feed)
     app.register_blueprint(api)

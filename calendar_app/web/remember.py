@@ -15,17 +15,18 @@ import json
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
 from flask_babel import gettext
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today, utc_now_naive
+from calendar_app.data import queries
+from calendar_app.data.models import RememberedPerson, Subscriber
+from calendar_app.data.statuses import TokenPurpose
 from calendar_app.extensions import db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.remembrance_links import remember_link_message
 from calendar_app.mail.transactional import send_now
-from calendar_app.models import RememberedPerson, Subscriber
 from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
-from calendar_app.subscriptions import issue_token, subscriber_for_token, time_zone_names
-from calendar_app.web.clock import site_now, site_today
+from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token, time_zone_names
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.remember_form import (
@@ -51,7 +52,7 @@ def _private(response: Response) -> Response:
 
 
 def _now() -> dt.datetime:
-    return site_now().astimezone(dt.UTC).replace(tzinfo=None)
+    return utc_now_naive()
 
 
 def _days() -> list[tuple[str, str]]:
@@ -113,7 +114,7 @@ def form() -> Response:
 
 @remember.post("/remember")
 def submit() -> Response:
-    state = read_sign_up(request.form, _slugs(), site_today())
+    state = read_sign_up(request.form, _slugs(), baku_today())
     if state.errors:
         return _page("remember/form.html", status=400, state=state)
     allowed, wait = address_allowed(state.email)
@@ -165,7 +166,7 @@ def confirm_submit(token: str) -> Response:
     subscriber = remembrance.confirm(db.session, token, now)
     if subscriber is None:
         return _invalid_link()
-    manage_token = issue_token(db.session, subscriber, "manage", now)
+    manage_token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
     message = remember_link_message("manage", settings, subscriber, manage_token, now)
     db.session.commit()
     with contextlib.suppress(MailError):  # confirmed all the same: reminders carry the link
@@ -181,7 +182,7 @@ def confirm_submit(token: str) -> Response:
 
 
 def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, "manage", _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, _now())
     if subscriber is None:
         abort(_invalid_link())
     return subscriber
@@ -265,7 +266,7 @@ def manage_submit(token: str) -> Response:
         return _saved(token)
     if action == "add":
         errors: dict[str, str] = {}
-        state, entry = read_person(request.form, "-new", _slugs(), site_today(), None, errors)
+        state, entry = read_person(request.form, "-new", _slugs(), baku_today(), None, errors)
         if entry is None:
             return _manage_page(token, subscriber, 400, added=state, errors=errors)
         try:
@@ -287,7 +288,7 @@ def manage_submit(token: str) -> Response:
     if action == "save":
         errors = {}
         suffix = f"-{person.id}"
-        state, entry = read_person(request.form, suffix, _slugs(), site_today(), None, errors)
+        state, entry = read_person(request.form, suffix, _slugs(), baku_today(), None, errors)
         if entry is None:
             return _manage_page(token, subscriber, 400, edited=(person.id, state), errors=errors)
         remembrance.update_person(db.session, subscriber, person, entry, now)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today
+from calendar_app.core.ics import feed_host
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance_ics import render_remembrance
-from calendar_app.current import current_settings
+from calendar_app.data.models import Subscriber
 from calendar_app.extensions import db
-from calendar_app.ics import feed_host
-from calendar_app.models import Subscriber
-from calendar_app.ordinals import LANGUAGES
 from calendar_app.reminders.remembrance import person_for_feed
 from calendar_app.reminders.remembrance_mail import linked_day
-from calendar_app.web.clock import site_today
 
 remember_feed = Blueprint("remember_feed", __name__)
 PRIVATE_HEADERS = {
@@ -47,7 +47,7 @@ def private_feed(token: str) -> Response:
     body = render_remembrance(
         person,
         lang,
-        year=site_today().year,
+        year=baku_today().year,
         host=feed_host(base_url),
         linked=linked_day(db.session, person.day_slug, lang, base_url),
     )

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from calendar_app.core.remembrance import DEFAULT_COUNTING
 from calendar_app.reminders.remembrance import LEAD_CHOICES, Contact, Entry
-from calendar_app.subscriptions import InvalidPreferences
+from calendar_app.reminders.subscriptions import InvalidPreferences
 from calendar_app.web.subscription_form import (
     DEFAULT_ZONE,
     MAX_FIELD_LENGTH,

@@ -1,14 +1,16 @@
 """a family's own remembrance: remembered people, gone feed links, their reminders
 
 Revision ID: 0005_remembrance
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 10:10:00
 
 Reminders of a family's own remembrance days go through the same outbox as the
 memorial days': memorial_day_id becomes nullable and such rows name the
 remembered person and the occasion instead, unique per (person, occasion, lead).
 SQLite rebuilds the table in batch mode; the partial index on due rows is
-dropped first and created again after, so that it keeps its WHERE clause.
+dropped first and created again after, so that it keeps its WHERE clause, and
+the CHECK constraints of 0004 (which SQLite's batch copy leaves out) are
+written again. Access tokens gain the purpose 'remember'.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -16,12 +18,27 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_remembrance'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
 DUE = sa.text("status IN ('pending', 'sending')")
 REMEMBERED = sa.text("remembered_id IS NOT NULL")
+REMINDER_STATUS = "status IN ('pending', 'sending', 'sent', 'failed', 'expired', 'cancelled')"
+PURPOSE_BEFORE = "purpose IN ('confirm', 'manage')"
+PURPOSE_AFTER = "purpose IN ('confirm', 'manage', 'remember')"
+PERSON_STATUS = "status IN ('pending', 'active')"
+
+
+def _replace_check(table, name, condition):
+    """Put CHECK ``name`` on ``table`` with ``condition``, replacing any one of that name."""
+    if op.get_bind().dialect.name == 'sqlite':
+        # the batch copy leaves every CHECK out: add it to the copy
+        with op.batch_alter_table(table, schema=None, recreate='always') as batch_op:
+            batch_op.create_check_constraint(name, condition)
+    else:
+        op.drop_constraint(op.f(f'ck_{table}_{name}'), table, type_='check')
+        op.create_check_constraint(name, table, condition)
 
 
 def upgrade():
@@ -42,6 +59,7 @@ def upgrade():
     sa.Column('created_dt', sa.DateTime(), nullable=False),
     sa.Column('changed_dt', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_remembered_people_subscriber_id_subscribers'), ondelete='CASCADE'),
+    sa.CheckConstraint(PERSON_STATUS, name=op.f('ck_remembered_people_status')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_remembered_people')),
     sa.UniqueConstraint('feed_hash', name=op.f('uq_remembered_people_feed_hash'))
     )
@@ -62,13 +80,18 @@ def upgrade():
         batch_op.add_column(sa.Column('occasion', sa.String(length=16), nullable=True))
         batch_op.alter_column('memorial_day_id', existing_type=sa.Integer(), nullable=True)
         batch_op.create_foreign_key(batch_op.f('fk_reminders_remembered_id_remembered_people'), 'remembered_people', ['remembered_id'], ['id'], ondelete='CASCADE')
+    if op.get_bind().dialect.name == 'sqlite':
+        _replace_check('reminders', 'status', REMINDER_STATUS)
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_due', ['next_attempt_dt'], unique=False, postgresql_where=DUE, sqlite_where=DUE)
         batch_op.create_index('uq_reminders_remembered', ['remembered_id', 'occasion', 'lead_days'], unique=True, postgresql_where=REMEMBERED, sqlite_where=REMEMBERED)
+    _replace_check('access_tokens', 'purpose', PURPOSE_AFTER)
 
 
 def downgrade():
     op.execute("DELETE FROM reminders WHERE remembered_id IS NOT NULL")
+    op.execute("DELETE FROM access_tokens WHERE purpose = 'remember'")
+    _replace_check('access_tokens', 'purpose', PURPOSE_BEFORE)
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.drop_index('uq_reminders_remembered', postgresql_where=REMEMBERED, sqlite_where=REMEMBERED)
         batch_op.drop_index('ix_reminders_due', postgresql_where=DUE, sqlite_where=DUE)
@@ -77,6 +100,8 @@ def downgrade():
         batch_op.alter_column('memorial_day_id', existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column('occasion')
         batch_op.drop_column('remembered_id')
+    if op.get_bind().dialect.name == 'sqlite':
+        _replace_check('reminders', 'status', REMINDER_STATUS)
     with op.batch_alter_table('reminders', schema=None) as batch_op:
         batch_op.create_index('ix_reminders_due', ['next_attempt_dt'], unique=False, postgresql_where=DUE, sqlite_where=DUE)
 

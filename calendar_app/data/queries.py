@@ -1,4 +1,8 @@
-"""Every SELECT the application runs lives here."""
+"""The application's reads, one named function each.
+
+The outbox protocol's own statements (claim, lease, fence) stay beside it in
+calendar_app/reminders/outbox.py, because they are one concurrency design.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
-from calendar_app.models import (
+from calendar_app.data.models import (
     AccessToken,
     DataState,
     Fact,
@@ -23,6 +27,7 @@ from calendar_app.models import (
     Subscriber,
     TimelineEntry,
 )
+from calendar_app.data.statuses import PersonStatus, ReminderStatus, SubscriberStatus
 
 # A plain session, or Flask-SQLAlchemy's scoped db.session that proxies one.
 DbSession = Session | scoped_session[Any]
@@ -109,7 +114,7 @@ def active_subscriber_batches(
             Subscriber.lead_days,
             Subscriber.confirmed_dt,
         )
-        .where(Subscriber.status == "active")
+        .where(Subscriber.status == SubscriberStatus.ACTIVE)
         .order_by(Subscriber.id)
         .execution_options(yield_per=size)
     )
@@ -120,7 +125,7 @@ def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Rem
     """Unsent reminders of memorial days (not of a family's own remembrance days)."""
     query = select(Reminder).where(
         Reminder.subscriber_id == subscriber_id,
-        Reminder.status == "pending",
+        Reminder.status == ReminderStatus.PENDING,
         Reminder.remembered_id.is_(None),
     )
     return session.scalars(query).all()
@@ -129,7 +134,7 @@ def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Rem
 def pending_remembrance_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
     query = select(Reminder).where(
         Reminder.subscriber_id == subscriber_id,
-        Reminder.status == "pending",
+        Reminder.status == ReminderStatus.PENDING,
         Reminder.remembered_id.is_not(None),
     )
     return session.scalars(query).all()
@@ -139,7 +144,10 @@ def active_people_of(session: DbSession, subscriber_id: int) -> Sequence[Remembe
     """The confirmed names of one address, by date of death."""
     query = (
         select(RememberedPerson)
-        .where(RememberedPerson.subscriber_id == subscriber_id, RememberedPerson.status == "active")
+        .where(
+            RememberedPerson.subscriber_id == subscriber_id,
+            RememberedPerson.status == PersonStatus.ACTIVE,
+        )
         .order_by(RememberedPerson.died_on, RememberedPerson.id)
     )
     return session.scalars(query).all()
@@ -152,7 +160,10 @@ def active_remembrance_batches(
     query = (
         select(RememberedPerson, Subscriber)
         .join(Subscriber, Subscriber.id == RememberedPerson.subscriber_id)
-        .where(RememberedPerson.status == "active", Subscriber.status == "active")
+        .where(
+            RememberedPerson.status == PersonStatus.ACTIVE,
+            Subscriber.status == SubscriberStatus.ACTIVE,
+        )
         .order_by(RememberedPerson.id)
         .execution_options(yield_per=size)
     )
@@ -186,14 +197,16 @@ def subscriber_counts(session: DbSession) -> dict[str, int]:
 
 
 def next_due_reminder(session: DbSession) -> dt.datetime | None:
-    query = select(func.min(Reminder.next_attempt_dt)).where(Reminder.status == "pending")
+    query = select(func.min(Reminder.next_attempt_dt)).where(
+        Reminder.status == ReminderStatus.PENDING
+    )
     return session.scalars(query).one()
 
 
 def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
     query = (
         select(Reminder)
-        .where(Reminder.status == "failed")
+        .where(Reminder.status == ReminderStatus.FAILED)
         .order_by(Reminder.id.desc())
         .limit(limit)
     )
@@ -212,7 +225,8 @@ def feed_is_gone(session: DbSession, feed_hash: str) -> bool:
 def people_awaiting(session: DbSession, confirm_hash: str) -> Sequence[RememberedPerson]:
     """The names a confirmation link would confirm."""
     query = select(RememberedPerson).where(
-        RememberedPerson.confirm_hash == confirm_hash, RememberedPerson.status == "pending"
+        RememberedPerson.confirm_hash == confirm_hash,
+        RememberedPerson.status == PersonStatus.PENDING,
     )
     return session.scalars(query).all()
 
@@ -222,7 +236,7 @@ def person_of(session: DbSession, subscriber_id: int, person_id: int) -> Remembe
     query = select(RememberedPerson).where(
         RememberedPerson.id == person_id,
         RememberedPerson.subscriber_id == subscriber_id,
-        RememberedPerson.status == "active",
+        RememberedPerson.status == PersonStatus.ACTIVE,
     )
     return session.scalars(query).one_or_none()
 
