@@ -43,9 +43,17 @@ class Remembrance:
         return f"{prefix}-{self.number}"
 
 
+LATEST_DEATH = dt.date(9998, 11, 1)  # its 40th day and 1st anniversary still fit in a date
+
+
 def check_counting(counting: str) -> None:
     if counting not in COUNTINGS:
         raise ValueError(f"unknown counting {counting!r}; expected one of {', '.join(COUNTINGS)}")
+
+
+def check_death(death_date: dt.date) -> None:
+    if death_date > LATEST_DEATH:
+        raise ValueError(f"a date of death after {LATEST_DEATH} is out of range")
 
 
 def nth_day(death_date: dt.date, number: int, counting: str) -> dt.date:
@@ -72,6 +80,7 @@ def remembrance_dates(
 ) -> list[Remembrance]:
     """The observances from ``start`` to ``end`` (both included), in date order."""
     check_counting(counting)
+    check_death(death_date)
     found: list[Remembrance] = []
     fortieth = nth_day(death_date, 40, counting)
     for number in CUSTOMARY_DAYS:
@@ -83,7 +92,8 @@ def remembrance_dates(
             found.append(Remembrance(day, "thursday", number))
             day, number = day + dt.timedelta(days=7), number + 1
     first_year = max(1, start.year - death_date.year - 1)
-    for number in range(first_year, max(end.year - death_date.year, 0) + 1):
+    last_year = min(end.year, dt.date.max.year - 1) - death_date.year
+    for number in range(first_year, max(last_year, 0) + 1):
         found.append(Remembrance(anniversary(death_date, number), "anniversary", number))
     order = {kind: i for i, kind in enumerate(KINDS)}
     return sorted(
