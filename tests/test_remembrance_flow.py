@@ -362,3 +362,48 @@ def test_names_never_reach_a_public_page_or_the_api(site: Flask, smtp_sink: Smtp
     for path in ("/", "/days/september-27", "/api/observances", "/calendar.ics", "/atom.xml"):
         response = client.get(path)
         assert "Zülfüqar" not in response.get_data(as_text=True), path
+
+
+def test_one_click_unsubscribe_stops_them_and_the_private_page_brings_them_back(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    client = site.test_client()
+    enter(client)
+    manage_path = confirm_and_manage(site, smtp_sink, client)
+    assert sent(tick(site, SEVENTH_DUE)) == 1
+    reminder = smtp_sink.messages[-1]
+    unsubscribe = re.search(r"<https://calendar\.example\.az(/unsubscribe/[^>]+)>",
+                            str(reminder["List-Unsubscribe"]))  # fmt: skip
+    assert unsubscribe
+    provider = site.test_client()  # RFC 8058: no cookie, no CSRF token
+    assert provider.post(unsubscribe.group(1)).status_code == 200
+    with site.app_context():
+        assert (
+            db.session.scalars(sa.select(Reminder).where(Reminder.status == "pending")).all() == []
+        )
+    page = client.get(manage_path).get_data(as_text=True)
+    assert "switched off" in page
+    assert client.get(feed_path(page)).status_code == 200  # the calendar keeps working
+    assert sent(tick(site, FORTIETH_DUE)) == 0
+
+    site.config["CLOCK"] = lambda: dt.datetime(2026, 12, 20, 12, tzinfo=dt.UTC)
+    back = client.post(
+        manage_path,
+        data={"csrf_token": csrf_of(page), "action": "contact", "lang": "en",
+              "timezone": "America/New_York", "send_hour": "8"},
+    )  # fmt: skip
+    assert back.status_code == 303
+    assert "switched off" not in client.get(manage_path).get_data(as_text=True)
+    assert sent(tick(site, FORTIETH_DUE)) == 1
+    assert smtp_sink.messages[-1]["Subject"] == "Today: 40th day after the death of Anar"
+
+
+def test_the_reminders_manage_page_links_to_the_private_page(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    client = site.test_client()
+    enter(client)
+    manage_path = confirm_and_manage(site, smtp_sink, client)
+    token = manage_path.rsplit("/", 1)[1]
+    page = client.get(f"/manage/{token}").get_data(as_text=True)
+    assert f'href="/remember/manage/{token}"' in page

@@ -19,7 +19,7 @@ from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today, utc_now_naive
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
-from calendar_app.data.statuses import TokenPurpose
+from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.remembrance_links import remember_link_message
@@ -261,6 +261,8 @@ def manage_submit(token: str) -> Response:
             return _manage_page(token, subscriber, 400, contact=contact, errors=contact.errors)
         subscriber.lang, subscriber.timezone = contact.lang, contact.timezone
         subscriber.send_hour = contact.send_hour
+        if not subscriber.is_active and subscriber.confirmed_dt is not None:
+            subscriber.status, subscriber.ended_dt = SubscriberStatus.ACTIVE, None  # coming back
         outbox.replan_subscriber(db.session, subscriber, now)
         db.session.commit()
         return _saved(token)
