@@ -26,6 +26,7 @@ from tests.support.smtp_sink import SmtpSink
 from tests.test_browser import _context, _free_port, _open, browser, chromium
 
 __all__ = ["browser", "chromium"]  # fixtures shared with tests/test_browser.py
+pytestmark = pytest.mark.slow  # a real browser and a real HTTP server
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 
@@ -95,6 +96,7 @@ def test_the_form_with_errors_is_accessible(browser: Browser, site: Site, lang: 
         found = serious_violations(page)
         page.click("button[type=submit]")  # nothing entered: the errors show inline
         page.wait_for_selector(".form-errors")
+        page.wait_for_load_state("load")  # site.js too, before leaving
         assert page.locator(".field-error").count() >= 2
         found += serious_violations(page)
         assert found == []
@@ -116,10 +118,12 @@ def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) ->
         page.select_option("#lang", "en")
         page.click("button[type=submit]")
         page.wait_for_selector("h1:has-text('Check your inbox')")
+        page.wait_for_load_state("load")  # site.js too, before leaving
 
         page.goto(link_in(site, "confirm"))
         page.click("button[type=submit]")
         page.wait_for_selector("h1:has-text('Your days of remembrance are saved')")
+        page.wait_for_load_state("load")  # site.js too, before leaving
 
         page.goto(link_in(site, "manage"))
         assert page.locator("h2").first.inner_text() == "Aygün"
@@ -138,6 +142,7 @@ def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) ->
 
         page.click("button[value=delete]")
         page.wait_for_selector("text=No names are kept for this address.")
+        page.wait_for_load_state("load")  # site.js too, before leaving
         assert page.request.get(feed_url).status == 410
         assert serious_violations(page) == []
         assert log.errors == []
