@@ -155,7 +155,7 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     )
     russian = events(anonymous.get(path + "?lang=ru").get_data())
     assert russian["remembrance-1-year-5@calendar.example.az"][1] == (
-        "Anar: 5-я годовщина со дня смерти"
+        "Anar — 5-я годовщина со дня смерти"
     )
     sent_before = len(smtp_sink.messages)
 

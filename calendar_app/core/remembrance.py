@@ -138,13 +138,13 @@ def remembrance_title(item: Remembrance, name: str, lang: str) -> str:
     if lang == "en":
         return f"{_english_phrase(item)} {name}"
     if lang == "ru":
-        return f"{name}: {_russian_phrase(item)}"
+        return f"{name} — {_russian_phrase(item)}"
     number = ordinal(item.number, "az")
     after = item.kind == "thursday"
     phrase = f"{number} cümə axşamı" if after else f"{number} {_AZ_NOUN[item.kind]}"
     genitive = az_genitive(name)
     if genitive is None:
-        return f"{name}: {'vəfatından sonra' if after else 'vəfatının'} {phrase}"
+        return f"{name} — {'vəfatından sonra' if after else 'vəfatının'} {phrase}"
     return f"{genitive} {'vəfatından sonra' if after else 'vəfatının'} {phrase}"
 
 
