@@ -101,10 +101,10 @@ def events(body: bytes) -> dict[str, tuple[dt.date, str]]:
         str(e["UID"]): (e["DTSTART"].dt, str(e["SUMMARY"]))
         for e in icalendar.Calendar.from_ical(body).walk("VEVENT")
     }
-    by_vobject = {
-        e.uid.value: (e.dtstart.value, e.summary.value)
-        for e in vobject.readOne(body.decode("utf-8")).vevent_list
-    }
+    parsed = vobject.readOne(body.decode("utf-8"))
+    parsed.validate(raiseException=True)
+    assert "UID" not in icalendar.Calendar.from_ical(body)  # only the events have one
+    by_vobject = {e.uid.value: (e.dtstart.value, e.summary.value) for e in parsed.vevent_list}
     expanded = recurring_ical_events.of(icalendar.Calendar.from_ical(body)).between(
         dt.date(2026, 1, 1), dt.date(2040, 1, 1)
     )
@@ -138,6 +138,7 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     assert "no-store" in feed.headers["Cache-Control"]
     body = feed.get_data()
     assert byte_problems(body) == [] and structure_problems(body) == []
+    assert anonymous.get(path).get_data() == body  # no change, the same bytes
     found = events(body)
     assert found["remembrance-1-day-40@calendar.example.az"] == (
         dt.date(2027, 1, 3),

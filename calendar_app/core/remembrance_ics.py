@@ -1,8 +1,10 @@
 """Pure: the private iCalendar feed of one remembered person, rendered to bytes.
 
 All-day events, one per observance (never an RRULE: each anniversary has its
-own number), CLASS:PRIVATE, transparent. UIDs are ``remembrance-<id>-<occasion>@host``:
-stable across languages and edits, and they say nothing about the person.
+own number), CLASS:PRIVATE, transparent. No UID on the calendar itself: clients
+that split a feed copy calendar properties into every event. Event UIDs are
+``remembrance-<id>-<occasion>@host``: stable across languages and edits, and
+they say nothing about the person.
 DTSTAMP and LAST-MODIFIED are the person's last change, never the clock. The
 feed's window: from the later of the death and 1 January of the year before
 ``year``, to 31 December ``years_ahead`` years after it.
@@ -95,10 +97,10 @@ def render_remembrance(
         prodid=PRODID.format(lang=lang.upper()),
         name=f"{' '.join(person.name.split())}: {_TEXT['calendar_name'][lang]}",
         description=_TEXT["private"][lang],
-        uid=f"remembrance-{person.id}-{lang}@{host}",
         last_modified=stamp,
         refresh_interval=REFRESH,
     )
+    calendar.pop("UID", None)  # Calendar.new makes one up
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     start, end = feed_window(person, year, years_ahead)
