@@ -8,6 +8,7 @@ import html
 import json
 import logging
 import re
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 from calendar_app.data.models import AccessToken, GoneFeed, RememberedPerson, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.reminders.scheduler import run_once
+from tests.conftest import build_smtp_app
 from tests.support.feed import byte_problems, structure_problems
 from tests.support.smtp_sink import SmtpSink
 from tests.test_subscribe_flow import csrf_of
@@ -408,3 +410,17 @@ def test_the_reminders_manage_page_links_to_the_private_page(
     token = manage_path.rsplit("/", 1)[1]
     page = client.get(f"/manage/{token}").get_data(as_text=True)
     assert f'href="/remember/manage/{token}"' in page
+
+
+def test_sign_ups_are_rate_limited_per_address_and_per_client(
+    tmp_path: Path, smtp_sink: SmtpSink
+) -> None:
+    app = build_smtp_app(tmp_path, smtp_sink, limits={"enabled": True, "storage_uri": "memory://"})
+    app.config["CLOCK"] = lambda: SIGNUP
+    client = app.test_client()
+    status, _ = enter(client)
+    assert status == 200 and len(smtp_sink.messages) == 1
+    status, _ = enter(client)  # the same address again at once: one e-mail per 10 minutes
+    assert status == 429 and len(smtp_sink.messages) == 1
+    statuses = [enter(client, email=f"other{n}@example.org")[0] for n in range(10)]
+    assert statuses[-1] == 429  # more than 10 posts a minute from one client
