@@ -424,3 +424,18 @@ def test_sign_ups_are_rate_limited_per_address_and_per_client(
     assert status == 429 and len(smtp_sink.messages) == 1
     statuses = [enter(client, email=f"other{n}@example.org")[0] for n in range(10)]
     assert statuses[-1] == 429  # more than 10 posts a minute from one client
+
+
+def test_a_confirmation_link_works_once_and_for_seven_days(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    client = site.test_client()
+    enter(client)
+    link = remember_link(smtp_sink.messages[0], "confirm")
+    site.config["CLOCK"] = lambda: SIGNUP + dt.timedelta(days=7)
+    assert client.get(link).status_code == 404  # expired (the names are forgotten too)
+    site.config["CLOCK"] = lambda: SIGNUP + dt.timedelta(days=6, hours=23)
+    page = client.get(link).get_data(as_text=True)
+    assert client.post(link, data={"csrf_token": csrf_of(page)}).status_code == 200
+    assert client.get(link).status_code == 404  # used
+    assert client.post(link, data={"csrf_token": csrf_of(page)}).status_code == 404

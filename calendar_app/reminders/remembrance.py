@@ -166,6 +166,11 @@ def sign_up(
     return RememberSignUp(subscriber, token)
 
 
+def awaiting(session: DbSession, raw: str) -> bool:
+    """Whether a confirmation link still has names to confirm."""
+    return bool(raw) and len(raw) <= 100 and bool(queries.people_awaiting(session, _hash(raw)))
+
+
 def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None:
     """Confirm the names of one sign-up (and the address, if new); None for a bad link."""
     subscriber = subscriber_for_token(session, raw, PURPOSE, now)

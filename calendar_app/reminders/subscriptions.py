@@ -105,7 +105,8 @@ def issue_token(
     that many tokens go to the database in one statement.
     """
     raw = secrets.token_urlsafe(32)
-    expires = now + CONFIRM_TTL if purpose == TokenPurpose.CONFIRM else None
+    once = (TokenPurpose.CONFIRM, TokenPurpose.REMEMBER)  # confirmation links expire
+    expires = now + CONFIRM_TTL if purpose in once else None
     session.add(
         AccessToken(
             subscriber_id=subscriber.id,

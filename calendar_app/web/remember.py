@@ -144,7 +144,7 @@ def submit() -> Response:
 @remember.get("/remember/confirm/<token>")
 def confirm_page(token: str) -> Response:
     subscriber = subscriber_for_token(db.session, token, remembrance.PURPOSE, _now())
-    if subscriber is None:
+    if subscriber is None or not remembrance.awaiting(db.session, token):
         return _invalid_link()
     return make_response(
         render_template(
