@@ -286,3 +286,39 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_dt: Mapped[dt.datetime | None]
     created_dt: Mapped[dt.datetime]
+
+
+class SentMail(Base):
+    """A message handed to the relay, by the token of its VERP Return-Path.
+
+    A bounce or a complaint counts only if it names a token found here (and,
+    where it quotes the message, the same Message-ID).
+    """
+
+    __tablename__ = "sent_mail"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True, doc="In bounces+TOKEN@domain.")
+    message_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), doc="The envelope recipient.")
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), doc="reminder, confirm or manage.")
+    sent_dt: Mapped[dt.datetime] = mapped_column(index=True, doc="First handed over, UTC.")
+
+
+class MailEvent(Base):
+    """What came back: a bounce, a complaint, an unsubscribe by mail, a refusal at SMTP time."""
+
+    __tablename__ = "mail_events"
+    __table_args__ = (UniqueConstraint("kind", "token"),)  # one of each kind per message
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(
+        String(12), doc="hard-bounce, soft-bounce, complaint, unsubscribe or rejected."
+    )
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="SET NULL"), index=True
+    )
+    token: Mapped[str | None] = mapped_column(String(40), doc="The sent message's VERP token.")
+    detail: Mapped[str] = mapped_column(String(300), doc="Status code and diagnostic.")
+    received_dt: Mapped[dt.datetime] = mapped_column(index=True)
