@@ -40,11 +40,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Update
 
-from calendar_app import queries
-from calendar_app.models import Reminder, Subscriber
-from calendar_app.occurrences import occurrences_between
-from calendar_app.queries import DbSession
-from calendar_app.reminders.plan import PlannedReminder, PlanOccurrence, plan
+from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.reminder_plan import PlannedReminder, PlanOccurrence, plan
+from calendar_app.data import queries
+from calendar_app.data.models import Reminder, Subscriber
+from calendar_app.data.queries import DbSession
+from calendar_app.data.statuses import ReminderStatus
 
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)
@@ -101,7 +102,7 @@ def _insert_postgresql(
     source = func.unnest(*arrays).table_valued(*columns).render_derived()
     rows = select(
         *(source.c[name] for name in columns),
-        literal("pending"),
+        literal(ReminderStatus.PENDING),
         literal(0),
         source.c.due_dt,
         literal(now, DateTime),
@@ -128,7 +129,7 @@ def _row(p: PlannedReminder, now: dt.datetime) -> dict[str, Any]:
         "lead_days": p.lead_days,
         "due_dt": p.due_dt,
         "deadline_dt": p.deadline_dt,
-        "status": "pending",
+        "status": ReminderStatus.PENDING,
         "attempts": 0,
         "next_attempt_dt": p.due_dt,
         "created_dt": now,
@@ -199,15 +200,15 @@ def cancel_unsent(session: DbSession, subscriber_id: int) -> None:
     """Nothing more goes to this subscriber: drop every row not yet handed over."""
     session.execute(
         delete(Reminder).where(
-            Reminder.subscriber_id == subscriber_id, Reminder.status == "pending"
+            Reminder.subscriber_id == subscriber_id, Reminder.status == ReminderStatus.PENDING
         )
     )
 
 
 def _claimable(now: dt.datetime) -> ColumnElement[bool]:
     return or_(
-        and_(Reminder.status == "pending", Reminder.next_attempt_dt <= now),
-        and_(Reminder.status == "sending", Reminder.lease_until_dt < now),
+        and_(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_dt <= now),
+        and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until_dt < now),
     )
 
 
@@ -229,7 +230,7 @@ def claim(
         Reminder.message_id,
         literal("<reminder.") + cast(Reminder.id, String) + literal(f".{nonce}@{domain}>"),
     )
-    values = {"status": "sending", "lease_until_dt": lease, "message_id": message_id}
+    values = {"status": ReminderStatus.SENDING, "lease_until_dt": lease, "message_id": message_id}
     query = select(Reminder.id).where(_claimable(now)).order_by(Reminder.next_attempt_dt)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.scalars(query.limit(limit).with_for_update(skip_locked=True)))
@@ -260,10 +261,10 @@ def release(session: DbSession, reminder_ids: Sequence[int], lease: dt.datetime)
         update(Reminder)
         .where(
             Reminder.id.in_(reminder_ids),
-            Reminder.status == "sending",
+            Reminder.status == ReminderStatus.SENDING,
             Reminder.lease_until_dt == lease,
         )
-        .values(status="pending", lease_until_dt=None)
+        .values(status=ReminderStatus.PENDING, lease_until_dt=None)
     )
     session.commit()
     return int(result.rowcount or 0)
@@ -306,7 +307,7 @@ def _fenced_statement(columns: tuple[str, ...]) -> Update:
         update(Reminder)
         .where(
             Reminder.id == bindparam("fence_id"),
-            Reminder.status == "sending",
+            Reminder.status == ReminderStatus.SENDING,
             Reminder.lease_until_dt == bindparam("fence_lease", type_=table.c.lease_until_dt.type),
         )
         .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})

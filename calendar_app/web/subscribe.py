@@ -15,13 +15,14 @@ from email.message import EmailMessage
 from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import gettext
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.data import queries
+from calendar_app.data.models import Subscriber
+from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.transactional import confirmation_message, manage_message, send_now
-from calendar_app.models import Subscriber
-from calendar_app.subscriptions import (
+from calendar_app.reminders.subscriptions import (
     confirm,
     issue_token,
     rotate_links,
@@ -115,7 +116,7 @@ def submit() -> Response:
         return too_many(wait)
     now, settings = _now(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
-    compose = confirmation_message if signup.kind == "confirm" else manage_message
+    compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
     message = compose(settings, signup.subscriber, signup.token, now)
     db.session.commit()  # the link must work by the time the e-mail arrives
     try:
@@ -132,8 +133,8 @@ def submit() -> Response:
 
 @subscribe.get("/confirm/<token>")
 def confirm_page(token: str) -> Response:
-    subscriber = subscriber_for_token(db.session, token, "confirm", _now())
-    if subscriber is None or subscriber.status != "pending":
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, _now())
+    if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
         return _invalid_link()
     return _button_page(
         gettext("Confirm your reminders"),
@@ -160,14 +161,14 @@ def confirm_submit(token: str) -> Response:
 
 
 def _manage_mail(subscriber: Subscriber, now: dt.datetime) -> EmailMessage:
-    token = issue_token(db.session, subscriber, "manage", now)
+    token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
     message = manage_message(current_settings(), subscriber, token, now)
     db.session.commit()
     return message
 
 
 def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, "manage", _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, _now())
     if subscriber is None:
         abort(_invalid_link())
     return subscriber

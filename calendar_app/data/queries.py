@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
-from calendar_app.models import (
+from calendar_app.data.models import (
     AccessToken,
     DataState,
     Fact,
@@ -21,6 +21,7 @@ from calendar_app.models import (
     Subscriber,
     TimelineEntry,
 )
+from calendar_app.data.statuses import ReminderStatus, SubscriberStatus
 
 # A plain session, or Flask-SQLAlchemy's scoped db.session that proxies one.
 DbSession = Session | scoped_session[Any]
@@ -107,7 +108,7 @@ def active_subscriber_batches(
             Subscriber.lead_days,
             Subscriber.confirmed_dt,
         )
-        .where(Subscriber.status == "active")
+        .where(Subscriber.status == SubscriberStatus.ACTIVE)
         .order_by(Subscriber.id)
         .execution_options(yield_per=size)
     )
@@ -116,7 +117,7 @@ def active_subscriber_batches(
 
 def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
     query = select(Reminder).where(
-        Reminder.subscriber_id == subscriber_id, Reminder.status == "pending"
+        Reminder.subscriber_id == subscriber_id, Reminder.status == ReminderStatus.PENDING
     )
     return session.scalars(query).all()
 
@@ -147,14 +148,16 @@ def subscriber_counts(session: DbSession) -> dict[str, int]:
 
 
 def next_due_reminder(session: DbSession) -> dt.datetime | None:
-    query = select(func.min(Reminder.next_attempt_dt)).where(Reminder.status == "pending")
+    query = select(func.min(Reminder.next_attempt_dt)).where(
+        Reminder.status == ReminderStatus.PENDING
+    )
     return session.scalars(query).one()
 
 
 def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
     query = (
         select(Reminder)
-        .where(Reminder.status == "failed")
+        .where(Reminder.status == ReminderStatus.FAILED)
         .order_by(Reminder.id.desc())
         .limit(limit)
     )
