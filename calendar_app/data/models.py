@@ -24,7 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose, check_in
+from calendar_app.data.statuses import (
+    MailEventKind,
+    ReminderStatus,
+    SentKind,
+    SubscriberStatus,
+    TokenPurpose,
+    check_in,
+)
 
 Localized = dict[str, str]
 
@@ -286,6 +293,7 @@ class SentMail(Base):
     """
 
     __tablename__ = "sent_mail"
+    __table_args__ = (CheckConstraint(check_in("kind", SentKind), name="kind"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(40), unique=True, doc="In bounces+TOKEN@domain.")
     message_id: Mapped[str] = mapped_column(String(200))
@@ -301,7 +309,10 @@ class MailEvent(Base):
     """What came back: a bounce, a complaint, an unsubscribe by mail, a refusal at SMTP time."""
 
     __tablename__ = "mail_events"
-    __table_args__ = (UniqueConstraint("kind", "token"),)  # one of each kind per message
+    __table_args__ = (
+        UniqueConstraint("kind", "token"),  # one of each kind per message
+        CheckConstraint(check_in("kind", MailEventKind), name="kind"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(
         String(12), doc="hard-bounce, soft-bounce, complaint, unsubscribe or rejected."

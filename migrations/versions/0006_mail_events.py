@@ -1,8 +1,11 @@
 """sent messages by VERP token, and the bounces, complaints and unsubscribes that come back
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 10:20:00
+
+The kinds are written out here as they were when this revision was made
+(calendar_app/data/statuses.py: SentKind, MailEventKind).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
@@ -28,6 +31,7 @@ def upgrade():
         sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_sent_mail_subscriber_id_subscribers'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_sent_mail')),
         sa.UniqueConstraint('token', name=op.f('uq_sent_mail_token')),
+        sa.CheckConstraint("kind IN ('reminder', 'confirm', 'manage')", name=op.f('ck_sent_mail_kind')),
     )
     with op.batch_alter_table('sent_mail', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sent_mail_sent_dt'), ['sent_dt'], unique=False)
@@ -44,6 +48,10 @@ def upgrade():
         sa.ForeignKeyConstraint(['subscriber_id'], ['subscribers.id'], name=op.f('fk_mail_events_subscriber_id_subscribers'), ondelete='SET NULL'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_mail_events')),
         sa.UniqueConstraint('kind', 'token', name=op.f('uq_mail_events_kind')),
+        sa.CheckConstraint(
+            "kind IN ('hard-bounce', 'soft-bounce', 'complaint', 'unsubscribe', 'rejected')",
+            name=op.f('ck_mail_events_kind'),
+        ),
     )
     with op.batch_alter_table('mail_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mail_events_received_dt'), ['received_dt'], unique=False)
