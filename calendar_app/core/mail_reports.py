@@ -81,7 +81,7 @@ def read_report(data: bytes) -> Report:
     message = BytesParser(policy=policy.default).parsebytes(data[:MAX_REPORT_BYTES])
     report_type = message.get_param("report-type", "", header="content-type")
     report_type = str(report_type).lower() if isinstance(report_type, str) else ""
-    parts = list(message.walk()) if message.is_multipart() else [message]
+    parts: list[Message] = list(message.walk()) if message.is_multipart() else [message]
     original = _original_headers(parts)
     message_id = _message_id(original)
     tokens = _tokens(original)
@@ -115,7 +115,11 @@ def _field_blocks(part: Message) -> list[Fields]:
     """The header blocks of a delivery-status or feedback-report part, lower-case names."""
     payload = part.get_payload()
     if isinstance(payload, list):  # the email package splits message/delivery-status
-        return [{k.lower(): str(v) for k, v in block.items()} for block in payload]
+        return [
+            {k.lower(): str(v) for k, v in block.items()}
+            for block in payload
+            if isinstance(block, Message)
+        ]
     raw = part.get_payload(decode=True)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
     blocks = []

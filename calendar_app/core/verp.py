@@ -57,3 +57,13 @@ def parse_recipient(address: str, domain: str) -> Recipient | None:
     if base == BOUNCES:
         return Recipient(BOUNCES, detail if TOKEN.fullmatch(detail) else None)
     return None
+
+
+def list_unsubscribe(https_url: str, token: str, domain: str) -> str:
+    """The List-Unsubscribe header (RFC 2369, RFC 8058): the one-click URL, and a mailto:
+    to the inbound handler only when it runs (``domain``, the bounce domain, is set).
+    The subject names the manage token, which is what the handler unsubscribes by."""
+    entries = [f"<{https_url}>"]
+    if domain:
+        entries.append(f"<mailto:{unsubscribe_address(domain)}?subject=unsubscribe%20{token}>")
+    return ", ".join(entries)

@@ -30,6 +30,7 @@ from typing import Protocol, TextIO
 from calendar_app.config import MailSettings
 from calendar_app.core import verp
 from calendar_app.mail import dkim_signing
+from calendar_app.mail.message import POLICY
 from calendar_app.mail.prebuilt import RawMessage
 
 TIMEOUT_SECONDS = 30
@@ -221,7 +222,7 @@ def envelope_sender(settings: MailSettings, message_id: str, recipients: tuple[s
 def _flatten(message: EmailMessage, utf8: bool) -> bytes:
     """What smtplib.send_message would send (CRLF; UTF-8 headers only for SMTPUTF8)."""
     buffer = BytesIO()
-    policy = message.policy.clone(linesep="\r\n", utf8=utf8)
+    policy = POLICY.clone(linesep="\r\n", utf8=utf8)
     BytesGenerator(buffer, policy=policy).flatten(message)
     return buffer.getvalue()
 

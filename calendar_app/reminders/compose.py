@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Protocol
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
@@ -26,6 +25,7 @@ from calendar_app.core.dates import short_date
 from calendar_app.core.ics import FeedOptions, feed_host, render_calendar
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.core.verp import list_unsubscribe
 from calendar_app.data import queries
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.queries import DbSession
@@ -158,7 +158,6 @@ class ReminderComposer:
         """The message built the ordinary way, with ``token`` in the slot's place."""
         base_url = self.settings.server.base_url
         _, unsubscribe_url = links(base_url, token)
-        mailbox = sender_address(self.settings.mail.sender)
         message = build_message(
             rendered=RenderedMail(
                 rendered.subject,
@@ -171,9 +170,8 @@ class ReminderComposer:
             date=date,
             headers={
                 "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
-                "List-Unsubscribe": (
-                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
-                    f"{quote('unsubscribe ' + token)}>"
+                "List-Unsubscribe": list_unsubscribe(
+                    unsubscribe_url, token, self.settings.mail.bounce_domain
                 ),
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },

@@ -114,6 +114,7 @@ def dispatch_once(
             dt.timedelta(seconds=reminders.retry_max_seconds),
         ),
         stop=stop or (lambda: False),
+        verp_key=settings.mail.token_key if settings.mail.bounce_domain else None,
     )
 
 
