@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import signal
 import smtplib
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -18,12 +20,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from calendar_app.cli import cli
 from calendar_app.data.models import MailEvent, Reminder, SentMail, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail import inbound
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_smtp_app
+from tests.support.processes import app_env, start, wait_until
 from tests.support.reports import arf, deliver, dsn, header_block
 from tests.support.smtp_sink import SmtpSink, free_port
 
@@ -303,3 +307,55 @@ def test_confirmation_mail_has_a_stored_token_too(app: Flask, smtp_sink: SmtpSin
         "aysel@example.org",
         message["Message-ID"],
     )
+
+
+def test_calendar_app_inbound_runs_as_a_process(
+    app: Flask, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    """The command an operator runs: it listens, processes, and stops on SIGTERM."""
+    who = subscribe(app)
+    tick(app, DAY_BEFORE)
+    port = free_port()
+    env = app_env(f"sqlite:///{tmp_path / 'calendar.db'}", smtp_sink.port,
+                  mail_bounce_domain=DOMAIN)  # fmt: skip
+    log = tmp_path / "inbound.log"
+    process = start(["inbound", "--port", str(port)], env, tmp_path, log)
+    try:
+        assert wait_until(lambda: _listening(port), 30), log.read_text()
+        report = dsn(to=return_path(smtp_sink), recipient="leyla@example.org")
+        deliver(port, return_path(smtp_sink), report)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+    assert process.returncode == 0, log.read_text()
+    assert status(app, who) == "suppressed"
+    assert '"outcome": "suppressed: subscriber' in log.read_text()
+
+
+def test_calendar_app_inbound_needs_a_bounce_domain(smtp_app: Flask) -> None:
+    result = smtp_app.test_cli_runner().invoke(cli, ["inbound", "--port", str(free_port())])
+    assert result.exit_code != 0 and "[mail] bounce_domain" in result.output
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def test_tokens_are_forgotten_after_ninety_days_and_then_not_believed(
+    app: Flask, smtp_sink: SmtpSink, receiver: int
+) -> None:
+    who = subscribe(app)
+    tick(app, DAY_BEFORE)
+    tick(app, ON_THE_DAY)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(SentMail.id))) == 2
+    tick(app, DAY_BEFORE + dt.timedelta(days=90, hours=12))
+    with app.app_context():  # the day-of reminder's token (sent a day later) is still kept
+        assert db.session.scalar(sa.select(sa.func.count(SentMail.id))) == 1
+    first = return_path(smtp_sink, 0)
+    deliver(receiver, first, dsn(to=first, recipient="leyla@example.org"))
+    assert (status(app, who), events(app)) == ("active", [])
