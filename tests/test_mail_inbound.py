@@ -359,3 +359,24 @@ def test_tokens_are_forgotten_after_ninety_days_and_then_not_believed(
     first = return_path(smtp_sink, 0)
     deliver(receiver, first, dsn(to=first, recipient="leyla@example.org"))
     assert (status(app, who), events(app)) == ("active", [])
+
+
+def test_without_its_database_the_receiver_says_try_later_and_loses_nothing(
+    app: Flask, smtp_sink: SmtpSink, receiver: int, tmp_path: Path
+) -> None:
+    who = subscribe(app)
+    tick(app, DAY_BEFORE)
+    report = dsn(to=return_path(smtp_sink), recipient="leyla@example.org")
+    database, aside = tmp_path / "calendar.db", tmp_path / "aside.db"
+    database.rename(aside)  # the next connection finds an empty file: no tables
+    with app.app_context():
+        db.engine.dispose()
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        deliver(receiver, return_path(smtp_sink), report)
+    assert refused.value.smtp_code == 451  # the MTA keeps the message and tries again
+    database.unlink()
+    aside.rename(database)
+    with app.app_context():
+        db.engine.dispose()
+    deliver(receiver, return_path(smtp_sink), report)  # the MTA's next try
+    assert status(app, who) == "suppressed"

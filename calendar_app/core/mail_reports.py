@@ -78,6 +78,13 @@ def bounce_kind(action: str, status: str) -> str | None:
 
 def read_report(data: bytes) -> Report:
     """What a message received at the bounce domain says; never raises on bad input."""
+    try:
+        return _read(data)
+    except Exception:  # a message too broken to read says nothing we could act on
+        return Report("other", (), "", None, (), None)
+
+
+def _read(data: bytes) -> Report:
     message = BytesParser(policy=policy.default).parsebytes(data[:MAX_REPORT_BYTES])
     report_type = message.get_param("report-type", "", header="content-type")
     report_type = str(report_type).lower() if isinstance(report_type, str) else ""
@@ -114,14 +121,23 @@ def _has_action(block: Fields) -> bool:
 def _field_blocks(part: Message) -> list[Fields]:
     """The header blocks of a delivery-status or feedback-report part, lower-case names."""
     payload = part.get_payload()
-    if isinstance(payload, list):  # the email package splits message/delivery-status
-        return [
-            {k.lower(): str(v) for k, v in block.items()}
-            for block in payload
-            if isinstance(block, Message)
-        ]
+    if isinstance(payload, list):
+        # message/delivery-status: the email package gives one Message per block;
+        # other message/* types: one Message whose body holds the blocks after the first.
+        blocks: list[Fields] = []
+        for block in payload:
+            if isinstance(block, Message):
+                blocks.append({k.lower(): str(v) for k, v in block.items()})
+                rest = block.get_payload(decode=True)  # bytes: raw UTF-8 (RFC 6533) intact
+                if isinstance(rest, bytes) and rest.strip():
+                    blocks.extend(_text_blocks(rest.decode("utf-8", "replace")))
+        return [b for b in blocks if b]
     raw = part.get_payload(decode=True)
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(payload)
+    return _text_blocks(text)
+
+
+def _text_blocks(text: str) -> list[Fields]:
     blocks = []
     for chunk in re.split(r"\r?\n\s*\r?\n", text.strip()):
         parsed = HeaderParser().parsestr(chunk.strip() + "\n\n")

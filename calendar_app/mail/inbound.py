@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
 from calendar_app.config import MailSettings, Settings
 from calendar_app.core import verp
@@ -57,9 +58,13 @@ class InboundHandler:
         for recipient in envelope.rcpt_tos:
             try:
                 outcome = await loop.run_in_executor(None, self.process, recipient, data)
-            except Exception as error:  # the database is down: let the MTA retry later
+            except (SQLAlchemyError, OSError) as error:  # the database: let the MTA retry
                 log.exception("inbound: could not process a message for %s", recipient)
                 replies.append(f"451 4.3.0 Try again later ({type(error).__name__})")
+                continue
+            except Exception:  # a fault of ours with this message: retrying would not help
+                log.exception("inbound: failed on a message for %s", recipient)
+                replies.append("554 5.6.0 This message could not be processed")
                 continue
             line = {"event": "inbound", "recipient": recipient, "outcome": str(outcome)}
             log.info(json.dumps(line, ensure_ascii=False))
