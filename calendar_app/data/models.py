@@ -32,6 +32,7 @@ from calendar_app.data.statuses import (
     TokenPurpose,
     check_in,
 )
+from calendar_app.data.utc_datetime import UtcDateTime
 
 Localized = dict[str, str]
 
@@ -47,7 +48,7 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={Localized: JSON, str: String(200)},
+        type_annotation_map={Localized: JSON, str: String(200), dt.datetime: UtcDateTime()},
     )
 
 

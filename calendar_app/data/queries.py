@@ -1,4 +1,8 @@
-"""Every SELECT the application runs lives here."""
+"""The application's reads, one named function each.
+
+The outbox protocol's own statements (claim, lease, fence) stay beside it in
+calendar_app/reminders/outbox.py, because they are one concurrency design.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,6 @@ again: nothing that came back is lost.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from aiosmtpd.smtp import SMTP
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from calendar_app.clock import utc_now_naive
 from calendar_app.config import MailSettings, Settings
 from calendar_app.core import verp
 from calendar_app.extensions import db
@@ -87,10 +87,6 @@ class InboundController(Controller):
         return kind(self.inbound, data_size_limit=MAX_MESSAGE_BYTES, enable_SMTPUTF8=True)
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def app_processor(app: Flask) -> Process:
     """Process each message in ``app``'s context, with a session of its own."""
     settings: Settings = app.config["SETTINGS"]
@@ -98,7 +94,8 @@ def app_processor(app: Flask) -> Process:
     def process(recipient: str, data: bytes) -> Outcome:
         with app.app_context():
             try:
-                return feedback.process(db.session, settings.mail, recipient, data, utc_now())
+                now = utc_now_naive()  # in the app context: app.config["CLOCK"] counts
+                return feedback.process(db.session, settings.mail, recipient, data, now)
             finally:
                 db.session.remove()
 

@@ -324,18 +324,6 @@ def _fenced(
     return statement, params
 
 
-def lease_state(session: DbSession, reminder_id: int) -> LeaseState | None:
-    """The row's status and lease, and its subscriber's status, as they are now."""
-    return session.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
-
-
-def fenced_update(session: DbSession, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:
-    """Write ``values`` only while we still hold the lease; True if we did. Commits."""
-    result: Any = session.execute(*_fenced(reminder_id, lease, values))
-    session.commit()
-    return bool(result.rowcount == 1)
-
-
 class Fence:
     """The two statements around each message: the fresh check and the fenced outcome.
 
@@ -360,13 +348,16 @@ class Fence:
             self.connection.close()
 
     def state(self, reminder_id: int) -> LeaseState | None:
-        if self.connection is None:
-            return lease_state(self.session, reminder_id)
-        return self.connection.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
+        """The row's status and lease, and its subscriber's status, as they are now."""
+        runner = self.connection if self.connection is not None else self.session
+        return runner.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
 
     def finish(self, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:
-        """Write the outcome only while the lease holds; True if written (and durable)."""
-        if self.connection is None:
-            return fenced_update(self.session, reminder_id, lease, **values)
-        result: Any = self.connection.execute(*_fenced(reminder_id, lease, values))
+        """Write ``values`` only while the lease holds; True if written (and durable)."""
+        statement, params = _fenced(reminder_id, lease, values)
+        if self.connection is not None:
+            result: Any = self.connection.execute(statement, params)
+        else:
+            result = self.session.execute(statement, params)
+            self.session.commit()
         return bool(result.rowcount == 1)

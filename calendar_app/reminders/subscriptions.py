@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import AccessToken, Subscriber
 from calendar_app.data.queries import DbSession
@@ -26,7 +27,6 @@ from calendar_app.reminders import outbox
 
 CONFIRM_TTL = dt.timedelta(days=7)
 MAX_EMAIL_LENGTH = 254
-LEAD_CHOICES = (7, 1, 0)
 
 
 class InvalidPreferences(ValueError):

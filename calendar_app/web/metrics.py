@@ -22,6 +22,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from calendar_app.clock import utc_now_naive
 from calendar_app.data import delivery_stats
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import MailEventKind, ReminderStatus, SubscriberStatus
@@ -112,7 +113,7 @@ def exposition(session: DbSession, now: dt.datetime) -> bytes:
 
 @metrics.get("/metrics")
 def scrape() -> Response:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now_naive()
     return Response(exposition(db.session, now), content_type=CONTENT_TYPE_LATEST)
 
 
