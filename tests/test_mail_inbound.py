@@ -309,6 +309,7 @@ def test_confirmation_mail_has_a_stored_token_too(app: Flask, smtp_sink: SmtpSin
     )
 
 
+@pytest.mark.slow  # a real process
 def test_calendar_app_inbound_runs_as_a_process(
     app: Flask, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:

@@ -205,6 +205,7 @@ def test_reminders_status_shows_rates_and_warns_about_complaints(
     assert "warning: the complaint rate 50.00 % is over 0.30 %" in loud.output
 
 
+@pytest.mark.slow  # a real gunicorn with two workers
 def test_gunicorn_workers_share_their_counts(tmp_path: Path) -> None:
     """Two workers, one folder: any worker's scrape counts every worker's feed requests."""
     folder = tmp_path / "prometheus"
