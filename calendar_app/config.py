@@ -141,10 +141,6 @@ class MailSettings:
     soft_bounce_days: int = 14
     token_key: bytes = field(default=b"", repr=False)  # keys the VERP tokens (from secret_key)
 
-    @property
-    def sender_domain(self) -> str:
-        return parseaddr(self.sender)[1].rpartition("@")[2].lower()
-
 
 @dataclass(frozen=True)
 class DkimSettings:
