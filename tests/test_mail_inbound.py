@@ -12,6 +12,7 @@ import re
 import signal
 import smtplib
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote
@@ -22,11 +23,12 @@ from flask import Flask
 
 from calendar_app.cli import cli
 from calendar_app.data.models import MailEvent, Reminder, SentMail, Subscriber
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail import inbound
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
-from tests.conftest import build_smtp_app
+from tests.conftest import build_app, build_smtp_app
 from tests.support.processes import app_env, start, wait_until
 from tests.support.reports import arf, deliver, dsn, header_block
 from tests.support.smtp_sink import SmtpSink, free_port
@@ -381,3 +383,43 @@ def test_without_its_database_the_receiver_says_try_later_and_loses_nothing(
         db.engine.dispose()
     deliver(receiver, return_path(smtp_sink), report)  # the MTA's next try
     assert status(app, who) == "suppressed"
+
+
+@pytest.fixture
+def pg_app(postgres_url: str, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Flask]:
+    application = build_app(
+        tmp_path, postgres_url,
+        mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port,
+              "bounce_domain": DOMAIN},
+        server={"base_url": "https://calendar.example.az"}, site={"default_language": "en"},
+        limits={"enabled": False},
+    )  # fmt: skip
+    prepare_database(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_report_delivered_twice_at_once_counts_once(
+    pg_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    """Two MTA deliveries of one report in parallel: one event, one suppression."""
+    who = subscribe(pg_app)
+    assert "1 sent" in tick(pg_app, DAY_BEFORE)
+    port = free_port()
+    controller = inbound.start(pg_app, "127.0.0.1", port, lmtp=False)
+    report = dsn(to=return_path(smtp_sink), recipient="leyla@example.org", status="4.2.2")
+    try:
+        threads = [
+            threading.Thread(target=deliver, args=(port, return_path(smtp_sink), report))
+            for _ in range(4)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        controller.stop()
+    assert events(pg_app) == [("soft-bounce", who)]
+    assert status(pg_app, who) == "active"  # one soft bounce of the three that suppress
