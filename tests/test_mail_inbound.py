@@ -21,11 +21,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from calendar_app.app_settings import current_settings
 from calendar_app.cli import cli
 from calendar_app.data.models import MailEvent, Reminder, SentMail, Subscriber
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail import inbound
+from calendar_app.mail.message import RenderedMail, build_message
+from calendar_app.mail.transactional import send_now
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_app, build_smtp_app
@@ -423,3 +426,22 @@ def test_on_postgresql_a_report_delivered_twice_at_once_counts_once(
         controller.stop()
     assert events(pg_app) == [("soft-bounce", who)]
     assert status(pg_app, who) == "active"  # one soft bounce of the three that suppress
+
+
+def test_a_message_sent_at_once_from_elsewhere_has_its_token_stored_too(
+    app: Flask, smtp_sink: SmtpSink, receiver: int
+) -> None:
+    """send_now stores the token of any message, not only of those its builders made."""
+    who = subscribe(app)
+    with app.app_context():
+        settings = current_settings()
+        message = build_message(
+            rendered=RenderedMail("Welcome", "Reminders are on.", "<p>Reminders are on.</p>"),
+            sender=settings.mail.sender,
+            to="leyla@example.org",
+            message_id="<welcome.1@calendar.example.az>",
+            date=SIGNUP,
+        )
+        send_now(settings, message)
+    deliver(receiver, return_path(smtp_sink), dsn(to="x", recipient="leyla@example.org"))
+    assert status(app, who) == "suppressed"
