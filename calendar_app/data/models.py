@@ -75,8 +75,13 @@ class Source(Base):
     __tablename__ = "sources"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True, doc="Stable id from the data file.")
-    title: Mapped[str] = mapped_column(Text)
-    publisher: Mapped[str]
+    title: Mapped[str] = mapped_column(Text, doc="As the document is titled, in its language.")
+    display_title: Mapped[Localized | None] = mapped_column(
+        doc="The title as readers see it, in az, en and ru."
+    )
+    publisher_name: Mapped[Localized | None] = mapped_column(
+        doc="The publisher in az, en and ru; None when the document names none."
+    )
     kind: Mapped[str] = mapped_column(String(20), doc="press, official, legal-act, statement…")
     language: Mapped[str] = mapped_column(String(8), doc="Language of the document.")
     published_on: Mapped[dt.date | None] = mapped_column(doc="Date of publication, if known.")
@@ -98,6 +103,10 @@ class MemorialDay(Base):
     day: Mapped[int]
     events_year: Mapped[int] = mapped_column(doc="Year of the events; anniversaries count from it.")
     first_observed_year: Mapped[int] = mapped_column(doc="First year officially observed.")
+    first_observed_verified: Mapped[bool] = mapped_column(
+        default=True,
+        doc="False when no source states the first year observed.",
+    )
     is_non_working: Mapped[bool] = mapped_column(doc="A public non-working day.")
     name: Mapped[Localized]
     anniversary_of: Mapped[Localized] = mapped_column(doc="Phrase after 'anniversary of'.")

@@ -21,6 +21,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
+from calendar_app.core.azerbaijani import at_clock_time
 from calendar_app.core.dates import short_date
 from calendar_app.core.ics import FeedOptions, feed_host, render_calendar
 from calendar_app.core.observances import Observance, describe
@@ -81,7 +82,7 @@ class SharedParts:
 
 @dataclass(frozen=True)
 class Silence:
-    baku_time: str
+    baku_time: str  # as the sentence needs it: "12:00", in Azerbaijani "12:00-da" ("at 12:00")
     local_time: str
     zone: str
     same_time: bool
@@ -97,8 +98,9 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     local_text = local.strftime("%H:%M")
     if local.date() != day:
         local_text = f"{local_text}, {short_date(local.date(), lang)}"
+    baku_time = origin.strftime("%H:%M")
     return Silence(
-        baku_time=origin.strftime("%H:%M"),
+        baku_time=at_clock_time(baku_time) if lang == "az" else baku_time,
         local_time=local_text,
         zone=zone_name,
         same_time=local.utcoffset() == origin.utcoffset(),
