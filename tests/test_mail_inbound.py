@@ -445,3 +445,44 @@ def test_a_message_sent_at_once_from_elsewhere_has_its_token_stored_too(
         send_now(settings, message)
     deliver(receiver, return_path(smtp_sink), dsn(to="x", recipient="leyla@example.org"))
     assert status(app, who) == "suppressed"
+
+
+def test_lmtp_answers_each_recipient_after_data(app: Flask, smtp_sink: SmtpSink) -> None:
+    """LMTP (RFC 2033): one reply per accepted recipient after DATA, as Postfix expects."""
+    who = subscribe(app)
+    tick(app, DAY_BEFORE)
+    port = free_port()
+    controller = inbound.start(app, "127.0.0.1", port, lmtp=True)
+    report = dsn(to=return_path(smtp_sink), recipient="leyla@example.org")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            stream = raw.makefile("rwb")
+
+            def say(line: bytes) -> None:
+                stream.write(line + b"\r\n")
+                stream.flush()
+
+            def reply() -> bytes:
+                lines = [stream.readline()]
+                while lines[-1][3:4] == b"-":
+                    lines.append(stream.readline())
+                return lines[-1]
+
+            assert reply().startswith(b"220")
+            say(b"LHLO mx.example.org")
+            assert reply().startswith(b"250")
+            say(b"MAIL FROM:<>")
+            assert reply().startswith(b"250")
+            for recipient in (return_path(smtp_sink), f"unsubscribe@{DOMAIN}"):
+                say(f"RCPT TO:<{recipient}>".encode())
+                assert reply().startswith(b"250")
+            say(b"DATA")
+            assert reply().startswith(b"354")
+            say(report + b".")
+            answers = [stream.readline(), stream.readline()]  # one per recipient
+            assert all(a.startswith(b"250") for a in answers), answers
+            say(b"QUIT")
+            assert reply().startswith(b"221")
+    finally:
+        controller.stop()
+    assert status(app, who) == "suppressed"
