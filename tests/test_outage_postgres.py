@@ -47,7 +47,11 @@ PATHS = {
 }
 FEEDS = {"/calendar.ics", "/days/february-26.ics?lang=ru"}  # served from memory up to 2 s
 CYCLES = 2
-UNAVAILABLE = {"en": "briefly unavailable", "ru": "ненадолго недоступен", "az": "əlçatan deyil"}
+UNAVAILABLE = {
+    "en": "briefly unavailable",
+    "ru": "временно недоступен",
+    "az": "müvəqqəti olaraq işləmir",
+}
 
 
 @pytest.fixture

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Protocol
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
+from calendar_app.core.azerbaijani import at_clock_time
 from calendar_app.core.dates import short_date
 from calendar_app.core.ics import FeedOptions, feed_host, render_calendar
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.core.verp import list_unsubscribe
 from calendar_app.data import queries
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.queries import DbSession
@@ -82,7 +83,7 @@ class SharedParts:
 
 @dataclass(frozen=True)
 class Silence:
-    baku_time: str
+    baku_time: str  # as the sentence needs it: "12:00", in Azerbaijani "12:00-da" ("at 12:00")
     local_time: str
     zone: str
     same_time: bool
@@ -98,8 +99,9 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     local_text = local.strftime("%H:%M")
     if local.date() != day:
         local_text = f"{local_text}, {short_date(local.date(), lang)}"
+    baku_time = origin.strftime("%H:%M")
     return Silence(
-        baku_time=origin.strftime("%H:%M"),
+        baku_time=at_clock_time(baku_time) if lang == "az" else baku_time,
         local_time=local_text,
         zone=zone_name,
         same_time=local.utcoffset() == origin.utcoffset(),
@@ -111,15 +113,12 @@ def links(base_url: str, token: str) -> tuple[str, str]:
     return f"{base_url}/manage/{token}", f"{base_url}/unsubscribe/{token}"
 
 
-def list_headers(base_url: str, sender: str, token: str) -> dict[str, str]:
+def list_headers(base_url: str, token: str, bounce_domain: str) -> dict[str, str]:
     """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit."""
     _, unsubscribe_url = links(base_url, token)
-    mailbox = sender_address(sender)
     return {
         "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
-        "List-Unsubscribe": (
-            f"<{unsubscribe_url}>, <mailto:{mailbox}?subject={quote('unsubscribe ' + token)}>"
-        ),
+        "List-Unsubscribe": list_unsubscribe(unsubscribe_url, token, bounce_domain),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 
@@ -186,7 +185,7 @@ class ReminderComposer:
             to=to,
             message_id=message_id,
             date=date,
-            headers=list_headers(base_url, self.settings.mail.sender, token),
+            headers=list_headers(base_url, token, self.settings.mail.bounce_domain),
             body_cte="base64",  # 7-bit clean, and what the prebuilt template re-encodes
         )
         message.make_mixed()  # what add_attachment does, with the part built once

@@ -76,5 +76,5 @@ def remembrance_message(
         to=subscriber.email,
         message_id=reminder.message_id,
         date=now,
-        headers=list_headers(base_url, settings.mail.sender, token),
+        headers=list_headers(base_url, token, settings.mail.bounce_domain),
     )

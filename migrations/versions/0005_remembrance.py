@@ -1,7 +1,7 @@
 """a family's own remembrance: remembered people, gone feed links, their reminders
 
 Revision ID: 0005_remembrance
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-01 10:10:00
 
 Reminders of a family's own remembrance days go through the same outbox as the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_remembrance'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
