@@ -18,7 +18,14 @@ import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 
-from calendar_app.data.models import AccessToken, GoneFeed, RememberedPerson, Reminder, Subscriber
+from calendar_app.data.models import (
+    AccessToken,
+    GoneFeed,
+    RememberedPerson,
+    Reminder,
+    SentMail,
+    Subscriber,
+)
 from calendar_app.extensions import db
 from calendar_app.reminders.scheduler import run_once
 from tests.conftest import build_smtp_app
@@ -230,7 +237,10 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     assert not [line for line in ours if "Anar" in line or "Əli" in line]  # never a name
 
 
-def test_export_and_erase_everything(site: Flask, smtp_sink: SmtpSink) -> None:
+def test_export_and_erase_everything(tmp_path: Path, smtp_sink: SmtpSink) -> None:
+    mail = {"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port}
+    site = build_smtp_app(tmp_path, smtp_sink, mail={**mail, "bounce_domain": "bounces.example.az"})
+    site.config["CLOCK"] = lambda: SIGNUP  # with VERP on, the mail log keeps the address too
     client = site.test_client()
     enter(client, **{"name-1": "Günay", "died_on-1": "2001-02-28", "counting-1": "day-after"})
     manage_path = confirm_and_manage(site, smtp_sink, client)
@@ -251,13 +261,15 @@ def test_export_and_erase_everything(site: Flask, smtp_sink: SmtpSink) -> None:
     assert {link["purpose"] for link in data["links"]} >= {"remember", "manage"}
     assert all(len(link["sha256"]) == 64 for link in data["links"])  # never a usable secret
     assert data["reminders"]
+    assert {m["kind"] for m in data["mail_sent"]} == {"confirm", "manage"}
+    assert data["mail_events"] == []
 
     erased = client.post(manage_path, data={"csrf_token": csrf_of(page), "action": "erase"})
     assert erased.status_code == 200 and "Everything is erased" in erased.get_data(as_text=True)
     assert client.get(path).status_code == 410
     assert client.get(manage_path).status_code == 404
     with site.app_context():
-        for model in (Subscriber, AccessToken, RememberedPerson, Reminder):
+        for model in (Subscriber, AccessToken, RememberedPerson, Reminder, SentMail):
             assert db.session.scalars(sa.select(model)).all() == []
         assert len(db.session.scalars(sa.select(GoneFeed)).all()) == 2  # hashes only
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.data.models import (
@@ -19,10 +19,12 @@ from calendar_app.data.models import (
     Fact,
     GoneFeed,
     LegalAct,
+    MailEvent,
     MemorialDay,
     Moment,
     RememberedPerson,
     Reminder,
+    SentMail,
     Source,
     Subscriber,
     TimelineEntry,
@@ -246,9 +248,19 @@ def people_count(session: DbSession, subscriber_id: int) -> int:
     return int(session.scalar(query) or 0)
 
 
-def everything_of(session: DbSession, subscriber_id: int) -> dict[str, Sequence[Any]]:
-    """Every row stored for one address, for its export."""
+def everything_of(
+    session: DbSession, subscriber_id: int, email: str = ""
+) -> dict[str, Sequence[Any]]:
+    """Every row stored for one address, for its export (and its erasure)."""
     return {
+        "sent": session.scalars(
+            select(SentMail)
+            .where(or_(SentMail.subscriber_id == subscriber_id, SentMail.email == email))
+            .order_by(SentMail.id)
+        ).all(),
+        "events": session.scalars(
+            select(MailEvent).where(MailEvent.subscriber_id == subscriber_id).order_by(MailEvent.id)
+        ).all(),
         "people": session.scalars(
             select(RememberedPerson)
             .where(RememberedPerson.subscriber_id == subscriber_id)

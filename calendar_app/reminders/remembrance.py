@@ -256,7 +256,7 @@ def feed_url(base_url: str, secret_key: str, person: RememberedPerson) -> str:
 
 def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
     """Everything stored for the address (token and feed secrets only as the hashes stored)."""
-    rows = queries.everything_of(session, subscriber.id)
+    rows = queries.everything_of(session, subscriber.id, subscriber.email)
     return {
         "address": {
             "email": subscriber.email,
@@ -309,6 +309,14 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             }
             for r in rows["reminders"]
         ],
+        "mail_sent": [
+            {"kind": m.kind, "message_id": m.message_id, "sent": _iso(m.sent_dt)}
+            for m in rows["sent"]
+        ],
+        "mail_events": [
+            {"kind": e.kind, "detail": e.detail, "received": _iso(e.received_dt)}
+            for e in rows["events"]
+        ],
     }
 
 
@@ -326,8 +334,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def erase(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
     """Delete the address and everything stored for it; its feed links answer 410."""
-    for person in queries.everything_of(session, subscriber.id)["people"]:
+    rows = queries.everything_of(session, subscriber.id, subscriber.email)
+    for person in rows["people"]:
         session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
+    for row in (*rows["sent"], *rows["events"]):  # the mail log too, not only what cascades
+        session.delete(row)
     session.delete(subscriber)  # tokens, names and reminders go with it (ON DELETE CASCADE)
     session.flush()
 
