@@ -19,6 +19,7 @@ from calendar_app.web import (
     formatting,
     i18n,
     limits,
+    metrics,
     outage,
     register_blueprints,
     security,
@@ -69,6 +70,7 @@ def create_app(
     security.init_app(app)
     errors.init_app(app)
     register_blueprints(app)
+    metrics.init_app(app, settings.metrics.enabled)
     return app
 
 

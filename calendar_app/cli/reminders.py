@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
-from calendar_app.data import queries
+from calendar_app.data import delivery_stats, queries
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
 from calendar_app.reminders.leader import Leadership, run_while_leading, sleep_unless
@@ -53,9 +53,10 @@ def run_once_command(at: dt.datetime | None) -> None:
 
 
 @reminders_group.command("status")
+@click.option("--at", "at", type=Instant(), help="As if it were this instant (default: now).")
 @with_appcontext
-def status_command() -> None:
-    """Counts by state, the next reminder due, and recent failures."""
+def status_command(at: dt.datetime | None) -> None:
+    """Counts by state, the next reminder due, recent failures, bounce and complaint rates."""
     counts = queries.reminder_counts(db.session)
     click.echo("reminders: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "none"))
     subscribers = queries.subscriber_counts(db.session)
@@ -64,6 +65,25 @@ def status_command() -> None:
     click.echo(f"next due: {due.isoformat()}Z" if due else "next due: nothing planned")
     for reminder in queries.recent_failures(db.session, limit=5):
         click.echo(f"failed: #{reminder.id} {reminder.last_error}")
+    now = at or utc_now_naive()
+    found = delivery_stats.rates(db.session, now)
+    days = delivery_stats.RATE_WINDOW.days
+    click.echo(
+        f"last {days} days: {found.sent} sent, "
+        f"bounce rate {_percent(found.bounce_rate)} ({found.bounces}), "
+        f"complaint rate {_percent(found.complaint_rate)} ({found.complaints})"
+    )
+    if found.complaints_too_many:
+        click.echo(
+            f"warning: the complaint rate {_percent(found.complaint_rate)} is over "
+            f"{_percent(delivery_stats.COMPLAINT_WARNING)}; mailbox providers (Gmail, Yahoo) "
+            "send such mail to spam or refuse it",
+            err=True,
+        )
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.2f} %"
 
 
 @click.command("scheduler")

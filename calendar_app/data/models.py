@@ -24,7 +24,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose, check_in
+from calendar_app.data.statuses import (
+    MailEventKind,
+    PersonStatus,
+    ReminderStatus,
+    SentKind,
+    SubscriberStatus,
+    TokenPurpose,
+    check_in,
+)
 from calendar_app.data.utc_datetime import UtcDateTime
 
 Localized = dict[str, str]
@@ -249,19 +257,73 @@ class AccessToken(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(String(8), doc="confirm or manage.")
+    purpose: Mapped[str] = mapped_column(String(8), doc="confirm, manage or remember.")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256, hex.")
     created_dt: Mapped[dt.datetime]
     expires_dt: Mapped[dt.datetime | None] = mapped_column(doc="None: valid until revoked.")
     revoked_dt: Mapped[dt.datetime | None] = mapped_column(doc="Used (confirm) or rotated.")
 
 
+class RememberedPerson(Base):
+    """One of a family's own dead: personal data, shown only behind the family's secret links.
+
+    Deleted at once when the family deletes it (no soft delete); its reminders go
+    with it (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "remembered_people"
+    __table_args__ = (CheckConstraint(check_in("status", PersonStatus), name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120), doc="As the family wrote it.")
+    died_on: Mapped[dt.date]
+    born_on: Mapped[dt.date | None]
+    counting: Mapped[str] = mapped_column(String(12), doc="death-day or day-after.")
+    thursdays: Mapped[bool] = mapped_column(doc="List the Thursday evenings of the forty days.")
+    day_slug: Mapped[str | None] = mapped_column(String(40), doc="A linked national day.")
+    lead_days: Mapped[list[int]] = mapped_column(JSON, doc="Days before each observance.")
+    status: Mapped[str] = mapped_column(String(8), doc="pending (until confirmed) or active.")
+    confirm_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, doc="SHA-256 of the confirmation link that activates it."
+    )
+    feed_salt: Mapped[str] = mapped_column(
+        String(64), doc="Random; the feed token derives from it."
+    )
+    feed_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the token.")
+    created_dt: Mapped[dt.datetime]
+    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last edit, UTC: the feed's DTSTAMP.")
+
+
+class GoneFeed(Base):
+    """The SHA-256 of a private feed link that was replaced or deleted: it answers 410."""
+
+    __tablename__ = "gone_feeds"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    gone_dt: Mapped[dt.datetime]
+
+
 class Reminder(Base):
-    """The outbox: one row per (subscriber, day, year, lead), sent at most once."""
+    """The outbox: one row per (subscriber, day, year, lead), sent at most once.
+
+    A reminder of a family's own remembrance day has no memorial day: it names
+    the remembered person and the occasion (day-40, year-5…) instead, unique
+    per (person, occasion, lead).
+    """
 
     __tablename__ = "reminders"
     __table_args__ = (
         UniqueConstraint("subscriber_id", "memorial_day_id", "year", "lead_days"),
+        Index(
+            "uq_reminders_remembered",
+            "remembered_id",
+            "occasion",
+            "lead_days",
+            unique=True,
+            postgresql_where=text("remembered_id IS NOT NULL"),
+            sqlite_where=text("remembered_id IS NOT NULL"),
+        ),
         Index(
             "ix_reminders_due",
             "next_attempt_dt",
@@ -274,7 +336,11 @@ class Reminder(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
-    memorial_day_id: Mapped[int] = mapped_column(ForeignKey("memorial_days.id"))
+    memorial_day_id: Mapped[int | None] = mapped_column(ForeignKey("memorial_days.id"))
+    remembered_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remembered_people.id", ondelete="CASCADE"), doc="A family's own remembrance."
+    )
+    occasion: Mapped[str | None] = mapped_column(String(16), doc="day-40, thursday-2, year-5…")
     year: Mapped[int] = mapped_column(doc="Year of the occurrence.")
     lead_days: Mapped[int] = mapped_column(doc="Days before the occurrence.")
     due_dt: Mapped[dt.datetime] = mapped_column(doc="Send hour, subscriber's zone, as UTC.")
@@ -289,3 +355,43 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_dt: Mapped[dt.datetime | None]
     created_dt: Mapped[dt.datetime]
+
+
+class SentMail(Base):
+    """A message handed to the relay, by the token of its VERP Return-Path.
+
+    A bounce or a complaint counts only if it names a token found here (and,
+    where it quotes the message, the same Message-ID).
+    """
+
+    __tablename__ = "sent_mail"
+    __table_args__ = (CheckConstraint(check_in("kind", SentKind), name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True, doc="In bounces+TOKEN@domain.")
+    message_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), doc="The envelope recipient.")
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), doc="reminder, confirm or manage.")
+    sent_dt: Mapped[dt.datetime] = mapped_column(index=True, doc="First handed over, UTC.")
+
+
+class MailEvent(Base):
+    """What came back: a bounce, a complaint, an unsubscribe by mail, a refusal at SMTP time."""
+
+    __tablename__ = "mail_events"
+    __table_args__ = (
+        UniqueConstraint("kind", "token"),  # one of each kind per message
+        CheckConstraint(check_in("kind", MailEventKind), name="kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(
+        String(12), doc="hard-bounce, soft-bounce, complaint, unsubscribe or rejected."
+    )
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="SET NULL"), index=True
+    )
+    token: Mapped[str | None] = mapped_column(String(40), doc="The sent message's VERP token.")
+    detail: Mapped[str] = mapped_column(String(300), doc="Status code and diagnostic.")
+    received_dt: Mapped[dt.datetime] = mapped_column(index=True)

@@ -24,9 +24,29 @@ class ReminderStatus(StrEnum):
 class TokenPurpose(StrEnum):
     CONFIRM = "confirm"  # the double opt-in link, used once
     MANAGE = "manage"  # preferences and one-click unsubscribe
+    REMEMBER = "remember"  # the double opt-in link of names to remember, used once
+
+
+class PersonStatus(StrEnum):
+    PENDING = "pending"  # entered at /remember, waiting for the confirmation link
+    ACTIVE = "active"  # confirmed (or added from the manage page): feed and reminders
 
 
 def check_in(column: str, states: type[StrEnum]) -> str:
     """SQL that holds ``column`` to the values of ``states``."""
     values = ", ".join(f"'{state.value}'" for state in states)
     return f"{column} IN ({values})"
+
+
+class SentKind(StrEnum):
+    REMINDER = "reminder"
+    CONFIRM = "confirm"
+    MANAGE = "manage"
+
+
+class MailEventKind(StrEnum):
+    HARD_BOUNCE = "hard-bounce"  # a DSN: the mailbox does not exist (suppresses)
+    SOFT_BOUNCE = "soft-bounce"  # a DSN: any other failure (enough of them suppress)
+    COMPLAINT = "complaint"  # an ARF abuse report: marked as spam (suppresses)
+    UNSUBSCRIBE = "unsubscribe"  # a mail to the List-Unsubscribe mailto: address
+    REJECTED = "rejected"  # refused for good during the SMTP conversation

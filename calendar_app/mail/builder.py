@@ -78,12 +78,17 @@ class MessageBuilder:
         message_id: str,
         date: dt.datetime,
         values: Mapping[str, str] | None = None,
+        once: bool = False,
     ) -> RawMessage:
-        """The message for one recipient; ``date`` is naive UTC."""
+        """The message for one recipient; ``date`` is naive UTC.
+
+        ``once``: a letter for this message only (personal texts): built the
+        ordinary way and not kept.
+        """
         given = dict(values or {})
         if set(given) != set(letter.slots):
             raise ValueError(f"values for {sorted(given)}, but the letter has {letter.slots}")
-        if self.reuse and PLAIN_ADDRESS.fullmatch(to):
+        if self.reuse and not once and PLAIN_ADDRESS.fullmatch(to):
             filled = {
                 TO_SLOT: to,
                 DATE_SLOT: format_datetime(date.replace(tzinfo=dt.UTC)),

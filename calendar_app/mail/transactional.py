@@ -7,12 +7,15 @@ from collections.abc import Sequence
 from email.utils import make_msgid
 from typing import Any
 
+from calendar_app.clock import utc_now_naive
 from calendar_app.config import Settings
 from calendar_app.core.dates import long_date
 from calendar_app.core.first_reminder import first_reminder
 from calendar_app.core.ics import feed_host
+from calendar_app.data import mail_log, queries
 from calendar_app.data.models import MemorialDay, Subscriber
-from calendar_app.data.statuses import TokenPurpose
+from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
+from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import render_mail
@@ -74,16 +77,45 @@ def _link_message(
     path = TokenPurpose.CONFIRM if kind == TokenPurpose.CONFIRM else TokenPurpose.MANAGE
     url = f"{settings.server.base_url}/{path}/{TOKEN_SLOT}"
     rendered = render_mail(kind, subscriber.lang, **{f"{path}_url": url}, **context)
+    message_id = make_msgid(domain=feed_host(settings.server.base_url))
+    if settings.mail.bounce_domain:  # its VERP token, stored by send_now before it leaves
+        sent = SentKind.CONFIRM if path == TokenPurpose.CONFIRM else SentKind.MANAGE
+        outgoing = mail_log.Outgoing(message_id, subscriber.email, subscriber.id, sent)
+        mail_log.record_sent(db.session, settings.mail.token_key, [outgoing], now)
     return MessageBuilder(settings.mail.sender).build(
         Letter(rendered, slots=(TOKEN_SLOT,)),
         to=subscriber.email,
-        message_id=make_msgid(domain=feed_host(settings.server.base_url)),
+        message_id=message_id,
         date=now,
         values={TOKEN_SLOT: token},
     )
 
 
 def send_now(settings: Settings, message: RawMessage) -> None:
-    """Deliver one message; raises MailError when it cannot."""
+    """Deliver one message; raises MailError when it cannot.
+
+    With [mail] bounce_domain, commits the session first: the message's VERP token
+    (recorded when it was built, or here for a message built elsewhere) must be
+    stored before a bounce can come back.
+    """
+    if settings.mail.bounce_domain:
+        _remember_token(settings, message)
+        db.session.commit()
     with backend_from_settings(settings.mail).connect() as connection:
         connection.send(message)
+
+
+def _remember_token(settings: Settings, message: RawMessage) -> None:
+    """Store the token of a message whose builder did not (a no-op for those that did)."""
+    if len(message.recipients) != 1 or not message.message_id:
+        return  # no VERP for it either (mail/backends.py)
+    email = message.recipients[0]
+    subscriber = queries.subscriber_by_email(db.session, email.lower())
+    pending = subscriber is not None and subscriber.status == SubscriberStatus.PENDING
+    outgoing = mail_log.Outgoing(
+        message.message_id,
+        email,
+        subscriber.id if subscriber is not None else None,
+        SentKind.CONFIRM if pending else SentKind.MANAGE,
+    )
+    mail_log.record_sent(db.session, settings.mail.token_key, [outgoing], utc_now_naive())

@@ -18,7 +18,6 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
@@ -27,9 +26,11 @@ from calendar_app.core.dates import short_date
 from calendar_app.core.ics import FeedDay, FeedOptions, feed_host, render_calendar
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.core.verp import list_unsubscribe
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
-from calendar_app.mail.message import Attachment, render_mail, sender_address
+from calendar_app.mail.message import Attachment, render_mail
 from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.reminders.remembrance_mail import Remembered, remembrance_letter
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
 
@@ -66,7 +67,11 @@ class ReminderRow(Protocol):
     @property
     def id(self) -> int: ...
     @property
-    def memorial_day_id(self) -> int: ...
+    def memorial_day_id(self) -> int | None: ...
+    @property
+    def remembered_id(self) -> int | None: ...
+    @property
+    def occasion(self) -> str | None: ...
     @property
     def year(self) -> int: ...
     @property
@@ -133,6 +138,16 @@ def links(base_url: str, token: str) -> tuple[str, str]:
     return f"{base_url}/manage/{token}", f"{base_url}/unsubscribe/{token}"
 
 
+def list_headers(base_url: str, token: str, bounce_domain: str) -> tuple[tuple[str, str], ...]:
+    """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit."""
+    _, unsubscribe_url = links(base_url, token)
+    return (
+        ("List-Id", f"Memorial day reminders <reminders.{feed_host(base_url)}>"),
+        ("List-Unsubscribe", list_unsubscribe(unsubscribe_url, token, bounce_domain)),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    )
+
+
 class ReminderComposer:
     """Builds the message for an outbox row from what the caller holds."""
 
@@ -149,16 +164,29 @@ class ReminderComposer:
         token: str,
         data: DaySnapshot,
         now: dt.datetime,
+        remembered: Remembered | None = None,
     ) -> RawMessage:
-        """The message for ``reminder``, carrying ``token`` in its manage links."""
+        """The message for ``reminder``, carrying ``token`` in its manage links.
+
+        A family's own remembrance day (``reminder.remembered_id``) comes with what
+        dispatch read of it (``remembered``); its letter is used once, never cached.
+        """
         if reminder.message_id is None:
             raise LookupError(f"reminder {reminder.id} has no Message-ID")
+        if reminder.remembered_id is not None:
+            if remembered is None:
+                raise LookupError(f"reminder {reminder.id} lost its person")
+            letter = remembrance_letter(self.settings, reminder, subscriber, remembered, now)
+            once = True
+        else:
+            letter, once = self.letter(reminder, subscriber, data, now), False
         return self.builder.build(
-            self.letter(reminder, subscriber, data, now),
+            letter,
             to=subscriber.email,
             message_id=reminder.message_id,
             date=now,
             values={TOKEN_SLOT: token},
+            once=once,
         )
 
     def letter(
@@ -176,7 +204,7 @@ class ReminderComposer:
         if letter is None:
             if len(self.letters) >= MAX_CACHED:
                 self.letters.clear()
-            manage_url, unsubscribe_url = links(base_url, TOKEN_SLOT)
+            manage_url, _ = links(base_url, TOKEN_SLOT)
             rendered = render_mail(
                 "reminder",
                 lang,
@@ -186,22 +214,15 @@ class ReminderComposer:
                 day_url=f"{base_url}/days/{parts.slug}?lang={lang}",
                 manage_url=manage_url,
             )
-            mailbox = sender_address(self.settings.mail.sender)
-            headers = (
-                ("List-Id", f"Memorial day reminders <reminders.{feed_host(base_url)}>"),
-                (
-                    "List-Unsubscribe",
-                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
-                    f"{quote('unsubscribe ' + TOKEN_SLOT)}>",
-                ),
-                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
-            )
+            headers = list_headers(base_url, TOKEN_SLOT, self.settings.mail.bounce_domain)
             letter = self.letters[key] = Letter(
                 rendered, headers, (parts.attachment,), slots=(TOKEN_SLOT,)
             )
         return letter
 
     def shared_parts(self, reminder: ReminderRow, lang: str, data: DaySnapshot) -> SharedParts:
+        if reminder.memorial_day_id is None:
+            raise LookupError(f"reminder {reminder.id} is not about a memorial day")
         key = (reminder.memorial_day_id, reminder.year, lang, data.changed)
         parts = self.shared.get(key)
         if parts is None:

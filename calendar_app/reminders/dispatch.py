@@ -26,14 +26,22 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from calendar_app.data import queries
+from calendar_app.core.verp import token_for
+from calendar_app.data import mail_log, queries
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose
+from calendar_app.data.statuses import (
+    MailEventKind,
+    ReminderStatus,
+    SentKind,
+    SubscriberStatus,
+    TokenPurpose,
+)
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import DaySnapshot
+from calendar_app.reminders.remembrance_mail import Remembered, load_remembered
 from calendar_app.reminders.subscriptions import issue_token
 
 log = logging.getLogger("calendar_app.reminders")
@@ -42,8 +50,11 @@ BACKOFF_BASE = dt.timedelta(minutes=1)  # [reminders] retry_seconds
 BACKOFF_CAP = dt.timedelta(hours=1)  # [reminders] retry_max_seconds
 NO_DATA = dt.datetime(1970, 1, 1)  # the data version before any data is loaded
 
-# (row, subscriber, manage token, days, now) -> the message; pure (reminders/compose.py)
-Compose = Callable[[Reminder, Subscriber, str, DaySnapshot, dt.datetime], RawMessage]
+# (row, subscriber, manage token, days, now, the remembered person if the row is about one)
+# -> the message; pure (reminders/compose.py)
+Compose = Callable[
+    [Reminder, Subscriber, str, DaySnapshot, dt.datetime, Remembered | None], RawMessage
+]
 
 
 @dataclass
@@ -124,6 +135,7 @@ def dispatch_due(
     lease_for: dt.timedelta = outbox.DEFAULT_LEASE,
     retry: Retry | None = None,
     stop: Callable[[], bool] = _never,
+    verp_key: bytes | None = None,
 ) -> DispatchReport:
     """Send every reminder due, batch after batch, until none is left or ``stop()``.
 
@@ -132,6 +144,8 @@ def dispatch_due(
     ``stop`` is asked before each message: when it says so, the message in
     flight has been finished and the rest of the batch is handed back at once
     (not after its lease), so that a worker stopped by SIGTERM leaves promptly.
+    With ``verp_key`` ([mail] bounce_domain set), each message's VERP token is
+    stored with the batch's manage tokens, before the first message is sent.
     """
     report = DispatchReport()
     jitter = rng or random.Random()
@@ -144,7 +158,7 @@ def dispatch_due(
             if not claimed:
                 break
             data = days.current(session)
-            rows = _compose_batch(session, compose, claimed, data, now)
+            rows = _compose_batch(session, compose, claimed, data, now, verp_key)
             for position, row in enumerate(rows):
                 if stop():
                     left = [r for r in rows[position:] if r is not None]
@@ -156,7 +170,16 @@ def dispatch_due(
                     report.counts["lost-lease"] += 1
                 else:
                     outcome = _deliver(
-                        session, fence, connection, compose, data, row, now, jitter, schedule
+                        session,
+                        fence,
+                        connection,
+                        compose,
+                        data,
+                        row,
+                        now,
+                        jitter,
+                        schedule,
+                        verp_key,
                     )
                     report.counts[outcome] += 1
     return report
@@ -186,7 +209,8 @@ def _compose_one(
 ) -> RawMessage:
     """The message, with a new manage token (stored by the caller's next commit)."""
     token = issue_token(session, subscriber, TokenPurpose.MANAGE, now, flush=False)
-    return compose(reminder, subscriber, token, data, now)
+    remembered = load_remembered(session, reminder)  # a family's own day: read now, not kept
+    return compose(reminder, subscriber, token, data, now, remembered)
 
 
 def _compose_batch(
@@ -195,6 +219,7 @@ def _compose_batch(
     claimed: list[tuple[int, dt.datetime]],
     data: DaySnapshot,
     now: dt.datetime,
+    verp_key: bytes | None = None,
 ) -> list[Claimed | None]:
     """Every message the batch will send, with their tokens committed in one go."""
     loaded = {r.id: (r, s) for r, s in outbox.load_claimed(session, [i for i, _ in claimed])}
@@ -218,8 +243,23 @@ def _compose_batch(
             # Its Message-ID was stored by the claim; the batch's tokens go in one INSERT.
             row.message = _compose_one(session, compose, reminder, subscriber, data, now)
         rows.append(row)
-    session.commit()  # whatever composing stored (the manage links' tokens)
+    if verp_key is not None:
+        _record_sent(session, verp_key, [r for r in rows if r is not None and r.message], now)
+    session.commit()  # whatever composing stored (the manage links' and VERP tokens)
     return rows
+
+
+def _record_sent(
+    session: DbSession, verp_key: bytes, rows: list[Claimed], now: dt.datetime
+) -> None:
+    outgoing = [
+        mail_log.Outgoing(
+            r.reminder.message_id, r.subscriber.email, r.subscriber.id, SentKind.REMINDER
+        )
+        for r in rows
+        if r.reminder.message_id is not None and r.subscriber is not None
+    ]
+    mail_log.record_sent(session, verp_key, outgoing, now)
 
 
 def _deliver(
@@ -232,6 +272,7 @@ def _deliver(
     now: dt.datetime,
     rng: random.Random,
     retry: Retry,
+    verp_key: bytes | None = None,
 ) -> str:
     fresh = fence.state(row.reminder_id)
     if fresh is None or fresh.status != ReminderStatus.SENDING or fresh.lease_until_dt != row.lease:
@@ -259,6 +300,9 @@ def _deliver(
             session.rollback()
             return "lost-lease"
         message = _compose_one(session, compose, reminder, subscriber, data, now)
+        row.message = message
+        if verp_key is not None:
+            _record_sent(session, verp_key, [row], now)
         session.commit()
 
     attempts = row.attempts
@@ -277,6 +321,7 @@ def _deliver(
                 last_error=str(error),
             )
         outcome = finish(ReminderStatus.FAILED, attempts=attempts, last_error=str(error))
+        _rejected(session, row, verp_key, str(error), now)
         if error.suppress and outcome == ReminderStatus.FAILED and row.subscriber is not None:
             _suppress(session, row.subscriber, now)
             return "suppressed"
@@ -287,6 +332,18 @@ def _deliver(
         sent_dt=now,
         last_error=None,
     )
+
+
+def _rejected(
+    session: DbSession, row: Claimed, verp_key: bytes | None, error: str, now: dt.datetime
+) -> None:
+    """A refusal during the SMTP conversation counts among the bounces (status, metrics)."""
+    email = row.subscriber.email if row.subscriber is not None else ""
+    message_id = row.reminder.message_id or ""
+    token = token_for(verp_key, message_id, email) if verp_key and message_id and email else None
+    subscriber_id = row.subscriber.id if row.subscriber is not None else None
+    mail_log.add_event(session, MailEventKind.REJECTED, subscriber_id, token, error, now)
+    session.commit()
 
 
 def _suppress(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
@@ -302,6 +359,8 @@ def _record(reminder: Reminder) -> dict[str, object]:
         "reminder_id": reminder.id,
         "subscriber_id": reminder.subscriber_id,
         "memorial_day_id": reminder.memorial_day_id,
+        "remembered_id": reminder.remembered_id,  # ids only: names never reach a log
+        "occasion": reminder.occasion,
         "year": reminder.year,
         "lead_days": reminder.lead_days,
         "message_id": reminder.message_id,

@@ -20,11 +20,13 @@ from flask import Flask
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
 from calendar_app.core.ics import feed_host
+from calendar_app.data import mail_log
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
+from calendar_app.reminders.remembrance import expire_pending_people
 from calendar_app.reminders.subscriptions import expire_pending
 
 log = logging.getLogger("calendar_app.reminders")
@@ -75,13 +77,15 @@ def _planned(planned: int | None) -> str:
 
 
 def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, int | None]:
-    """Forget expired sign-ups and plan what is newly in reach; (forgotten, planned).
+    """Forget expired sign-ups (and VERP tokens past keeping), plan what is newly in reach;
+    (forgotten sign-ups, planned).
 
     With a ``planner``, a pass that can find nothing new is skipped (planned None).
     """
     session = db.session
     try:
-        expired = expire_pending(session, now)
+        expired = expire_pending(session, now) + expire_pending_people(session, now)
+        mail_log.forget_old_sent(session, now)
         seen = outbox.in_reach(session, now) if planner is not None else None
         skip = planner is not None and planner.can_skip(seen, now)
         planned = None if skip else outbox.plan_everyone(session, now)
@@ -115,6 +119,7 @@ def dispatch_once(
             dt.timedelta(seconds=reminders.retry_max_seconds),
         ),
         stop=stop or (lambda: False),
+        verp_key=settings.mail.token_key if settings.mail.bounce_domain else None,
     )
 
 

@@ -1,7 +1,7 @@
 """when each memorial day's own texts last changed, for the Atom entries' updated
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0005_remembrance
 Create Date: 2026-12-01 10:30:00
 
 The data version (data_state.changed_dt) moves for any change anywhere, so an
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0008'
+down_revision = '0005_remembrance'
 branch_labels = None
 depends_on = None
 
