@@ -140,7 +140,7 @@ def _benchmark(url: str, folder: Path, args: argparse.Namespace) -> None:
 
 
 def _app(url: str, smtp_port: int, folder: Path) -> Any:
-    from calendar_app import create_app
+    from calendar_app.app import create_app
 
     return create_app(
         {
@@ -154,7 +154,7 @@ def _app(url: str, smtp_port: int, folder: Path) -> Any:
 
 def _seed(app: Any, count: int) -> None:
     """``count`` subscribers (three languages), each with one reminder due now."""
-    from calendar_app.bootstrap import prepare_database
+    from calendar_app.data.prepare import prepare_database
     from calendar_app.extensions import db
 
     prepare_database(app)
@@ -215,8 +215,8 @@ def _compose_all(app: Any, path: Path, raw_path: Path) -> int:
     flattened (a parsed message flattens more slowly than a built one); into
     ``raw_path`` the prebuilt bytes the worker sends, with their envelopes.
     """
+    from calendar_app.data.models import Reminder
     from calendar_app.extensions import db
-    from calendar_app.models import Reminder
     from calendar_app.reminders.compose import ReminderComposer
 
     now = _utc_now()
@@ -247,7 +247,7 @@ class Sink:
     """The SMTP sink in its own process, so that it shares no interpreter with a sender."""
 
     def __init__(self, folder: Path) -> None:
-        from tests.smtp_sink import free_port
+        from tests.support.smtp_sink import free_port
 
         self.port = free_port()
         self.process = _python(
@@ -336,7 +336,7 @@ def _python(
 
 
 def _run_sink(port: int) -> None:
-    from tests.smtp_sink import SmtpSink
+    from tests.support.smtp_sink import SmtpSink
 
     sink = SmtpSink()
     sink.port = port

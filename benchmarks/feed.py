@@ -41,15 +41,15 @@ from typing import Any
 
 from flask import Flask, Response, request
 
-from calendar_app import create_app
-from calendar_app.bootstrap import prepare_database
+from calendar_app.app import create_app
 from calendar_app.config import DEFAULTS
+from calendar_app.core.ics import FeedOptions, feed_year, render_calendar
+from calendar_app.data.prepare import prepare_database
+from calendar_app.data.queries import data_state, days_with_records
 from calendar_app.extensions import db
-from calendar_app.feed_cache import FeedCache, feed_for
-from calendar_app.ics import FeedOptions, feed_year, render_calendar
-from calendar_app.queries import data_state, days_with_records
-from calendar_app.server import serve
 from calendar_app.web.feed import feed_cache
+from calendar_app.web.feed_cache import FeedCache, feed_for
+from calendar_app.web.wsgi_server import serve
 
 PATH = "/calendar.ics"
 FLOOR_PATH = "/benchmark-floor.ics"
@@ -163,7 +163,7 @@ def _throughput(app: Flask, requests: int, connections: int, rounds: int) -> Non
         _start(target, ports[label], settings.server.workers) for label, target in targets.items()
     ]
     print(
-        f"server: gunicorn via calendar_app.server.serve, {settings.server.workers} workers "
+        f"server: gunicorn via web.wsgi_server.serve, {settings.server.workers} workers "
         f"(gthread, 4 threads), access log on; client: {connections} concurrent clients; "
         f"app and bare measured alternately, {rounds} rounds, medians"
     )

@@ -146,8 +146,8 @@ def _database(backend: str, admin_url: str, folder: Path) -> Iterator[str]:
 
 def _seed(url: str, size: int, instance: Path) -> float:
     """Migrate, load the bundled days, insert ``size`` active subscribers in one statement."""
-    from calendar_app import create_app
-    from calendar_app.bootstrap import prepare_database
+    from calendar_app.app import create_app
+    from calendar_app.data.prepare import prepare_database
     from calendar_app.extensions import db
 
     started = time.perf_counter()
@@ -221,7 +221,7 @@ def _run_child(url: str, instance: Path) -> dict[str, Any]:
 
 def _plan_in_this_process(url: str, instance: str) -> dict[str, Any]:
     """In the child: plan twice on an app like the scheduler's; times, counts and memory."""
-    from calendar_app import create_app
+    from calendar_app.app import create_app
     from calendar_app.extensions import db
     from calendar_app.reminders.outbox import in_reach, plan_everyone
     from calendar_app.reminders.scheduler import Planner, plan_once

@@ -1,13 +1,17 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from calendar_app.catalogs import CatalogBabel
-from calendar_app.models import Base
+from calendar_app.data.models import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = CatalogBabel()
 csrf = CSRFProtect()
+# Per client address; limits are declared on the blueprints in web/limits.py.
+limiter = Limiter(get_remote_address, headers_enabled=True)

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from calendar_app import create_app
-from calendar_app.bootstrap import prepare_database
-from tests.smtp_sink import SmtpSink
+from calendar_app.app import create_app
+from calendar_app.data.prepare import prepare_database
+from tests.support.smtp_sink import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_ADMIN_URL = os.environ.get(

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from calendar_app.cli import cli
-from tests.site_helpers import LANGS, client_on, parse, squash
+from tests.support.site import LANGS, client_on, parse, squash
 
 JAN_20 = dt.date(2027, 1, 20)
 

@@ -25,11 +25,11 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from calendar_app import create_app
-from calendar_app.bootstrap import prepare_database
+from calendar_app.app import create_app
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from tests.conftest import IN_CI
-from tests.site_helpers import LANGS, set_today
+from tests.support.site import LANGS, set_today
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ from flask.testing import FlaskCliRunner
 
 from calendar_app.cli import cli
 from calendar_app.resources import DATA_FILE
-from tests.factories import dump, minimal_document
+from tests.support.factories import dump, minimal_document
 
 
 def test_occurrences_json_for_a_range_crossing_years(runner: FlaskCliRunner) -> None:

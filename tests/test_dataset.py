@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from calendar_app.dataset import DataFileError, parse_dataset
-from calendar_app.dataset_toml import dump_dataset
+from calendar_app.data.dataset import DataFileError, parse_dataset
+from calendar_app.data.dataset_toml import dump_dataset
 from calendar_app.resources import DATA_FILE
-from tests.factories import dump, minimal_document
+from tests.support.factories import dump, minimal_document
 
 Change = Callable[[dict[str, Any]], None]
 
@@ -26,7 +26,7 @@ def test_minimal_document_parses() -> None:
     assert [d.slug for d in dataset.days] == ["january-20", "september-27"]
     fact = dataset.days[0].facts[1]
     assert (fact.value, fact.qualifier, fact.sources) == (150, "about", ("doc-b", "doc-a"))
-    assert dataset.sources[1].verified is False and dataset.sources[0].verified is True
+    assert dataset.sources[1].is_verified is False and dataset.sources[0].is_verified is True
     assert dataset.days[0].moments[0].local_time == dt.time(12, 0)
 
 

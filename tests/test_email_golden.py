@@ -18,11 +18,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.mail.transactional import confirmation_message, manage_message
-from calendar_app.models import MemorialDay, Reminder, Subscriber
 from calendar_app.reminders.compose import ReminderComposer
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "email"

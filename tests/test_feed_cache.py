@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 
-from calendar_app.feed_cache import FeedCache, RenderedFeed, representation_modified
+from calendar_app.web.feed_cache import FeedCache, RenderedFeed, representation_modified
 
 STAMP = dt.datetime(2027, 1, 2, 3, 4, 5, 678, tzinfo=dt.UTC)
 

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from calendar_app.cli import cli
-from tests.feed_support import byte_problems, structure_problems
+from tests.support.feed import byte_problems, structure_problems
 
 SLUGS = ("january-20", "february-26", "march-31", "september-27")
 

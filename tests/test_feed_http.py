@@ -14,17 +14,17 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from calendar_app.bootstrap import load_dataset, read_dataset
-from calendar_app.dataset import parse_dataset
+from calendar_app.core.ics import FeedOptions, render_calendar
+from calendar_app.data.dataset import parse_dataset
+from calendar_app.data.models import DataState
+from calendar_app.data.prepare import load_dataset, read_dataset
 from calendar_app.extensions import db
-from calendar_app.feed_cache import FeedCache
-from calendar_app.ics import FeedOptions, render_calendar
-from calendar_app.models import DataState
 from calendar_app.resources import DATA_FILE, resource_dir
 from calendar_app.web.feed import CACHE_KEY, feed_cache
+from calendar_app.web.feed_cache import FeedCache
 from tests.conftest import build_app
-from tests.factories import dump, minimal_document
-from tests.feed_support import (
+from tests.support.factories import dump, minimal_document
+from tests.support.feed import (
     byte_problems,
     event_uids,
     parse_uid,
@@ -70,7 +70,7 @@ def test_defaults_come_from_the_configuration(tmp_path: Path) -> None:
         feed={"years_back": 0, "years_ahead": 1},
         server={"base_url": "https://anim.example.org:8443"},
     )
-    from calendar_app.bootstrap import prepare_database
+    from calendar_app.data.prepare import prepare_database
 
     prepare_database(app)
     app.config["CLOCK"] = at(NOW)

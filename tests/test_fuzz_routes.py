@@ -25,13 +25,13 @@ from hypothesis import strategies as st
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.models import Subscriber
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
-from calendar_app.models import Subscriber
-from calendar_app.subscriptions import issue_token
+from calendar_app.reminders.subscriptions import issue_token
 from tests.conftest import build_app
-from tests.hostile import TRICKS, control_text, csrf_of, encode, nasty_text, table_snapshot
-from tests.smtp_sink import SmtpSink
+from tests.support.hostile import TRICKS, control_text, csrf_of, encode, nasty_text, table_snapshot
+from tests.support.smtp_sink import SmtpSink
 
 Draw = Callable[..., Any]  # st.DrawFn or DataObject.draw
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -390,7 +390,7 @@ def test_the_static_route_refuses_traversal(fuzz_app: Flask) -> None:
     client = fuzz_app.test_client()
     for trick in TRICKS:
         for style in ("strict", "loose"):
-            path = "/static/" + encode(trick + "calendar_app/__init__.py", style)
+            path = "/static/" + encode(trick + "calendar_app/app.py", style)
             response = client.get(path, follow_redirects=True)  # // is merged by a 308
             assert response.status_code in (404, 400), path
             assert b"create_app" not in response.get_data()

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import downgrade
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.prepare import prepare_database
 from calendar_app.resources import resource_dir
 from tests.conftest import build_app
 

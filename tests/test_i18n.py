@@ -16,7 +16,7 @@ from flask_babel import force_locale, gettext, ngettext
 from calendar_app.catalogs import catalog_path, translations_for
 from calendar_app.web.i18n import best_accepted, negotiate
 from tests.conftest import build_app
-from tests.site_helpers import client_on, parse, squash
+from tests.support.site import client_on, parse, squash
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = ("az", "ru")
@@ -153,7 +153,7 @@ def test_accept_language_then_the_configured_default(tmp_path: Path) -> None:
     application = build_app(
         tmp_path, f"sqlite:///{tmp_path / 'c.db'}", site={"default_language": "en"}
     )
-    from calendar_app.bootstrap import prepare_database
+    from calendar_app.data.prepare import prepare_database
 
     prepare_database(application)
     client = application.test_client()

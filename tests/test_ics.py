@@ -14,7 +14,7 @@ import recurring_ical_events
 import vobject
 from icalendar import Calendar
 
-from calendar_app.ics import (
+from calendar_app.core.ics import (
     FeedOptions,
     feed_window,
     feed_year,
@@ -22,9 +22,9 @@ from calendar_app.ics import (
     render_calendar,
     year_start_utc,
 )
-from calendar_app.observances import describe
-from calendar_app.occurrences import occurrence_in_year
-from tests.feed_support import (
+from calendar_app.core.observances import describe
+from calendar_app.core.occurrences import occurrence_in_year
+from tests.support.feed import (
     BASE_URL,
     DATA_CHANGED,
     YEAR,

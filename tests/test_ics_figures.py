@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from calendar_app.figures import figure_text
+from calendar_app.core.figures import figure_text
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from calendar_app.ics import FeedOptions, render_calendar
-from tests.feed_support import (
+from calendar_app.core.ics import FeedOptions, render_calendar
+from tests.support.feed import (
     BASE_URL,
     DATA_CHANGED,
     YEAR,

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from calendar_app.ics import FeedOptions, feed_window, render_calendar
+from calendar_app.core.ics import FeedOptions, feed_window, render_calendar
 from tests.conftest import IN_CI
-from tests.feed_support import (
+from tests.support.feed import (
     BASE_URL,
     DATA_CHANGED,
     YEAR,

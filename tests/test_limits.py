@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.prepare import prepare_database
 from tests.conftest import build_app
-from tests.smtp_sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.prepare import prepare_database
 from tests.conftest import IN_CI, build_app
 
 REDIS_URL = os.environ.get("CALENDAR_APP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -78,7 +78,7 @@ def run_instance(
     """Start one app instance in a new process; the status code of each (ip:email) post."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")}
     env["PYTHONPATH"] = str(REPO)
-    command = [sys.executable, "-m", "tests.limits_instance", database_url, str(instance)]
+    command = [sys.executable, "-m", "tests.support.limits_instance", database_url, str(instance)]
     done = subprocess.run(
         [*command, storage_uri, *posts],
         env=env,

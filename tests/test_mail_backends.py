@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail.backends import ConsoleBackend, classify
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders.scheduler import run_once
-from calendar_app.subscriptions import Preferences, confirm, sign_up
+from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_app
 
 

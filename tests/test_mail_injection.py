@@ -17,10 +17,10 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from calendar_app.data.models import AccessToken, Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import AccessToken, Subscriber
-from tests.hostile import csrf_of
-from tests.smtp_sink import SmtpSink
+from tests.support.hostile import csrf_of
+from tests.support.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 VICTIM = "victim@evil.example"

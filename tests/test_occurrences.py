@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from calendar_app.occurrences import Jubilee, occurrences_between
+from calendar_app.core.occurrences import Jubilee, occurrences_between
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from calendar_app.openapi import openapi_document
+from calendar_app.web.openapi import openapi_document
 
 BASE_URL = "http://127.0.0.1:8000"  # the configured default, as the tests' apps use
 CHECKS = [

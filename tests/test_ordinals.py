@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from num2words import num2words
 
-from calendar_app.ordinals import anniversary_label, anniversary_ordinal, anniversary_title
+from calendar_app.core.ordinals import anniversary_label, anniversary_ordinal, anniversary_title
 
 # REFERENCE.md: the suffix follows the last vowel of the spoken number's last word.
 AZ_SUFFIX_BY_VOWEL = {"a": "cı", "ı": "cı", "e": "ci", "ə": "ci", "i": "ci", "o": "cu", "u": "cu",

@@ -3,7 +3,7 @@ with a short message meanwhile, then serve again without a restart; a `calendar-
 worker` process keeps running through it and sends what fell due.
 
 The outage is a TCP forwarder of this test's own between the app and a fresh database
-(tests/tcp_forwarder.py): the machine's PostgreSQL server is never stopped.
+(tests/support/tcp_forwarder.py): the machine's PostgreSQL server is never stopped.
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.models import Reminder
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
-from calendar_app.models import Reminder
 from calendar_app.reminders.leader import LOCK_KEY
 from tests.conftest import build_app
-from tests.hostile import csrf_of
-from tests.processes import app_env, start, stop_all, wait_until
-from tests.smtp_sink import SmtpSink
-from tests.tcp_forwarder import TcpForwarder
+from tests.support.hostile import csrf_of
+from tests.support.processes import app_env, start, stop_all, wait_until
+from tests.support.smtp_sink import SmtpSink
+from tests.support.tcp_forwarder import TcpForwarder
 from tests.test_scale_postgres import seed_due_reminders
 
 # path -> the media type of its 503 (a page, plain text for calendar clients, JSON)

@@ -8,10 +8,10 @@ import re
 import pytest
 from flask import Flask
 
-from calendar_app.bootstrap import load_dataset
-from calendar_app.dataset import parse_dataset
-from tests import factories
-from tests.site_helpers import LANGS, client_on, parse, squash
+from calendar_app.data.dataset import parse_dataset
+from calendar_app.data.prepare import load_dataset
+from tests.support import factories
+from tests.support.site import LANGS, client_on, parse, squash
 
 JAN_20 = dt.date(2027, 1, 20)
 ORDINALS = {"az": "37-ci ildönümü", "en": "37th anniversary", "ru": "37-я годовщина"}

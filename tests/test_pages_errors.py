@@ -11,7 +11,7 @@ from flask import Flask
 
 from calendar_app.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import build_app
-from tests.site_helpers import client_on, parse, squash
+from tests.support.site import client_on, parse, squash
 
 BAD_REQUESTS = [
     # (path, status, text the reader sees, in English)
@@ -93,7 +93,7 @@ def test_an_unexpected_failure_gets_a_localized_500_page(tmp_path: Path) -> None
 
 
 def test_pages_work_on_an_empty_database(tmp_path: Path) -> None:
-    from calendar_app.bootstrap import prepare_database
+    from calendar_app.data.prepare import prepare_database
     from calendar_app.extensions import db
 
     application = build_app(tmp_path, f"sqlite:///{tmp_path / 'c.db'}")

@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.prebuilt import MessageTemplate, RawMessage, flatten
-from calendar_app.models import MemorialDay, Reminder, Subscriber
 from calendar_app.reminders.compose import (
     DATE_SLOT,
     MESSAGE_ID_SLOT,

@@ -9,8 +9,8 @@ from flask import Flask
 
 from calendar_app.cli import cli
 from calendar_app.extensions import db
-from calendar_app.subscriptions import Preferences, confirm, sign_up
-from tests.smtp_sink import SmtpSink
+from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
+from tests.support.smtp_sink import SmtpSink
 
 
 def subscribe(app: Flask) -> None:

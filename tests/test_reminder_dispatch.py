@@ -11,14 +11,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import Reminder, Subscriber
 from calendar_app.reminders import outbox
 from calendar_app.reminders.dispatch import Retry
 from calendar_app.reminders.scheduler import dispatch_once, run_once
-from calendar_app.subscriptions import Preferences, confirm, normalize_email, sign_up
+from calendar_app.reminders.subscriptions import Preferences, confirm, normalize_email, sign_up
 from tests.conftest import build_smtp_app
-from tests.smtp_sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
 DUE = dt.datetime(2027, 1, 19, 5, 0)  # 09:00 in Baku, the day before 20 January

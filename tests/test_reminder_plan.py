@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from calendar_app.occurrences import occurrences_between
-from calendar_app.reminders.plan import plan
+from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.reminder_plan import plan
 
 
 @dataclass(frozen=True)

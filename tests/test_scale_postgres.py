@@ -18,11 +18,11 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app.bootstrap import prepare_database
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from tests.conftest import build_app
-from tests.processes import app_env, start, stop_all, wait_until
-from tests.smtp_sink import SmtpSink
+from tests.support.processes import app_env, start, stop_all, wait_until
+from tests.support.smtp_sink import SmtpSink
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
+from calendar_app.data.models import DataState, MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import DataState, MemorialDay, Reminder, Subscriber
 from calendar_app.reminders.scheduler import TICK_JOB_ID, Planner, build_scheduler, plan_once
-from tests.smtp_sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink
 
 
 def test_scheduler_job_is_declared_once_with_a_stable_id(smtp_app: Flask) -> None:

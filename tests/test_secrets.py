@@ -18,15 +18,15 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app import create_app
-from calendar_app.bootstrap import prepare_database
+from calendar_app.app import create_app
 from calendar_app.config import ConfigError
+from calendar_app.data.models import Subscriber
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
-from calendar_app.models import Subscriber
 from tests.conftest import build_app
-from tests.hostile import csrf_of
-from tests.processes import ENTRY
-from tests.smtp_sink import SmtpSink
+from tests.support.hostile import csrf_of
+from tests.support.processes import ENTRY
+from tests.support.smtp_sink import SmtpSink
 
 WEAK_KEYS = {
     "empty": "",

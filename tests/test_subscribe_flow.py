@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from calendar_app.data.models import AccessToken, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import AccessToken, Reminder, Subscriber
 from calendar_app.reminders.scheduler import run_once
-from tests.smtp_sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 DUE = dt.datetime(2027, 1, 19, 5, 0)  # 09:00 Baku, the day before 20 January

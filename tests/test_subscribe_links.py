@@ -4,7 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from calendar_app.subscribe_links import subscribe_links
+from calendar_app.core.subscribe_links import subscribe_links
 
 
 def test_links_for_each_client_carry_the_feed_address() -> None:

@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import upgrade
 
-from calendar_app.bootstrap import load_dataset, read_dataset
 from calendar_app.cli import cli
-from calendar_app.dataset import parse_dataset
+from calendar_app.data.dataset import parse_dataset
+from calendar_app.data.models import DataState, Fact, MemorialDay, Source
+from calendar_app.data.prepare import load_dataset, read_dataset
+from calendar_app.data.sync import dataset_from_database
 from calendar_app.extensions import db
-from calendar_app.models import DataState, Fact, MemorialDay, Source
 from calendar_app.resources import DATA_FILE, resource_dir
-from calendar_app.sync import dataset_from_database
-from tests.factories import dump, minimal_document
+from tests.support.factories import dump, minimal_document
 
 T0 = dt.datetime(2026, 1, 1, 12, 0)
 T1 = dt.datetime(2026, 2, 1, 12, 0)

@@ -17,10 +17,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from calendar_app.data.models import Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import Subscriber
-from tests.hostile import csrf_of, table_snapshot
-from tests.smtp_sink import SmtpSink
+from tests.support.hostile import csrf_of, table_snapshot
+from tests.support.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 FORM = {"email": "leyla@example.org", "lang": "en", "timezone": "Asia/Baku",

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, routes_command, shell_command
 from flask_migrate.cli import db as db_group
 
-from calendar_app import create_app
+from calendar_app.app import create_app
 from calendar_app.cli.data import data_group
 from calendar_app.cli.feed import feed_group
 from calendar_app.cli.observances import occurrences_command, upcoming_command

@@ -7,12 +7,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from calendar_app.bootstrap import load_dataset, read_dataset
-from calendar_app.dataset import DataFileError, Dataset
-from calendar_app.dataset_toml import dump_dataset
+from calendar_app.data.dataset import DataFileError, Dataset
+from calendar_app.data.dataset_toml import dump_dataset
+from calendar_app.data.prepare import load_dataset, read_dataset
+from calendar_app.data.sync import dataset_from_database
 from calendar_app.extensions import db
 from calendar_app.resources import DATA_FILE
-from calendar_app.sync import dataset_from_database
 
 FILE = click.Path(dir_okay=False, path_type=Path)
 

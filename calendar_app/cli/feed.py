@@ -19,12 +19,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.core.ics import FeedOptions, feed_year
+from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.data import queries
 from calendar_app.extensions import db
-from calendar_app.feed_cache import FeedCache, NoData, feed_for
-from calendar_app.ics import FeedOptions, feed_year
-from calendar_app.ordinals import LANGUAGES
+from calendar_app.web.feed_cache import FeedCache, NoData, feed_for
 
 
 @click.group("feed")

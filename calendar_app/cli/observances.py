@@ -8,11 +8,11 @@ import json
 import click
 from flask.cli import with_appcontext
 
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.core.observances import Observance
+from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.observances import Observance
-from calendar_app.ordinals import LANGUAGES
-from calendar_app.service import observances_between
 
 LANG = click.Choice(LANGUAGES)
 

@@ -16,8 +16,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
 from calendar_app.reminders.leader import Leadership

@@ -6,10 +6,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from calendar_app.bootstrap import prepare_database
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
-from calendar_app.server import serve, start_scheduler_process, stop_process
+from calendar_app.web.wsgi_server import serve, start_scheduler_process, stop_process
 
 
 @click.command("serve")

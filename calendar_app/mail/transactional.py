@@ -7,10 +7,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from calendar_app.config import Settings
-from calendar_app.ics import feed_host
+from calendar_app.core.ics import feed_host
+from calendar_app.data.models import Subscriber
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.message import build_message, render_mail
-from calendar_app.models import Subscriber
 
 
 def confirmation_message(

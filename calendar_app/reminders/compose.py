@@ -21,17 +21,17 @@ from typing import Protocol
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from calendar_app import queries
 from calendar_app.config import Settings
-from calendar_app.dates import short_date
-from calendar_app.ics import FeedOptions, feed_host, render_calendar
+from calendar_app.core.dates import short_date
+from calendar_app.core.ics import FeedOptions, feed_host, render_calendar
+from calendar_app.core.observances import Observance, describe
+from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.data import queries
+from calendar_app.data.models import MemorialDay, Reminder, Subscriber
+from calendar_app.data.queries import DbSession
 from calendar_app.mail.message import RenderedMail, build_message, render_mail, sender_address
 from calendar_app.mail.prebuilt import MessageTemplate, RawMessage
-from calendar_app.models import MemorialDay, Reminder, Subscriber
-from calendar_app.observances import Observance, describe
-from calendar_app.occurrences import occurrence_in_year
-from calendar_app.queries import DbSession
-from calendar_app.subscriptions import issue_token
+from calendar_app.reminders.subscriptions import issue_token
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
 DATA_VERSION_SECONDS = 2.0  # as the feeds: a data load shows in reminders within 2 seconds

@@ -22,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from calendar_app.data.models import Reminder, Subscriber
+from calendar_app.data.queries import DbSession
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.prebuilt import RawMessage
-from calendar_app.models import Reminder, Subscriber
-from calendar_app.queries import DbSession
 from calendar_app.reminders import outbox
 
 log = logging.getLogger("calendar_app.reminders")

@@ -40,11 +40,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Update
 
-from calendar_app import queries
-from calendar_app.models import Reminder, Subscriber
-from calendar_app.occurrences import occurrences_between
-from calendar_app.queries import DbSession
-from calendar_app.reminders.plan import PlannedReminder, PlanOccurrence, plan
+from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.reminder_plan import PlannedReminder, PlanOccurrence, plan
+from calendar_app.data import queries
+from calendar_app.data.models import Reminder, Subscriber
+from calendar_app.data.queries import DbSession
 
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)

@@ -17,14 +17,14 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.core.ics import feed_host
 from calendar_app.extensions import db
-from calendar_app.ics import feed_host
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
-from calendar_app.subscriptions import expire_pending
+from calendar_app.reminders.subscriptions import expire_pending
 
 log = logging.getLogger("calendar_app.reminders")
 TICK_JOB_ID = "reminders-tick"

@@ -13,11 +13,10 @@ from calendar_app.web.limits import limit_blueprints
 from calendar_app.web.pages import pages
 from calendar_app.web.subscribe import subscribe
 
-# Declared once, like decorators: forms strictly per client, reads generously.
-limit_blueprints(forms=[subscribe], reads=[pages, api, embed, atom], feeds=[feed])
-
 
 def register_blueprints(app: Flask) -> None:
+    # Forms strictly per client, reads generously (declaring twice changes nothing).
+    limit_blueprints(forms=[subscribe], reads=[pages, api, embed, atom], feeds=[feed])
     app.register_blueprint(pages)
     app.register_blueprint(feed)
     app.register_blueprint(api)

@@ -9,24 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from contextlib import suppress
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.core.observances import Observance
+from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.presentation import add_years, cited_sources, years_window
+from calendar_app.data import queries
+from calendar_app.data.dataset import DayRecord, SourceRecord
+from calendar_app.data.models import MemorialDay
+from calendar_app.data.record_map import child_fields, json_object
+from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.models import Fact, LegalAct, MemorialDay, Moment, Source, TimelineEntry
-from calendar_app.observances import Observance
-from calendar_app.openapi import openapi_document
-from calendar_app.ordinals import LANGUAGES
-from calendar_app.presentation import add_years, cited_sources, years_window
-from calendar_app.service import observances_between
 from calendar_app.web.clock import site_today
 from calendar_app.web.errors import API_PREFIX, json_response
 from calendar_app.web.links import day_feed_url, day_page_url
+from calendar_app.web.openapi import openapi_document
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -112,95 +113,23 @@ def observance_json(o: Observance) -> dict[str, Any]:
     }
 
 
+# The list of days leaves out the long texts; the day itself has every field.
+LONG_TEXTS = ("anniversary_of", "history")
+
+
 def day_summary(day: MemorialDay) -> dict[str, Any]:
+    fields = json_object(DayRecord, day)
     return {
-        "slug": day.slug,
-        "month": day.month,
-        "day": day.day,
-        "events_year": day.events_year,
-        "first_observed_year": day.first_observed_year,
-        "is_non_working": day.is_non_working,
-        "name": day.name,
-        "summary": day.summary,
+        **{name: value for name, value in fields.items() if name not in LONG_TEXTS},
         "url": day_page_url(day.slug),
         "ics_urls": {lang: day_feed_url(day.slug, lang) for lang in LANGUAGES},
     }
 
 
 def day_details(day: MemorialDay) -> dict[str, Any]:
-    return {
-        **day_summary(day),
-        "anniversary_of": day.anniversary_of,
-        "history": day.history,
-        "facts": [fact_json(f) for f in day.facts],
-        "legal_acts": [legal_act_json(a) for a in day.legal_acts],
-        "moments": [moment_json(m) for m in day.moments],
-        "timeline": [timeline_json(t) for t in day.timeline],
-        "sources": [source_json(s) for s in cited_sources(day)],
-    }
-
-
-def _keys(sources: Iterable[Source]) -> list[str]:
-    return [s.key for s in sources]
-
-
-def fact_json(fact: Fact) -> dict[str, Any]:
-    return {
-        "id": fact.key,
-        "kind": fact.kind,
-        "value": fact.value,
-        "qualifier": fact.qualifier,
-        "label": fact.label,
-        "is_verified": fact.is_verified,
-        "sources": _keys(fact.sources),
-    }
-
-
-def legal_act_json(act: LegalAct) -> dict[str, Any]:
-    return {
-        "id": act.key,
-        "adopted_on": act.adopted_on.isoformat(),
-        "kind": act.kind,
-        "title": act.title,
-        "is_verified": act.is_verified,
-        "sources": _keys(act.sources),
-    }
-
-
-def moment_json(moment: Moment) -> dict[str, Any]:
-    return {
-        "id": moment.key,
-        "kind": moment.kind,
-        "local_time": moment.local_time.strftime("%H:%M"),
-        "timezone": moment.timezone,
-        "duration_minutes": moment.duration_minutes,
-        "description": moment.description,
-        "is_verified": moment.is_verified,
-        "sources": _keys(moment.sources),
-    }
-
-
-def timeline_json(entry: TimelineEntry) -> dict[str, Any]:
-    return {
-        "id": entry.key,
-        "date": entry.occurred_on.isoformat(),
-        "precision": entry.precision,
-        "title": entry.title,
-        "is_verified": entry.is_verified,
-        "sources": _keys(entry.sources),
-    }
-
-
-def source_json(source: Source) -> dict[str, Any]:
-    return {
-        "id": source.key,
-        "title": source.title,
-        "publisher": source.publisher,
-        "kind": source.kind,
-        "language": source.language,
-        "published_on": source.published_on.isoformat() if source.published_on else None,
-        "published_year": source.published_year,
-        "url": source.url,
-        "locator": source.locator,
-        "is_verified": source.is_verified,
-    }
+    details = {**day_summary(day), **json_object(DayRecord, day)}
+    for item in child_fields(DayRecord):
+        record_type = item.metadata["child"]
+        details[item.name] = [json_object(record_type, row) for row in getattr(day, item.name)]
+    details["sources"] = [json_object(SourceRecord, s) for s in cited_sources(day)]
+    return details

@@ -17,12 +17,12 @@ from xml.etree import ElementTree as ET
 from flask import Blueprint, Response
 from flask_babel import gettext
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.core.observances import Observance
+from calendar_app.core.presentation import BAKU, add_years, years_window
+from calendar_app.data import queries
+from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.observances import Observance
-from calendar_app.presentation import BAKU, add_years, years_window
-from calendar_app.service import observances_between
 from calendar_app.web.clock import site_today
 from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
 from calendar_app.web.links import absolute_url, day_page_url

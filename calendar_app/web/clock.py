@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from calendar_app.presentation import local_today
+from calendar_app.core.presentation import local_today
 
 
 def site_now() -> dt.datetime:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext
 
-from calendar_app import queries
+from calendar_app.core.presentation import upcoming, years_window
+from calendar_app.data import queries
+from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.presentation import upcoming, years_window
-from calendar_app.service import observances_between
 from calendar_app.web.clock import site_today
 from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
 from calendar_app.web.security import frameable

@@ -19,14 +19,14 @@ from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MultiDict
 
+from calendar_app.app_settings import current_settings
 from calendar_app.config import Settings
-from calendar_app.current import current_settings
+from calendar_app.core.ics import FeedOptions, feed_year, parse_alarm
+from calendar_app.core.ordinals import LANGUAGES
 from calendar_app.extensions import db
-from calendar_app.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
-from calendar_app.ics import FeedOptions, feed_year, parse_alarm
-from calendar_app.ordinals import LANGUAGES
+from calendar_app.web.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
 
-CACHE_KEY = "calendar_app.feed_cache"
+CACHE_KEY = "calendar_app.web.feed_cache"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 CACHE_CONTROL = "public, max-age=3600"  # clients poll far less often; the data changes rarely
 # Query bounds: about 30 years of the largest language stays well under the ~1 MB

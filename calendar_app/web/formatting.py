@@ -8,15 +8,15 @@ from babel import Locale
 from babel.dates import format_skeleton
 from flask import Flask
 
-from calendar_app.dates import BABEL_LOCALES
-from calendar_app.models import Fact, Source
-from calendar_app.presentation import (
+from calendar_app.core.dates import BABEL_LOCALES
+from calendar_app.core.presentation import (
     dated,
     fact_figure,
     iso_dated,
     paragraphs,
     source_date,
 )
+from calendar_app.data.models import Fact, Source
 from calendar_app.web.i18n import current_language
 
 LEAP_YEAR = 2000  # month_day must accept 29 February

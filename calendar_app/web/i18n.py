@@ -15,10 +15,10 @@ from urllib.parse import quote, urlencode
 from flask import Flask, Response, abort, has_request_context, request
 from flask_babel import get_locale, gettext
 
+from calendar_app.app_settings import current_settings
 from calendar_app.config import Settings
-from calendar_app.current import current_settings
+from calendar_app.core.ordinals import LANGUAGES
 from calendar_app.extensions import babel
-from calendar_app.ordinals import LANGUAGES
 from calendar_app.web.links import absolute_url
 
 LANG_PARAM = "lang"

@@ -11,14 +11,12 @@ import time
 
 from flask import Blueprint, Flask, Response, render_template, request
 from flask_babel import gettext, ngettext
-from flask_limiter import Limiter, RateLimitExceeded
-from flask_limiter.util import get_remote_address
+from flask_limiter import RateLimitExceeded
 from limits import parse
 
 from calendar_app.config import Settings
+from calendar_app.extensions import limiter
 from calendar_app.web.errors import API_PREFIX, json_error
-
-limiter = Limiter(get_remote_address, headers_enabled=True)
 
 FORMS = "10 per minute; 60 per hour"  # sign-up, confirm, manage, unsubscribe: per client
 READS = "300 per minute"  # pages and API: generous, per client

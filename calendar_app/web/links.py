@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
 
 
 def absolute_url(path: str, query: Mapping[str, str | int] | None = None) -> str:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext
 
-from calendar_app import queries
-from calendar_app.extensions import db
-from calendar_app.presentation import (
+from calendar_app.core.presentation import (
     anniversary_window,
     citations_by_source,
     cited_sources,
@@ -16,8 +14,10 @@ from calendar_app.presentation import (
     upcoming,
     years_window,
 )
-from calendar_app.service import observances_between
-from calendar_app.subscribe_links import subscribe_links
+from calendar_app.core.subscribe_links import subscribe_links
+from calendar_app.data import queries
+from calendar_app.data.stored_observances import observances_between
+from calendar_app.extensions import db
 from calendar_app.web.clock import site_today
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.links import calendar_feed_url, day_feed_url, embed_url

@@ -15,13 +15,13 @@ from email.message import EmailMessage
 from flask import Blueprint, Response, abort, make_response, render_template, request
 from flask_babel import gettext
 
-from calendar_app import queries
-from calendar_app.current import current_settings
+from calendar_app.app_settings import current_settings
+from calendar_app.data import queries
+from calendar_app.data.models import Subscriber
 from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.transactional import confirmation_message, manage_message, send_now
-from calendar_app.models import Subscriber
-from calendar_app.subscriptions import (
+from calendar_app.reminders.subscriptions import (
     confirm,
     issue_token,
     rotate_links,

@@ -10,7 +10,7 @@ from email.headerregistry import Address
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from calendar_app.subscriptions import (
+from calendar_app.reminders.subscriptions import (
     LEAD_CHOICES,
     InvalidPreferences,
     Preferences,

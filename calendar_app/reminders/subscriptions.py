@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 
-from calendar_app import queries
-from calendar_app.models import AccessToken, Subscriber
-from calendar_app.ordinals import LANGUAGES
-from calendar_app.queries import DbSession
+from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.data import queries
+from calendar_app.data.models import AccessToken, Subscriber
+from calendar_app.data.queries import DbSession
 from calendar_app.reminders import outbox
 
 CONFIRM_TTL = dt.timedelta(days=7)

@@ -1,6 +1,6 @@
 """Feed test support: plain records for the pure renderer, and the checks every feed passes.
 
-They prove that calendar_app.ics needs nothing from the ORM: the same renderer
+They prove that calendar_app.core.ics needs nothing from the ORM: the same renderer
 serves model rows in the app and these frozen dataclasses in the tests.
 """
 
@@ -9,18 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
+from typing import TypeVar
 
 from icalendar import Calendar
 
-from calendar_app.bootstrap import read_dataset
-from calendar_app.dataset import Dataset, SourceRecord
+from calendar_app.data.dataset import Dataset, SourceRecord
+from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
 
 # A fixed data version and year for golden files and byte-level checks.
 DATA_CHANGED = dt.datetime(2026, 3, 1, 9, 30, 0)
 YEAR = 2027
 BASE_URL = "https://calendar.example.az"
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -68,44 +70,25 @@ class PlainDay:
 def plain_days(dataset: Dataset | None = None) -> list[PlainDay]:
     """The days of ``dataset`` (default: the bundled data file), in file order."""
     data = dataset or read_dataset(DATA_FILE)
-    by_id: dict[str, SourceRecord] = {s.id: s for s in data.sources}
-    position = {s.id: i for i, s in enumerate(data.sources)}
+    by_key: dict[str, SourceRecord] = {s.key: s for s in data.sources}
+    position = {s.key: i for i, s in enumerate(data.sources)}
 
-    def cite(ids: tuple[str, ...]) -> tuple[PlainSource, ...]:
-        # the database lists a record's sources in data-file order, whatever order it cites them
-        ordered = sorted(ids, key=position.__getitem__)
-        return tuple(PlainSource(by_id[i].title, by_id[i].publisher) for i in ordered)
+    def plain(plain_type: type[P], record: object) -> P:
+        """The fields ``plain_type`` keeps, taken by name; citations resolved to sources."""
+        values = {}
+        for item in fields(plain_type):  # type: ignore[arg-type]
+            value = getattr(record, item.name)
+            if item.name == "sources":
+                # the database lists a record's sources in data-file order
+                ordered = sorted(value, key=position.__getitem__)
+                value = tuple(plain(PlainSource, by_key[key]) for key in ordered)
+            elif item.name in ("facts", "moments"):
+                child = PlainFact if item.name == "facts" else PlainMoment
+                value = tuple(plain(child, x) for x in value)
+            values[item.name] = value
+        return plain_type(**values)
 
-    return [
-        PlainDay(
-            slug=d.slug,
-            month=d.month,
-            day=d.day,
-            events_year=d.events_year,
-            first_observed_year=d.first_observed_year,
-            is_non_working=d.is_non_working,
-            name=d.name,
-            anniversary_of=d.anniversary_of,
-            summary=d.summary,
-            facts=tuple(
-                PlainFact(f.kind, f.value, f.qualifier, f.label, f.verified, cite(f.sources))
-                for f in d.facts
-            ),
-            moments=tuple(
-                PlainMoment(
-                    m.kind,
-                    m.local_time,
-                    m.timezone,
-                    m.duration_minutes,
-                    m.description,
-                    m.verified,
-                    cite(m.sources),
-                )
-                for m in d.moments
-            ),
-        )
-        for d in data.days
-    ]
+    return [plain(PlainDay, d) for d in data.days]
 
 
 def with_day(days: list[PlainDay], slug: str, **changes: object) -> list[PlainDay]:

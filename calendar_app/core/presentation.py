@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from calendar_app.dates import BABEL_LOCALES, short_date
-from calendar_app.figures import figure_text
-from calendar_app.observances import Observance
+from calendar_app.core.dates import BABEL_LOCALES, short_date
+from calendar_app.core.figures import figure_text
+from calendar_app.core.observances import Observance
 
 if TYPE_CHECKING:
-    from calendar_app.models import Fact, MemorialDay, Moment, Source
+    from calendar_app.data.models import Fact, MemorialDay, Moment, Source
 
 BAKU = ZoneInfo("Asia/Baku")
 ANNIVERSARY_YEARS_BACK = 3

@@ -8,11 +8,11 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import upgrade
 
-from calendar_app import queries
-from calendar_app.dataset import DataFileError, Dataset, parse_dataset
+from calendar_app.data import queries
+from calendar_app.data.dataset import DataFileError, Dataset, parse_dataset
+from calendar_app.data.sync import SyncReport, apply_dataset
 from calendar_app.extensions import db
 from calendar_app.resources import DATA_FILE, resource_dir
-from calendar_app.sync import SyncReport, apply_dataset
 
 
 def read_dataset(path: Path) -> Dataset:

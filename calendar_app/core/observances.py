@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from calendar_app.dates import long_date
-from calendar_app.occurrences import DaySpec, Occurrence
-from calendar_app.ordinals import (
+from calendar_app.core.dates import long_date
+from calendar_app.core.occurrences import DaySpec, Occurrence
+from calendar_app.core.ordinals import (
     LANGUAGES,
     anniversary_label,
     anniversary_phrase,

@@ -1,6 +1,6 @@
 """One app instance in its own process posting sign-ups; prints the status codes as JSON.
 
-`python -m tests.limits_instance DATABASE_URL INSTANCE STORAGE_URI IP:EMAIL ...`:
+`python -m tests.support.limits_instance DATABASE_URL INSTANCE STORAGE_URI IP:EMAIL ...`:
 used by tests/test_limits_redis.py so that two instances share nothing but the
 rate-limit storage (the limiter is one object per process).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sys
 
-from calendar_app import create_app
+from calendar_app.app import create_app
 from tests.test_limits import post_signup
 
 

@@ -22,9 +22,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime
 
-from calendar_app import queries
-from calendar_app.ics import FeedOptions, render_calendar, year_start_utc
-from calendar_app.queries import DbSession
+from calendar_app.core.ics import FeedOptions, render_calendar, year_start_utc
+from calendar_app.data import queries
+from calendar_app.data.queries import DbSession
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_VERSION_TTL = 2.0  # seconds a process trusts the data version it last read

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from calendar_app.ordinals import LANGUAGES as ORDINAL_LANGUAGES
+from calendar_app.core.ordinals import LANGUAGES as ORDINAL_LANGUAGES
 
 LANGUAGES = list(ORDINAL_LANGUAGES)
 SLUG_PATTERN = "^[a-z0-9-]+$"

@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from flask import Flask
 from hypothesis import strategies as st
 
+from calendar_app.data.models import AccessToken, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.models import AccessToken, Reminder, Subscriber
 
 # Classic tricks: traversal, NUL and CR/LF (raw and percent-encoded), overlong UTF-8,
 # malformed escapes, bidi and zero-width characters, markup, templates, SQL, numbers

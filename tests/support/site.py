@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from flask import Flask
 from flask.testing import FlaskClient
 
-from calendar_app.presentation import BAKU
+from calendar_app.core.presentation import BAKU
 
 LANGS = ("az", "en", "ru")
 

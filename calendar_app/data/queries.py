@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
-from calendar_app.models import (
+from calendar_app.data.models import (
     AccessToken,
     DataState,
     Fact,

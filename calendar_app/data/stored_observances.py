@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from calendar_app import queries
-from calendar_app.observances import Observance, describe
-from calendar_app.occurrences import occurrences_between
-from calendar_app.queries import DbSession
+from calendar_app.core.observances import Observance, describe
+from calendar_app.core.occurrences import occurrences_between
+from calendar_app.data import queries
+from calendar_app.data.queries import DbSession
 
 
 def observances_between(

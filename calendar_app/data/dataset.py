@@ -14,10 +14,10 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from calendar_app.ordinals import LANGUAGES
+from calendar_app.core.ordinals import LANGUAGES
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -38,80 +38,92 @@ class DataFileError(Exception):
         super().__init__(f"{filename}: {key}: {reason}" if key else f"{filename}: {reason}")
 
 
+# Record fields are named like the model columns (calendar_app/data/models.py); where the
+# data file or the API spells one otherwise, the field says so here and nowhere else
+# (calendar_app/data/record_map.py reads these names). A new column is one new field.
+
+KEY = {"toml": "id", "json": "id"}
+VERIFIED = {"toml": "verified"}
+CITED = {"cites": True}
+
+
 @dataclass(frozen=True)
 class SourceRecord:
-    id: str
-    title: str
-    publisher: str
-    kind: str
-    language: str
-    published: dt.date | None
-    year: int | None
-    url: str | None
-    locator: str | None
-    note: str | None
-    verified: bool
+    key: str = field(metadata=KEY)
+    title: str = field()
+    publisher: str = field()
+    kind: str = field()
+    language: str = field()
+    published_on: dt.date | None = field(metadata={"toml": "published"})
+    published_year: int | None = field(metadata={"toml": "year"})
+    url: str | None = field()
+    locator: str | None = field()
+    note: str | None = field(metadata={"json": None})
+    is_verified: bool = field(metadata=VERIFIED)
 
 
 @dataclass(frozen=True)
 class FactRecord:
-    id: str
-    kind: str
-    value: int | None
-    qualifier: str
-    label: Localized
-    sources: tuple[str, ...]
-    verified: bool
+    key: str = field(metadata=KEY)
+    kind: str = field()
+    value: int | None = field()
+    qualifier: str = field()
+    label: Localized = field()
+    sources: tuple[str, ...] = field(metadata=CITED)
+    is_verified: bool = field(metadata=VERIFIED)
 
 
 @dataclass(frozen=True)
 class LegalActRecord:
-    id: str
-    adopted: dt.date
-    kind: str
-    title: Localized
-    sources: tuple[str, ...]
-    verified: bool
+    key: str = field(metadata=KEY)
+    adopted_on: dt.date = field(metadata={"toml": "adopted"})
+    kind: str = field()
+    title: Localized = field()
+    sources: tuple[str, ...] = field(metadata=CITED)
+    is_verified: bool = field(metadata=VERIFIED)
 
 
 @dataclass(frozen=True)
 class MomentRecord:
-    id: str
-    kind: str
-    local_time: dt.time
-    timezone: str
-    duration_minutes: int
-    description: Localized
-    sources: tuple[str, ...]
-    verified: bool
+    key: str = field(metadata=KEY)
+    kind: str = field()
+    local_time: dt.time = field()
+    timezone: str = field()
+    duration_minutes: int = field()
+    description: Localized = field()
+    sources: tuple[str, ...] = field(metadata=CITED)
+    is_verified: bool = field(metadata=VERIFIED)
 
 
 @dataclass(frozen=True)
 class TimelineRecord:
-    id: str
-    date: dt.date
-    precision: str
-    title: Localized
-    sources: tuple[str, ...]
-    verified: bool
+    key: str = field(metadata=KEY)
+    occurred_on: dt.date = field(metadata={"toml": "date", "json": "date"})
+    precision: str = field()
+    title: Localized = field()
+    sources: tuple[str, ...] = field(metadata=CITED)
+    is_verified: bool = field(metadata=VERIFIED)
+
+
+ChildRecord = FactRecord | LegalActRecord | MomentRecord | TimelineRecord
 
 
 @dataclass(frozen=True)
 class DayRecord:
-    slug: str
-    month: int
-    day: int
-    events_year: int
-    first_observed_year: int
-    is_non_working: bool
-    name: Localized
-    anniversary_of: Localized
-    summary: Localized
-    history: Localized
-    facts: tuple[FactRecord, ...]
-    legal_acts: tuple[LegalActRecord, ...]
-    moments: tuple[MomentRecord, ...]
-    timeline: tuple[TimelineRecord, ...]
+    slug: str = field(metadata={"toml": "id"})
+    month: int = field()
+    day: int = field()
+    events_year: int = field()
+    first_observed_year: int = field()
+    is_non_working: bool = field()
+    name: Localized = field()
+    anniversary_of: Localized = field()
+    summary: Localized = field()
+    history: Localized = field()
+    facts: tuple[FactRecord, ...] = field(metadata={"child": FactRecord})
+    legal_acts: tuple[LegalActRecord, ...] = field(metadata={"child": LegalActRecord})
+    moments: tuple[MomentRecord, ...] = field(metadata={"child": MomentRecord})
+    timeline: tuple[TimelineRecord, ...] = field(metadata={"child": TimelineRecord})
 
 
 @dataclass(frozen=True)
@@ -168,7 +180,7 @@ class _Parser:
         sources = tuple(
             self.source(table, where) for where, table in self.tables(data, "", "sources")
         )
-        known = {source.id for source in sources}
+        known = {source.key for source in sources}
         days = tuple(
             self.day(table, where, known) for where, table in self.tables(data, "", "days")
         )
@@ -193,17 +205,17 @@ class _Parser:
         if url is not None and not url.startswith(("https://", "http://")):
             raise self.fail(f"{at}.url", f"not a web address: {url!r}")
         return SourceRecord(
-            id=self.ident(t, at, "source"),
+            key=self.ident(t, at, "source"),
             title=self.required(t, at, "title", self.text),
             publisher=self.required(t, at, "publisher", self.text),
             kind=self.required(t, at, "kind", self.choice(SOURCE_KINDS)),
             language=self.required(t, at, "language", self.language_code),
-            published=published,
-            year=year if year is not None else None,
+            published_on=published,
+            published_year=year,
             url=url,
             locator=self.optional(t, at, "locator", self.text),
             note=self.optional(t, at, "note", self.text),
-            verified=self.flag(t, at),
+            is_verified=self.flag(t, at),
         )
 
     def day(self, t: dict[str, Any], at: str, known: set[str]) -> DayRecord:
@@ -255,24 +267,24 @@ class _Parser:
         if value is None and "qualifier" in t:
             raise self.fail(f"{at}.qualifier", "a statement without a value takes no qualifier")
         return FactRecord(
-            id=self.ident(t, at, "fact"),
+            key=self.ident(t, at, "fact"),
             kind=self.required(t, at, "kind", self.slug_text),
             value=value,
             qualifier=qualifier,
             label=self.required(t, at, "label", self.localized),
             sources=self.citations(t, at, known),
-            verified=self.flag(t, at),
+            is_verified=self.flag(t, at),
         )
 
     def act(self, t: dict[str, Any], at: str, known: set[str]) -> LegalActRecord:
         self.only(t, at, {"id", "adopted", "kind", "title", "sources", "verified"})
         return LegalActRecord(
-            id=self.ident(t, at, "legal act"),
-            adopted=self.required(t, at, "adopted", self.date),
+            key=self.ident(t, at, "legal act"),
+            adopted_on=self.required(t, at, "adopted", self.date),
             kind=self.required(t, at, "kind", self.choice(ACT_KINDS)),
             title=self.required(t, at, "title", self.localized),
             sources=self.citations(t, at, known),
-            verified=self.flag(t, at),
+            is_verified=self.flag(t, at),
         )
 
     def moment(self, t: dict[str, Any], at: str, known: set[str]) -> MomentRecord:
@@ -286,25 +298,25 @@ class _Parser:
         if not 1 <= minutes <= 24 * 60:
             raise self.fail(f"{at}.duration_minutes", f"must be 1-1440, got {minutes}")
         return MomentRecord(
-            id=self.ident(t, at, "moment"),
+            key=self.ident(t, at, "moment"),
             kind=self.required(t, at, "kind", self.choice(MOMENT_KINDS)),
             local_time=self.required(t, at, "local_time", self.time),
             timezone=self.required(t, at, "timezone", self.zone),
             duration_minutes=minutes,
             description=self.required(t, at, "description", self.localized),
             sources=self.citations(t, at, known),
-            verified=self.flag(t, at),
+            is_verified=self.flag(t, at),
         )
 
     def event(self, t: dict[str, Any], at: str, known: set[str]) -> TimelineRecord:
         self.only(t, at, {"id", "date", "precision", "title", "sources", "verified"})
         return TimelineRecord(
-            id=self.ident(t, at, "timeline entry"),
-            date=self.required(t, at, "date", self.date),
+            key=self.ident(t, at, "timeline entry"),
+            occurred_on=self.required(t, at, "date", self.date),
             precision=self.optional(t, at, "precision", self.choice(PRECISIONS)) or "day",
             title=self.required(t, at, "title", self.localized),
             sources=self.citations(t, at, known),
-            verified=self.flag(t, at),
+            is_verified=self.flag(t, at),
         )
 
     # --- helpers -------------------------------------------------------------------

@@ -52,10 +52,10 @@ from zoneinfo import ZoneInfo
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 from icalendar.enums import CLASS, TRANSP
 
-from calendar_app.figures import figure_text
-from calendar_app.observances import DescribedDay, Observance, describe
-from calendar_app.occurrences import occurrences_between
-from calendar_app.ordinals import LANGUAGES
+from calendar_app.core.figures import figure_text
+from calendar_app.core.observances import DescribedDay, Observance, describe
+from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.ordinals import LANGUAGES
 
 MINUTE_OF_SILENCE = "minute-of-silence"
 HOME_ZONE = ZoneInfo(

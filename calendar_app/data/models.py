@@ -111,40 +111,38 @@ class MemorialDay(Base):
     )
 
 
-class Fact(Base):
-    """A figure or a statement about a day; disagreeing figures are separate facts."""
+class DayRecordColumns:
+    """The columns every record a day owns has: its stable key, its day, its order."""
 
-    __tablename__ = "facts"
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True, doc="Stable id from the data file.")
     memorial_day_id: Mapped[int] = mapped_column(
         ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
     )
+    is_verified: Mapped[bool] = mapped_column(doc="False when the sources do not settle it.")
+    position: Mapped[int] = mapped_column(doc="Order in the data file.")
+
+
+class Fact(DayRecordColumns, Base):
+    """A figure or a statement about a day; disagreeing figures are separate facts."""
+
+    __tablename__ = "facts"
     kind: Mapped[str] = mapped_column(String(40), doc="Facts of one kind are compared.")
     value: Mapped[int | None] = mapped_column(Integer, doc="The figure; None for a statement.")
     qualifier: Mapped[str] = mapped_column(String(12), doc="exact, more-than, about, at-least.")
     label: Mapped[Localized] = mapped_column(doc="What the figure counts, or the statement.")
-    is_verified: Mapped[bool]
-    position: Mapped[int]
 
     memorial_day: Mapped[MemorialDay] = relationship(back_populates="facts")
     sources: Mapped[list[Source]] = relationship(secondary=fact_sources, order_by=Source.position)
 
 
-class LegalAct(Base):
+class LegalAct(DayRecordColumns, Base):
     """A law, resolution, decree or order that established or shaped a day."""
 
     __tablename__ = "legal_acts"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
-    memorial_day_id: Mapped[int] = mapped_column(
-        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
-    )
     adopted_on: Mapped[dt.date]
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[Localized]
-    is_verified: Mapped[bool]
-    position: Mapped[int]
 
     memorial_day: Mapped[MemorialDay] = relationship(back_populates="legal_acts")
     sources: Mapped[list[Source]] = relationship(
@@ -152,41 +150,27 @@ class LegalAct(Base):
     )
 
 
-class Moment(Base):
+class Moment(DayRecordColumns, Base):
     """A custom fixed in local time, e.g. the nationwide minute of silence."""
 
     __tablename__ = "moments"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
-    memorial_day_id: Mapped[int] = mapped_column(
-        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
-    )
     kind: Mapped[str] = mapped_column(String(40))
     local_time: Mapped[dt.time]
     timezone: Mapped[str] = mapped_column(String(64), doc="IANA zone of local_time.")
     duration_minutes: Mapped[int]
     description: Mapped[Localized]
-    is_verified: Mapped[bool]
-    position: Mapped[int]
 
     memorial_day: Mapped[MemorialDay] = relationship(back_populates="moments")
     sources: Mapped[list[Source]] = relationship(secondary=moment_sources, order_by=Source.position)
 
 
-class TimelineEntry(Base):
+class TimelineEntry(DayRecordColumns, Base):
     """A dated event related to a day."""
 
     __tablename__ = "timeline_entries"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
-    memorial_day_id: Mapped[int] = mapped_column(
-        ForeignKey("memorial_days.id", ondelete="CASCADE"), index=True
-    )
     occurred_on: Mapped[dt.date]
     precision: Mapped[str] = mapped_column(String(8), doc="day, month or year of occurred_on.")
     title: Mapped[Localized]
-    is_verified: Mapped[bool]
-    position: Mapped[int]
 
     memorial_day: Mapped[MemorialDay] = relationship(back_populates="timeline")
     sources: Mapped[list[Source]] = relationship(

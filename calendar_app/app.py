@@ -1,0 +1,90 @@
+"""The application factory: ``create_app(overrides, instance_path)`` builds the Flask app."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from calendar_app.config import load_settings
+from calendar_app.extensions import csrf, db, migrate
+from calendar_app.resources import resource_dir
+from calendar_app.web import (
+    errors,
+    formatting,
+    i18n,
+    limits,
+    outage,
+    register_blueprints,
+    security,
+)
+
+DATABASE_CONNECT_TIMEOUT = 5  # seconds
+MAX_REQUEST_BYTES = 64 * 1024  # forms are small; anything larger is refused with 413
+
+
+def create_app(
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    instance_path: str | Path | None = None,
+) -> Flask:
+    """Build the application. Raises config.ConfigError on bad configuration."""
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path) if instance_path else None,
+        template_folder=str(resource_dir("templates")),
+    )
+    settings = load_settings(Path(app.instance_path), overrides=overrides)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database.url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database.url),
+        SETTINGS=settings,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        MAX_FORM_MEMORY_SIZE=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.server.base_url.startswith("https://"),
+    )
+    if settings.server.trusted_proxies:
+        hops = settings.server.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if settings.database.url.startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
+    with app.app_context():
+        event.listen(db.engine, "connect", _enforce_sqlite_foreign_keys)
+
+    csrf.init_app(app)
+    limits.init_app(app, settings)
+    outage.init_app(app)
+    i18n.init_app(app)
+    formatting.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+    return app
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    """Recover after a database restart; never hang on one that drops packets."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+    return options
+
+
+def _enforce_sqlite_foreign_keys(connection: Any, _record: Any) -> None:
+    if isinstance(connection, sqlite3.Connection):
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,1 @@
+"""Pure core: plain values in, plain values out; no Flask, no database."""
