@@ -28,13 +28,13 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 
 from calendar_app.cli import cli
+from calendar_app.core.ics import FeedOptions, render_calendar
 from calendar_app.extensions import db
-from calendar_app.ics import FeedOptions, render_calendar
 from calendar_app.reminders.scheduler import run_once
-from calendar_app.subscriptions import Preferences, confirm, normalize_email, sign_up
+from calendar_app.reminders.subscriptions import Preferences, confirm, normalize_email, sign_up
 from tests.conftest import IN_CI
-from tests.feed_support import BASE_URL, DATA_CHANGED, YEAR, parse_uid, plain_days
-from tests.smtp_sink import SmtpSink
+from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, parse_uid, plain_days
+from tests.support.smtp_sink import SmtpSink
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
 SCRIPT = Path(__file__).parent / "libical" / "read_feeds.py"
