@@ -260,7 +260,7 @@ def render_calendar(
     lang = options.lang
     base_url = base_url.rstrip("/")
     host = feed_host(base_url)
-    stamp = _utc(data_changed)
+    stamp = utc(data_changed)
     chosen = list(days)
     if options.slug is not None:
         chosen = [day for day in chosen if day.slug == options.slug]
@@ -268,10 +268,10 @@ def render_calendar(
             raise ValueError(f"no memorial day {options.slug!r}")
     start, end = feed_window(year, options.years_back, options.years_ahead)
 
-    calendar = _calendar(chosen, options, base_url, stamp)
-    silences = {d.slug: _minute_of_silence(d) if options.include_silence else None for d in chosen}
+    calendar = calendar_component(chosen, options, base_url, stamp)
+    silences = {d.slug: minute_of_silence(d) if options.include_silence else None for d in chosen}
     for tzid in sorted({m.timezone for m in silences.values() if m is not None}):
-        calendar.add_component(_vtimezone(tzid, start, end + dt.timedelta(days=1)))
+        calendar.add_component(vtimezone(tzid, start, end + dt.timedelta(days=1)))
     descriptions: dict[str, str] = {}  # the same every year: built once per day
     for occurrence in occurrences_between(chosen, start, end):
         if not occurrence.is_observed:
@@ -280,20 +280,20 @@ def render_calendar(
         observance = describe(occurrence, lang)
         url = day_page_url(base_url, day.slug, lang)
         if day.slug not in descriptions:
-            descriptions[day.slug] = _observance_description(day, observance, url, lang)
+            descriptions[day.slug] = observance_description(day, observance, url, lang)
         calendar.add_component(
-            _observance_event(day, observance, descriptions[day.slug], options, host, url, stamp)
+            observance_event(day, observance, descriptions[day.slug], options, host, url, stamp)
         )
         silence = silences[day.slug]
         if silence is not None:
             calendar.add_component(
-                _silence_event(day, silence, observance, options, host, url, stamp)
+                silence_event(day, silence, observance, options, host, url, stamp)
             )
     return bytes(calendar.to_ical())
 
 
 @functools.lru_cache(maxsize=16)
-def _vtimezone(tzid: str, first_date: dt.date, last_date: dt.date) -> Timezone:
+def vtimezone(tzid: str, first_date: dt.date, last_date: dt.date) -> Timezone:
     """Generated from zoneinfo for the window only (slow to build, never mutated: cached).
 
     Without the COMMENT ("This timezone only works from …") that icalendar adds:
@@ -304,7 +304,7 @@ def _vtimezone(tzid: str, first_date: dt.date, last_date: dt.date) -> Timezone:
     return timezone
 
 
-def _calendar(
+def calendar_component(
     days: Sequence[FeedDay], options: FeedOptions, base_url: str, stamp: dt.datetime
 ) -> Calendar:
     lang = options.lang
@@ -332,7 +332,7 @@ def _calendar(
     return calendar
 
 
-def _observance_event(
+def observance_event(
     day: FeedDay,
     observance: Observance,
     description: str,
@@ -361,7 +361,7 @@ def _observance_event(
     return _finish(event, observance.title, options)
 
 
-def _silence_event(
+def silence_event(
     day: FeedDay,
     moment: FeedMoment,
     observance: Observance,
@@ -400,14 +400,14 @@ def _finish(event: Event, summary: str, options: FeedOptions) -> Event:
     return event
 
 
-def _minute_of_silence(day: FeedDay) -> FeedMoment | None:
+def minute_of_silence(day: FeedDay) -> FeedMoment | None:
     return next(
         (m for m in day.moments if m.kind == MINUTE_OF_SILENCE and m.is_verified),
         None,
     )
 
 
-def _observance_description(day: FeedDay, observance: Observance, url: str, lang: str) -> str:
+def observance_description(day: FeedDay, observance: Observance, url: str, lang: str) -> str:
     parts = [observance.summary]
     if day.is_non_working:
         parts.append(_TEXT["non_working"][lang])
@@ -453,7 +453,7 @@ def _more(url: str, lang: str) -> str:
     return f"{_TEXT['more'][lang]} {url}"
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def utc(moment: dt.datetime) -> dt.datetime:
     """Naive datetimes are UTC (the database stores them so)."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
