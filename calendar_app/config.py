@@ -56,6 +56,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "starttls": False,
         "ssl": False,
         "username": "",
+        "max_per_second": 0,
     },
     "reminders": {
         "enabled": True,
@@ -120,6 +121,7 @@ class MailSettings:
     ssl: bool
     username: str
     password: str
+    max_per_second: int = 0  # per sending process; 0: no limit (a relay's rate limit)
 
 
 @dataclass(frozen=True)
@@ -333,6 +335,8 @@ def _build(
         raise fail("mail", "ssl", "starttls and ssl cannot both be true")
     if not 1 <= mail["port"] <= 65535:
         raise fail("mail", "port", f"must be 1-65535, got {mail['port']}")
+    if not 0 <= mail["max_per_second"] <= 100000:
+        raise fail("mail", "max_per_second", f"must be 0-100000, got {mail['max_per_second']}")
     outbox = Path(mail["outbox_dir"]) if mail["outbox_dir"] else instance_dir / "outbox"
     outbox = outbox if outbox.is_absolute() else base_dir / outbox
 
@@ -376,6 +380,7 @@ def _build(
             ssl=mail["ssl"],
             username=mail["username"],
             password=env.get(ENV_MAIL_PASSWORD, ""),
+            max_per_second=mail["max_per_second"],
         ),
         reminders=ReminderSettings(
             enabled=reminders["enabled"],

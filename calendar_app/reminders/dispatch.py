@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
+from calendar_app.core.send_rate import Pacer
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.mail.backends import Backend, Connection, MailError
@@ -73,6 +74,10 @@ def _never() -> bool:
     return False
 
 
+def _always() -> bool:
+    return True
+
+
 def dispatch_due(
     session: DbSession,
     backend: Backend,
@@ -84,6 +89,7 @@ def dispatch_due(
     lease_for: dt.timedelta = outbox.DEFAULT_LEASE,
     retry: Retry | None = None,
     stop: Callable[[], bool] = _never,
+    pacer: Pacer | None = None,
 ) -> DispatchReport:
     """Send every reminder due, batch after batch, until none is left or ``stop()``.
 
@@ -92,10 +98,15 @@ def dispatch_due(
     ``stop`` is asked before each message: when it says so, the message in
     flight has been finished and the rest of the batch is handed back at once
     (not after its lease), so that a worker stopped by SIGTERM leaves promptly.
+    ``pacer`` (``[mail] max_per_second``) spaces the messages; a paced batch is
+    no larger than the pacer sends in half a lease, and each message checks its
+    deadline and lease at the moment it goes, after the wait.
     """
     report = DispatchReport()
     jitter = rng or random.Random()
     schedule = retry or Retry()
+    if pacer is not None:
+        batch_size = pacer.batch_size(batch_size, lease_for.total_seconds())
     with backend.connect() as connection, outbox.Fence(session) as fence:
         while not stop():
             now = clock()
@@ -104,6 +115,10 @@ def dispatch_due(
                 break
             rows = _compose_batch(session, compose, claimed, now)
             for position, row in enumerate(rows):
+                if pacer is not None and pacer.limited and row is not None:
+                    if not pacer.wait(stop):
+                        stop = _always  # stopped while waiting: hand the rest back below
+                    now = clock()
                 if stop():
                     left = [r for r in rows[position:] if r is not None]
                     report.counts["released"] += outbox.release(
