@@ -40,6 +40,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 2,
         "environment": "development",
         "trusted_proxies": 0,
+        "compress": True,
     },
     "site": {
         "default_language": "az",
@@ -94,6 +95,7 @@ class ServerSettings:
     workers: int
     environment: str  # development | production
     trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers count
+    compress: bool = True  # gzip text responses here (off when a proxy compresses)
 
     @property
     def is_production(self) -> bool:
@@ -367,6 +369,7 @@ def _build(
             workers=server["workers"],
             environment=server["environment"],
             trusted_proxies=server["trusted_proxies"],
+            compress=server["compress"],
         ),
         site=SiteSettings(language),
         database=DatabaseSettings(url),

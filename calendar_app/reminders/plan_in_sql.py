@@ -41,17 +41,19 @@ _INSERT = sa.text(
                            deadline_dt, status, attempts, next_attempt_dt, created_dt)
     SELECT s.id, slot.memorial_day_id, slot.year, slot.lead_days, slot.due_dt,
            slot.deadline_dt, 'pending', 0, slot.due_dt, :now
-    FROM unnest(CAST(:timezone AS text[]), CAST(:send_hour AS integer[]),
+    FROM subscribers AS s
+    CROSS JOIN LATERAL json_array_elements_text(s.lead_days) AS lead
+    JOIN unnest(CAST(:timezone AS text[]), CAST(:send_hour AS integer[]),
                 CAST(:lead AS integer[]), CAST(:memorial_day_id AS integer[]),
                 CAST(:slug AS text[]), CAST(:year AS integer[]),
                 CAST(:due AS timestamp[]), CAST(:deadline AS timestamp[]))
          AS slot(timezone, send_hour, lead_days, memorial_day_id, slug, year, due_dt,
                  deadline_dt)
-    JOIN subscribers AS s
-      ON s.timezone = slot.timezone AND s.send_hour = slot.send_hour
+      ON slot.timezone = s.timezone AND slot.send_hour = s.send_hour
+         AND slot.lead_days = CAST(lead.value AS integer)
     WHERE s.status = 'active'
-      AND CAST(s.lead_days AS jsonb) @> to_jsonb(slot.lead_days)
-      AND CAST(s.day_slugs AS jsonb) @> to_jsonb(slot.slug)
+      -- the stored JSON text holds each chosen slug in quotes (slugs need no escaping)
+      AND strpos(CAST(s.day_slugs AS text), '"' || slot.slug || '"') > 0
       AND (s.confirmed_dt IS NULL OR slot.due_dt >= s.confirmed_dt)
     ON CONFLICT (subscriber_id, memorial_day_id, year, lead_days) DO NOTHING
     """

@@ -183,7 +183,7 @@ def feed_for(
 
     Raises NoData before the first data load and UnknownDay for an unknown slug.
     """
-    version = cache.data_version(lambda: _read_version(session))
+    version = cache.data_version(lambda: read_data_version(session))
     if version is None:
         raise NoData("no data has been loaded")
     key = (options, year, version, base_url)
@@ -211,6 +211,6 @@ def feed_for(
     return feed
 
 
-def _read_version(session: DbSession) -> DataVersion | None:
+def read_data_version(session: DbSession) -> DataVersion | None:
     state = queries.data_state(session)
     return None if state is None else (state.changed_dt, state.content_hash)
