@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.reminder_plan import LEAD_CHOICES
+
 ENV_PREFIX = "CALENDAR_APP_"
 ENV_CONFIG_FILE = ENV_PREFIX + "CONFIG"
 ENV_SECRET_KEY = ENV_PREFIX + "SECRET_KEY"
 ENV_MAIL_PASSWORD = ENV_PREFIX + "MAIL_PASSWORD"
 SECRET_NAMES = {"secret_key", "password", "mail_password"}
-LANGUAGES = ("az", "en", "ru")
 MAIL_BACKENDS = ("file", "smtp", "console")
 ENVIRONMENTS = ("development", "production")
 WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "default", "test"}
@@ -345,8 +347,9 @@ def _build(
     reminders = values["reminders"]
     if not 0 <= reminders["send_hour"] <= 23:
         raise fail("reminders", "send_hour", f"must be 0-23, got {reminders['send_hour']}")
-    if not reminders["lead_days"] or any(not 0 <= d <= 30 for d in reminders["lead_days"]):
-        raise fail("reminders", "lead_days", "must be a non-empty list of days from 0 to 30")
+    if not reminders["lead_days"] or not set(reminders["lead_days"]) <= set(LEAD_CHOICES):
+        choices = ", ".join(str(d) for d in LEAD_CHOICES)
+        raise fail("reminders", "lead_days", f"must be a non-empty list of {choices}")
     if reminders["tick_seconds"] < 1:
         raise fail("reminders", "tick_seconds", "must be at least 1")
     if not 2 <= reminders["lease_seconds"] <= 3600:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 
 from calendar_app.app import create_app
 from calendar_app.data.prepare import prepare_database
@@ -49,6 +49,12 @@ def app(empty_app: Flask) -> Flask:
     """An app on SQLite with migrations applied and the bundled data loaded."""
     prepare_database(empty_app)
     return empty_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of ``app`` (the migrated, loaded SQLite app)."""
+    return app.test_client()
 
 
 @pytest.fixture

@@ -31,6 +31,8 @@ from calendar_app.extensions import db
 from tests.conftest import IN_CI
 from tests.support.site import LANGS, set_today
 
+pytestmark = pytest.mark.slow  # real processes and real-time waits
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

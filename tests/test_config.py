@@ -80,6 +80,11 @@ def test_unknown_key_warns_and_is_ignored(tmp_path: Path) -> None:
         ("[reminders]\nenabled = 1\n", {}, "[reminders] enabled: expected true or false"),
         ('[reminders]\nlead_days = [1, "x"]\n', {}, "lead_days: expected a list of integers"),
         ("[reminders]\nsend_hour = 24\n", {}, "[reminders] send_hour: must be 0-23"),
+        (
+            "[reminders]\nlead_days = [3]\n",
+            {},
+            "[reminders] lead_days: must be a non-empty list of 7, 1, 0",
+        ),
         ("[reminders]\nretry_seconds = 0\n", {}, "[reminders] retry_seconds: must be 1-3600"),
         (
             "[reminders]\nretry_seconds = 600\nretry_max_seconds = 60\n",

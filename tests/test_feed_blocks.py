@@ -17,9 +17,10 @@ from flask import Flask
 
 from calendar_app.core.feed_blocks import FeedBlocks
 from calendar_app.core.ics import ALARM_LIMIT, FeedOptions, render_calendar
+from calendar_app.data.dataset import DayRecord
 from calendar_app.extensions import db
 from calendar_app.web.feed_cache import FeedCache, feed_for
-from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, PlainDay, plain_days, with_day
+from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days, with_day
 from tests.test_ics_golden import CASES, GOLDEN
 
 DAYS = plain_days()
@@ -50,11 +51,11 @@ def random_options(rng: random.Random) -> FeedOptions:
 class Calls:
     """The days, counting how often the store asks for them (the query, in the app)."""
 
-    def __init__(self, days: list[PlainDay]) -> None:
+    def __init__(self, days: list[DayRecord]) -> None:
         self.days = days
         self.count = 0
 
-    def __call__(self) -> list[PlainDay]:
+    def __call__(self) -> list[DayRecord]:
         self.count += 1
         return self.days
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import pytest
 import recurring_ical_events
@@ -24,12 +25,11 @@ from calendar_app.core.ics import (
 )
 from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.data.dataset import DayRecord
 from tests.support.feed import (
     BASE_URL,
     DATA_CHANGED,
     YEAR,
-    PlainDay,
-    PlainMoment,
     byte_problems,
     event_uids,
     expected_dates,
@@ -46,7 +46,7 @@ SILENCE_AT = {"january-20": dt.time(12), "february-26": dt.time(17), "september-
 VARIANTS = list(itertools.product(("az", "en", "ru"), (True, False), [None, *SLUGS]))
 
 
-def render(days: list[PlainDay] = DAYS, year: int = YEAR, **options: object) -> bytes:
+def render(days: list[DayRecord] = DAYS, year: int = YEAR, **options: object) -> bytes:
     settings: dict[str, object] = {"lang": "en", **options}
     return render_calendar(
         days,
@@ -270,7 +270,7 @@ def test_without_silence_there_is_no_timed_event_and_no_vtimezone() -> None:
 
 def test_an_unverified_minute_of_silence_is_described_but_not_scheduled() -> None:
     moment = DAYS[0].moments[0]
-    unsure = PlainMoment(**{**moment.__dict__, "is_verified": False})
+    unsure = replace(moment, is_verified=False)
     body = render(days=with_day(DAYS, "january-20", moments=(unsure,)), slug="january-20")
     assert "-silence@" not in body.decode()
     description = str(Calendar.from_ical(body).walk("VEVENT")[0]["DESCRIPTION"])

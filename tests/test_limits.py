@@ -52,3 +52,19 @@ def test_flooding_from_one_client_gets_429(limited_app: Flask, smtp_sink: SmtpSi
     assert codes[:10] == [200] * 10
     assert set(codes[10:]) == {429}
     assert len(smtp_sink.messages) == 10
+
+
+def test_each_client_sees_its_own_feed_allowance(limited_app: Flask) -> None:
+    """Repeated polls are not answered from another client's response: each address's
+    X-RateLimit headers count its own requests (the old replay layer mixed them)."""
+    client = limited_app.test_client()
+
+    def remaining(ip: str) -> int:
+        response = client.get("/calendar.ics?lang=en", environ_base={"REMOTE_ADDR": ip})
+        assert response.status_code == 200
+        return int(response.headers["X-RateLimit-Remaining"])
+
+    first = [remaining("198.51.100.1") for _ in range(5)]
+    assert first == sorted(first, reverse=True) and first[0] - first[-1] == 4
+    assert remaining("198.51.100.2") == first[0]  # a new client starts with the full allowance
+    assert remaining("198.51.100.1") == first[-1] - 1

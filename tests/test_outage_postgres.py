@@ -29,6 +29,8 @@ from tests.support.smtp_sink import SmtpSink
 from tests.support.tcp_forwarder import TcpForwarder
 from tests.test_scale_postgres import seed_due_reminders
 
+pytestmark = pytest.mark.slow  # real processes and real-time waits
+
 # path -> the media type of its 503 (a page, plain text for calendar clients, JSON)
 PATHS = {
     "/": "text/html",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from calendar_app.data.dataset import parse_dataset
-from calendar_app.data.prepare import load_dataset
+from calendar_app.data.prepare import load_dataset, prepare_database
+from tests.conftest import build_app
 from tests.support import factories
 from tests.support.site import LANGS, client_on, parse, squash
 
@@ -339,3 +341,18 @@ def test_embed_widget_lists_the_next_observances_up_to_the_limit(app: Flask) -> 
 def test_healthz(app: Flask) -> None:
     response = app.test_client().get("/healthz")
     assert response.status_code == 200 and response.data == b"ok\n"
+
+
+@pytest.mark.parametrize(("configured", "checked"), [([1, 0], {"1", "0"}), ([7], {"7"})])
+def test_subscribe_form_preselects_the_configured_lead_times(
+    tmp_path: Path, configured: list[int], checked: set[str]
+) -> None:
+    """`[reminders] lead_days` is what the sign-up form ticks; every choice is offered."""
+    site = build_app(
+        tmp_path, f"sqlite:///{tmp_path / 'c.db'}", reminders={"lead_days": configured}
+    )
+    prepare_database(site)
+    page = site.test_client().get("/subscribe?lang=en").get_data(as_text=True)
+    boxes = re.findall(r'<input type="checkbox" name="leads" value="(\d+)"( checked)?>', page)
+    assert {value for value, _ in boxes} == {"7", "1", "0"}
+    assert {value for value, tick in boxes if tick} == checked

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from calendar_app.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import build_app
@@ -55,8 +56,7 @@ def test_bad_parameters_get_a_clear_page_and_never_a_server_error(app: Flask) ->
         assert '<html lang="en">' in response.get_data(as_text=True)
 
 
-def test_error_pages_are_in_the_readers_language(app: Flask) -> None:
-    client = app.test_client()
+def test_error_pages_are_in_the_readers_language(client: FlaskClient) -> None:
     ru = client.get("/days/nope", headers={"Accept-Language": "ru"})
     assert ru.status_code == 404
     text = squash(ru.get_data(as_text=True))
@@ -69,8 +69,8 @@ def test_error_pages_are_in_the_readers_language(app: Flask) -> None:
     assert "Страница не найдена" in client.get("/missing").get_data(as_text=True)
 
 
-def test_a_wrong_method_gets_405_with_allow(app: Flask) -> None:
-    response = app.test_client().post("/?lang=en")
+def test_a_wrong_method_gets_405_with_allow(client: FlaskClient) -> None:
+    response = client.post("/?lang=en")
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert "This page cannot be used that way" in response.get_data(as_text=True)

@@ -189,7 +189,8 @@ def test_a_worker_that_lost_its_lease_writes_nothing(smtp_app: Flask, smtp_sink:
             db.session, later, limit=1, domain="calendar.example.az"
         )
         assert same_id == reminder_id
-        assert not outbox.fenced_update(db.session, reminder_id, old_lease, status="sent")
+        with outbox.Fence(db.session) as fence:
+            assert not fence.finish(reminder_id, old_lease, status="sent")
 
 
 @pytest.mark.parametrize("lang", ["az", "ru"])

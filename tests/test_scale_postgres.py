@@ -24,6 +24,8 @@ from tests.conftest import build_app
 from tests.support.processes import app_env, start, stop_all, wait_until
 from tests.support.smtp_sink import SmtpSink
 
+pytestmark = pytest.mark.slow  # real processes and real-time waits
+
 
 @pytest.fixture
 def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:

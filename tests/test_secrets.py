@@ -68,7 +68,9 @@ def test_production_without_any_key_refuses_and_development_makes_one(
     assert len(app.config["SECRET_KEY"]) == 64
 
 
-@pytest.mark.parametrize("key", [secrets.token_hex(32), secrets.token_urlsafe(32)])
+@pytest.mark.parametrize(
+    "key", [secrets.token_hex(32), secrets.token_urlsafe(32)], ids=["hex", "urlsafe"]
+)
 def test_production_starts_with_a_generated_key(
     key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,6 +100,7 @@ def cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         (["scheduler"], secrets.token_hex(10)),
         (["db", "upgrade"], ""),
     ],
+    ids=["no-key", "changeme", "repeated", "short", "empty"],
 )
 def test_the_cli_refuses_to_start_in_one_line(
     tmp_path: Path, command: list[str], key: str | None

@@ -11,6 +11,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # real processes and real-time waits
+
 
 def free_port() -> int:
     with socket.socket() as s:

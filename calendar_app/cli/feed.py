@@ -12,7 +12,6 @@ Each file holds the same bytes as the served feed with default parameters.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -20,8 +19,9 @@ import click
 from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now
 from calendar_app.core.ics import FeedOptions, feed_year
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.web.feed_cache import FeedCache, NoData, feed_for
@@ -49,7 +49,7 @@ def feed_group() -> None:
 def export_command(out: Path, year: int | None) -> None:
     """Write every feed (all days and each day, in each language) as .ics files."""
     settings = current_settings()
-    around = year or feed_year(dt.datetime.now(dt.UTC))
+    around = year or feed_year(utc_now())
     default = settings.site.default_language
     slugs = [day.slug for day in queries.active_days(db.session)]
     cache = FeedCache()

@@ -9,8 +9,9 @@ import click
 from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.observances import Observance
-from calendar_app.core.ordinals import LANGUAGES
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
 
@@ -60,7 +61,7 @@ def occurrences_command(start: dt.date, end: dt.date, lang: str | None, as_json:
 @with_appcontext
 def upcoming_command(days: int, lang: str | None, today: dt.date | None) -> None:
     """The next observances, as a readable table."""
-    start = today or dt.date.today()
+    start = today or baku_today()
     found = observances_between(db.session, start, start + dt.timedelta(days=days), _language(lang))
     if not found:
         click.echo(f"no observance in the next {days} days")

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import signal
 import threading
-import time
-from collections.abc import Callable
 
 import click
-from apscheduler.schedulers.base import BaseScheduler
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
 from calendar_app.core.send_rate import forecast
 from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
-from calendar_app.reminders.leader import Leadership
+from calendar_app.reminders.leader import Leadership, run_while_leading, sleep_unless
 from calendar_app.reminders.scheduler import (
-    TICK_JOB_ID,
     build_scheduler,
     dispatch_once,
     run_once,
 )
 
-LEADER_POLL_SECONDS = 5
 FORECAST_HORIZON = dt.timedelta(days=2)
-LEADERSHIP_JOB_ID = "leadership-check"
 
 
 class Instant(click.ParamType):  # type: ignore[type-arg]
@@ -59,7 +51,7 @@ def reminders_group() -> None:
 @with_appcontext
 def run_once_command(at: dt.datetime | None) -> None:
     """Plan and send everything due, then exit (for cron and for tests)."""
-    now = at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = at or utc_now_naive()
     click.echo(run_once(now).summary())
 
 
@@ -84,7 +76,7 @@ def status_command(workers: int, at: dt.datetime | None) -> None:
     click.echo(f"next due: {due.isoformat()}Z" if due else "next due: nothing planned")
     for reminder in queries.recent_failures(db.session, limit=5):
         click.echo(f"failed: #{reminder.id} {reminder.last_error}")
-    _backlog_forecast(at or dt.datetime.now(dt.UTC).replace(tzinfo=None), workers)
+    _backlog_forecast(at or utc_now_naive(), workers)
 
 
 def _backlog_forecast(now: dt.datetime, workers: int) -> None:
@@ -129,7 +121,6 @@ def scheduler_command(plan_only: bool) -> None:
     """
     configure_logging()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    leadership = Leadership(db.engine)
     stopping = threading.Event()
 
     def stop(*_: object) -> None:
@@ -142,80 +133,13 @@ def scheduler_command(plan_only: bool) -> None:
     # finishes the message in flight and hands the rest of its batch back.
     signal.signal(signal.SIGTERM, stop)
     try:
-        while not stopping.is_set() and not _try_to_lead(leadership):
-            click.echo("another scheduler leads; waiting to take over")
-            _sleep(LEADER_POLL_SECONDS, stopping.is_set)
-        if stopping.is_set():  # SIGTERM while waiting: leave, even if the lock just came free
-            return
-        click.echo("reminder scheduler running; Ctrl+C stops it")
-        if leadership.needs_lock:
-            _guard_leadership(scheduler, leadership)
-        scheduler.start()
+        run_while_leading(scheduler, Leadership(db.engine, say=_say), stopping)
     except (KeyboardInterrupt, SystemExit):
         stopping.set()  # Ctrl+C: a tick still sending stops after its message in flight
-    finally:
-        _quietly(leadership.release)
 
 
-def _try_to_lead(leadership: Leadership) -> bool:
-    """Take the lock if it is free; a database outage means "not now", not a crash."""
-    try:
-        return leadership.try_acquire()
-    except SQLAlchemyError as error:
-        click.echo(f"database unavailable; cannot lead yet: {_first_line(error)}", err=True)
-        _quietly(leadership.release)  # a new connection next time
-        return False
-
-
-def _guard_leadership(scheduler: BaseScheduler, leadership: Leadership) -> None:
-    """The lock lives as long as its connection. An outage drops both, and another
-    scheduler may take the lock when the database returns: until this one holds the lock
-    again, its tick is paused, so that only one process plans at a time."""
-    leading = True
-
-    def check() -> None:
-        nonlocal leading
-        if leading and not _connection_alive(leadership):
-            leading = False
-            scheduler.pause_job(TICK_JOB_ID)
-            click.echo("lost the database connection that held the lead; ticking paused")
-        if not leading and _try_to_lead(leadership):
-            leading = True
-            scheduler.resume_job(TICK_JOB_ID)
-            click.echo("reminder scheduler running again")
-
-    scheduler.add_job(
-        check,
-        "interval",
-        seconds=LEADER_POLL_SECONDS,
-        id=LEADERSHIP_JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-    )
-
-
-def _connection_alive(leadership: Leadership) -> bool:
-    connection = leadership.connection
-    if connection is None:
-        return False
-    try:
-        connection.execute(text("SELECT 1"))
-        connection.commit()
-    except SQLAlchemyError:
-        _quietly(leadership.release)
-        return False
-    return True
-
-
-def _quietly(action: Callable[[], object]) -> None:
-    """Clean-up on a connection that may already be dead must not raise."""
-    with contextlib.suppress(SQLAlchemyError):
-        action()
-
-
-def _first_line(error: BaseException) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+def _say(line: str) -> None:
+    click.echo(line, err=line.startswith("database unavailable"))
 
 
 @click.command("worker")
@@ -246,12 +170,6 @@ def worker_command(once: bool) -> None:
                 click.echo(report.summary() if report else "failed")
                 return
             if report is None or not report.counts:
-                _sleep(pause, lambda: stopping)
+                sleep_unless(pause, lambda: stopping)
     except KeyboardInterrupt:
         pass
-
-
-def _sleep(seconds: float, stop: Callable[[], bool]) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end and not stop():
-        time.sleep(min(0.2, end - time.monotonic()))

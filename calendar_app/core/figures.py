@@ -11,7 +11,8 @@ from __future__ import annotations
 from babel.numbers import format_decimal
 
 from calendar_app.core.dates import BABEL_LOCALES
-from calendar_app.core.ordinals import LANGUAGES, anniversary_ordinal
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.ordinals import anniversary_ordinal
 
 QUALIFIERS = ("exact", "more-than", "about", "at-least")
 

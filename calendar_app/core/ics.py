@@ -53,9 +53,9 @@ from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 from icalendar.enums import CLASS, TRANSP
 
 from calendar_app.core.figures import figure_text
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.observances import DescribedDay, Observance, describe
 from calendar_app.core.occurrences import occurrences_between
-from calendar_app.core.ordinals import LANGUAGES
 
 MINUTE_OF_SILENCE = "minute-of-silence"
 HOME_ZONE = ZoneInfo(
@@ -244,8 +244,9 @@ def silence_uid(slug: str, year: int, host: str) -> str:
     return f"{slug}-{year}-silence@{host}"
 
 
-def day_page_url(base_url: str, slug: str, lang: str) -> str:
-    return f"{base_url.rstrip('/')}/days/{slug}?lang={lang}"
+def day_page_url(base_url: str, slug: str, lang: str | None = None) -> str:
+    """The public address of a day's page (in ``lang``, when given)."""
+    return f"{base_url.rstrip('/')}/days/{slug}" + (f"?lang={lang}" if lang else "")
 
 
 def render_calendar(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from calendar_app.core.dates import long_date
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.occurrences import DaySpec, Occurrence
 from calendar_app.core.ordinals import (
-    LANGUAGES,
     anniversary_label,
     anniversary_phrase,
     anniversary_title,

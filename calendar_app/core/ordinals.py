@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from num2words import num2words
 
-LANGUAGES = ("az", "en", "ru")
+from calendar_app.core.languages import LANGUAGES
 
 
 def _check(number: int, lang: str) -> None:

@@ -17,12 +17,12 @@ from babel.dates import format_skeleton
 
 from calendar_app.core.dates import BABEL_LOCALES, short_date
 from calendar_app.core.figures import figure_text
+from calendar_app.core.languages import BAKU, BAKU_ZONE
 from calendar_app.core.observances import Observance
 
 if TYPE_CHECKING:
     from calendar_app.data.models import Fact, MemorialDay, Moment, Source
 
-BAKU = ZoneInfo("Asia/Baku")
 ANNIVERSARY_YEARS_BACK = 3
 ANNIVERSARY_YEARS_AHEAD = 10
 
@@ -91,7 +91,7 @@ class MomentTime:
 
     @property
     def is_baku_time(self) -> bool:
-        return self.moment.timezone == "Asia/Baku"
+        return self.moment.timezone == BAKU_ZONE
 
 
 def moment_on(moment: Moment, day: dt.date) -> MomentTime:

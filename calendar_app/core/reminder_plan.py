@@ -17,6 +17,8 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
+# The lead times a subscriber can choose, in days before the observance (the form offers these).
+LEAD_CHOICES = (7, 1, 0)
 
 
 class PlanSubscriber(Protocol):

@@ -1,1 +1,1 @@
-"""Records and their storage: the data file format, models, every SELECT, sync."""
+"""Records and their storage: the data file format, models, the queries, sync."""

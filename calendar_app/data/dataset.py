@@ -17,12 +17,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.figures import QUALIFIERS
+from calendar_app.core.languages import LANGUAGES
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_KINDS = ("press", "official", "legal-act", "statement", "reference")
-QUALIFIERS = ("exact", "more-than", "about", "at-least")
 ACT_KINDS = ("parliament-resolution", "presidential-decree", "presidential-order", "law")
 MOMENT_KINDS = ("minute-of-silence", "ceremony")
 PRECISIONS = ("day", "month", "year")

@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -22,6 +23,9 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
+from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose, check_in
+from calendar_app.data.utc_datetime import UtcDateTime
 
 Localized = dict[str, str]
 
@@ -37,7 +41,7 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     registry = registry(
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
-        type_annotation_map={Localized: JSON, str: String(200)},
+        type_annotation_map={Localized: JSON, str: String(200), dt.datetime: UtcDateTime()},
     )
 
 
@@ -203,6 +207,7 @@ class Subscriber(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        CheckConstraint(check_in("status", SubscriberStatus), name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True, doc="Normalized address.")
@@ -220,13 +225,14 @@ class Subscriber(Base):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == SubscriberStatus.ACTIVE
 
 
 class AccessToken(Base):
     """A secret link (confirm or manage); only its SHA-256 is stored."""
 
     __tablename__ = "access_tokens"
+    __table_args__ = (CheckConstraint(check_in("purpose", TokenPurpose), name="purpose"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
@@ -250,6 +256,7 @@ class Reminder(Base):
             postgresql_where=text("status IN ('pending', 'sending')"),
             sqlite_where=text("status IN ('pending', 'sending')"),
         ),
+        CheckConstraint(check_in("status", ReminderStatus), name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     subscriber_id: Mapped[int] = mapped_column(

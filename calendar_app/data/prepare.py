@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 from flask_migrate import upgrade
 
+from calendar_app.clock import utc_now_naive
 from calendar_app.data import queries
 from calendar_app.data.dataset import DataFileError, Dataset, parse_dataset
 from calendar_app.data.sync import SyncReport, apply_dataset
@@ -30,7 +31,7 @@ def read_dataset(path: Path) -> Dataset:
 
 def load_dataset(dataset: Dataset, now: dt.datetime | None = None) -> SyncReport:
     """Apply a dataset in one transaction: all of it, or nothing."""
-    moment = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    moment = now or utc_now_naive()
     try:
         report = apply_dataset(db.session, dataset, moment)
         db.session.commit()

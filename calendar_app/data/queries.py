@@ -1,4 +1,8 @@
-"""Every SELECT the application runs lives here."""
+"""The application's reads, one named function each.
+
+The outbox protocol's own statements (claim, lease, fence) stay beside it in
+calendar_app/reminders/outbox.py, because they are one concurrency design.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from calendar_app.data.models import (
     Subscriber,
     TimelineEntry,
 )
+from calendar_app.data.statuses import ReminderStatus, SubscriberStatus
 
 # A plain session, or Flask-SQLAlchemy's scoped db.session that proxies one.
 DbSession = Session | scoped_session[Any]
@@ -107,7 +112,7 @@ def active_subscriber_batches(
             Subscriber.lead_days,
             Subscriber.confirmed_dt,
         )
-        .where(Subscriber.status == "active")
+        .where(Subscriber.status == SubscriberStatus.ACTIVE)
         .order_by(Subscriber.id)
         .execution_options(yield_per=size)
     )
@@ -116,7 +121,7 @@ def active_subscriber_batches(
 
 def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
     query = select(Reminder).where(
-        Reminder.subscriber_id == subscriber_id, Reminder.status == "pending"
+        Reminder.subscriber_id == subscriber_id, Reminder.status == ReminderStatus.PENDING
     )
     return session.scalars(query).all()
 
@@ -147,7 +152,9 @@ def subscriber_counts(session: DbSession) -> dict[str, int]:
 
 
 def next_due_reminder(session: DbSession) -> dt.datetime | None:
-    query = select(func.min(Reminder.next_attempt_dt)).where(Reminder.status == "pending")
+    query = select(func.min(Reminder.next_attempt_dt)).where(
+        Reminder.status == ReminderStatus.PENDING
+    )
     return session.scalars(query).one()
 
 
@@ -160,7 +167,10 @@ def backlog_in_sending_order(
     """
     query = (
         select(Reminder.id, Reminder.next_attempt_dt, Reminder.deadline_dt)
-        .where(Reminder.status.in_(("pending", "sending")), Reminder.next_attempt_dt <= until)
+        .where(
+            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+            Reminder.next_attempt_dt <= until,
+        )
         .order_by(Reminder.next_attempt_dt, Reminder.id)
         .execution_options(yield_per=size)
     )
@@ -171,7 +181,7 @@ def backlog_in_sending_order(
 def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
     query = (
         select(Reminder)
-        .where(Reminder.status == "failed")
+        .where(Reminder.status == ReminderStatus.FAILED)
         .order_by(Reminder.id.desc())
         .limit(limit)
     )

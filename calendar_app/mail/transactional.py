@@ -9,6 +9,7 @@ from email.utils import make_msgid
 from calendar_app.config import Settings
 from calendar_app.core.ics import feed_host
 from calendar_app.data.models import Subscriber
+from calendar_app.data.statuses import TokenPurpose
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.message import build_message, render_mail
 
@@ -17,14 +18,14 @@ def confirmation_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> EmailMessage:
     """The double opt-in e-mail: a link to the page whose button confirms."""
-    return _link_message("confirm", settings, subscriber, token, now)
+    return _link_message(TokenPurpose.CONFIRM, settings, subscriber, token, now)
 
 
 def manage_message(
     settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
 ) -> EmailMessage:
     """The link to manage an existing subscription."""
-    return _link_message("manage", settings, subscriber, token, now)
+    return _link_message(TokenPurpose.MANAGE, settings, subscriber, token, now)
 
 
 def _link_message(

@@ -29,6 +29,7 @@ from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.data import queries
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.queries import DbSession
+from calendar_app.data.statuses import TokenPurpose
 from calendar_app.mail.message import RenderedMail, build_message, render_mail, sender_address
 from calendar_app.mail.prebuilt import MessageTemplate, RawMessage
 from calendar_app.reminders.subscriptions import issue_token
@@ -127,7 +128,7 @@ class ReminderComposer:
             raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
         parts = self.shared_parts(reminder, subscriber.lang, self._data_changed(now))
         # Stored by the caller's commit: a batch's tokens go in one INSERT, before any send.
-        token = issue_token(self.session, subscriber, "manage", now, flush=False)
+        token = issue_token(self.session, subscriber, TokenPurpose.MANAGE, now, flush=False)
         key, rendered = self._rendered(parts, subscriber, now)
         if self.prebuilt and PLAIN_ADDRESS.fullmatch(subscriber.email):
             values = {

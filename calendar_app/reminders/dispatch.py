@@ -25,6 +25,7 @@ from email.message import EmailMessage
 from calendar_app.core.send_rate import Pacer
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
+from calendar_app.data.statuses import ReminderStatus, SubscriberStatus
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders import outbox
@@ -169,7 +170,7 @@ def _compose_batch(
             reminder.attempts + 1,
             reminder.deadline_dt,
         )
-        holds = reminder.lease_until_dt == lease and reminder.status == "sending"
+        holds = reminder.lease_until_dt == lease and reminder.status == ReminderStatus.SENDING
         if holds and subscriber is not None and subscriber.is_active and now < reminder.deadline_dt:
             row.message = compose(reminder, now)  # its Message-ID was stored by the claim
         rows.append(row)
@@ -188,21 +189,23 @@ def _deliver(
     retry: Retry,
 ) -> str:
     fresh = fence.state(row.reminder_id)
-    if fresh is None or fresh.status != "sending" or fresh.lease_until_dt != row.lease:
+    if fresh is None or fresh.status != ReminderStatus.SENDING or fresh.lease_until_dt != row.lease:
         session.rollback()
         return "lost-lease"
 
-    def finish(outcome: str, **values: object) -> str:
+    def finish(status: ReminderStatus, outcome: str = "", **values: object) -> str:
+        """Record ``status`` (fenced by the lease); the report counts ``outcome`` or the status."""
+        outcome = outcome or status.value
         values.setdefault("lease_until_dt", None)
-        if not fence.finish(row.reminder_id, row.lease, **values):
+        if not fence.finish(row.reminder_id, row.lease, status=status, **values):
             return "lost-lease"
         _log(outcome, row.record, values.get("last_error"))
         return outcome
 
-    if fresh.subscriber_status != "active":
-        return finish("cancelled", status="cancelled")
+    if fresh.subscriber_status != SubscriberStatus.ACTIVE:
+        return finish(ReminderStatus.CANCELLED)
     if now >= row.deadline:
-        return finish("expired", status="expired", last_error="deadline passed before sending")
+        return finish(ReminderStatus.EXPIRED, last_error="deadline passed before sending")
     message = row.message
     if message is None:  # the subscriber came back while the batch was being composed
         message = compose(row.reminder, now)
@@ -215,25 +218,30 @@ def _deliver(
         if error.transient:
             next_dt = now + retry.after(attempts, rng)
             if next_dt >= row.deadline:
-                return finish("expired", status="expired", attempts=attempts, last_error=str(error))
+                return finish(ReminderStatus.EXPIRED, attempts=attempts, last_error=str(error))
             return finish(
+                ReminderStatus.PENDING,
                 "retry",
-                status="pending",
                 attempts=attempts,
                 next_attempt_dt=next_dt,
                 last_error=str(error),
             )
-        outcome = finish("failed", status="failed", attempts=attempts, last_error=str(error))
-        if error.suppress and outcome == "failed" and row.subscriber is not None:
+        outcome = finish(ReminderStatus.FAILED, attempts=attempts, last_error=str(error))
+        if error.suppress and outcome == ReminderStatus.FAILED and row.subscriber is not None:
             _suppress(session, row.subscriber, now)
             return "suppressed"
         return outcome
-    return finish("sent", status="sent", attempts=attempts, sent_dt=now, last_error=None)
+    return finish(
+        ReminderStatus.SENT,
+        attempts=attempts,
+        sent_dt=now,
+        last_error=None,
+    )
 
 
 def _suppress(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
     """The mailbox does not exist: never write to it again."""
-    subscriber.status, subscriber.ended_dt = "suppressed", now
+    subscriber.status, subscriber.ended_dt = SubscriberStatus.SUPPRESSED, now
     outbox.cancel_unsent(session, subscriber.id)
     session.commit()
 

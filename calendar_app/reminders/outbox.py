@@ -46,6 +46,7 @@ from calendar_app.core.reminder_plan import PlannedReminder, PlanOccurrence, pla
 from calendar_app.data import queries
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
+from calendar_app.data.statuses import ReminderStatus
 from calendar_app.reminders.plan_in_sql import plan_everyone_in_sql
 
 MAX_LEAD_DAYS = 30
@@ -103,7 +104,7 @@ def _insert_postgresql(
     source = func.unnest(*arrays).table_valued(*columns).render_derived()
     rows = select(
         *(source.c[name] for name in columns),
-        literal("pending"),
+        literal(ReminderStatus.PENDING),
         literal(0),
         source.c.due_dt,
         literal(now, DateTime),
@@ -130,7 +131,7 @@ def _row(p: PlannedReminder, now: dt.datetime) -> dict[str, Any]:
         "lead_days": p.lead_days,
         "due_dt": p.due_dt,
         "deadline_dt": p.deadline_dt,
-        "status": "pending",
+        "status": ReminderStatus.PENDING,
         "attempts": 0,
         "next_attempt_dt": p.due_dt,
         "created_dt": now,
@@ -204,15 +205,15 @@ def cancel_unsent(session: DbSession, subscriber_id: int) -> None:
     """Nothing more goes to this subscriber: drop every row not yet handed over."""
     session.execute(
         delete(Reminder).where(
-            Reminder.subscriber_id == subscriber_id, Reminder.status == "pending"
+            Reminder.subscriber_id == subscriber_id, Reminder.status == ReminderStatus.PENDING
         )
     )
 
 
 def _claimable(now: dt.datetime) -> ColumnElement[bool]:
     return or_(
-        and_(Reminder.status == "pending", Reminder.next_attempt_dt <= now),
-        and_(Reminder.status == "sending", Reminder.lease_until_dt < now),
+        and_(Reminder.status == ReminderStatus.PENDING, Reminder.next_attempt_dt <= now),
+        and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until_dt < now),
     )
 
 
@@ -234,7 +235,7 @@ def claim(
         Reminder.message_id,
         literal("<reminder.") + cast(Reminder.id, String) + literal(f".{nonce}@{domain}>"),
     )
-    values = {"status": "sending", "lease_until_dt": lease, "message_id": message_id}
+    values = {"status": ReminderStatus.SENDING, "lease_until_dt": lease, "message_id": message_id}
     query = select(Reminder.id).where(_claimable(now)).order_by(Reminder.next_attempt_dt)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(session.scalars(query.limit(limit).with_for_update(skip_locked=True)))
@@ -265,10 +266,10 @@ def release(session: DbSession, reminder_ids: Sequence[int], lease: dt.datetime)
         update(Reminder)
         .where(
             Reminder.id.in_(reminder_ids),
-            Reminder.status == "sending",
+            Reminder.status == ReminderStatus.SENDING,
             Reminder.lease_until_dt == lease,
         )
-        .values(status="pending", lease_until_dt=None)
+        .values(status=ReminderStatus.PENDING, lease_until_dt=None)
     )
     session.commit()
     return int(result.rowcount or 0)
@@ -311,7 +312,7 @@ def _fenced_statement(columns: tuple[str, ...]) -> Update:
         update(Reminder)
         .where(
             Reminder.id == bindparam("fence_id"),
-            Reminder.status == "sending",
+            Reminder.status == ReminderStatus.SENDING,
             Reminder.lease_until_dt == bindparam("fence_lease", type_=table.c.lease_until_dt.type),
         )
         .values({name: bindparam(f"new_{name}", type_=table.c[name].type) for name in columns})
@@ -326,18 +327,6 @@ def _fenced(
     params = {"fence_id": reminder_id, "fence_lease": lease}
     params.update({f"new_{name}": value for name, value in values.items()})
     return statement, params
-
-
-def lease_state(session: DbSession, reminder_id: int) -> LeaseState | None:
-    """The row's status and lease, and its subscriber's status, as they are now."""
-    return session.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
-
-
-def fenced_update(session: DbSession, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:
-    """Write ``values`` only while we still hold the lease; True if we did. Commits."""
-    result: Any = session.execute(*_fenced(reminder_id, lease, values))
-    session.commit()
-    return bool(result.rowcount == 1)
 
 
 class Fence:
@@ -364,13 +353,16 @@ class Fence:
             self.connection.close()
 
     def state(self, reminder_id: int) -> LeaseState | None:
-        if self.connection is None:
-            return lease_state(self.session, reminder_id)
-        return self.connection.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
+        """The row's status and lease, and its subscriber's status, as they are now."""
+        runner = self.connection if self.connection is not None else self.session
+        return runner.execute(_LEASE_STATE, {"fence_id": reminder_id}).one_or_none()
 
     def finish(self, reminder_id: int, lease: dt.datetime, **values: Any) -> bool:
-        """Write the outcome only while the lease holds; True if written (and durable)."""
-        if self.connection is None:
-            return fenced_update(self.session, reminder_id, lease, **values)
-        result: Any = self.connection.execute(*_fenced(reminder_id, lease, values))
+        """Write ``values`` only while the lease holds; True if written (and durable)."""
+        statement, params = _fenced(reminder_id, lease, values)
+        if self.connection is not None:
+            result: Any = self.connection.execute(statement, params)
+        else:
+            result = self.session.execute(statement, params)
+            self.session.commit()
         return bool(result.rowcount == 1)

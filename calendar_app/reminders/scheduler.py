@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
 from calendar_app.core.ics import feed_host
 from calendar_app.core.send_rate import Pacer
 from calendar_app.extensions import db
@@ -108,7 +109,7 @@ def dispatch_once(
         db.session,
         backend_from_settings(settings.mail),
         ReminderComposer(db.session, settings),
-        (lambda: now) if now is not None else _utc_now,
+        (lambda: now) if now is not None else utc_now_naive,
         domain=feed_host(settings.server.base_url),
         lease_for=dt.timedelta(seconds=reminders.lease_seconds),
         retry=Retry(
@@ -126,14 +127,10 @@ def run_once(now: dt.datetime) -> TickReport:
     return TickReport(expired, planned, dispatch_once(now))
 
 
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _tick(app: Flask, dispatch: bool, planner: Planner, stopping: threading.Event) -> None:
     with app.app_context():
         try:
-            expired, planned = plan_once(_utc_now(), planner)
+            expired, planned = plan_once(utc_now_naive(), planner)
             if dispatch:
                 report = TickReport(expired, planned, dispatch_once(stop=stopping.is_set))
                 log.info("tick: %s", report.summary())

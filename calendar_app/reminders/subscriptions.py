@@ -17,15 +17,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import AccessToken, Subscriber
 from calendar_app.data.queries import DbSession
+from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
 
 CONFIRM_TTL = dt.timedelta(days=7)
 MAX_EMAIL_LENGTH = 254
-LEAD_CHOICES = (7, 1, 0)
 
 
 class InvalidPreferences(ValueError):
@@ -104,7 +105,7 @@ def issue_token(
     that many tokens go to the database in one statement.
     """
     raw = secrets.token_urlsafe(32)
-    expires = now + CONFIRM_TTL if purpose == "confirm" else None
+    expires = now + CONFIRM_TTL if purpose == TokenPurpose.CONFIRM else None
     session.add(
         AccessToken(
             subscriber_id=subscriber.id,
@@ -138,7 +139,7 @@ class SignUp:
     """What to e-mail after a sign-up: a confirmation, or a link to manage."""
 
     subscriber: Subscriber
-    kind: str  # "confirm" or "manage"
+    kind: str  # TokenPurpose.CONFIRM or TokenPurpose.MANAGE
     token: str
 
 
@@ -146,24 +147,36 @@ def sign_up(session: DbSession, email: str, prefs: Preferences, now: dt.datetime
     subscriber = queries.subscriber_by_email(session, email)
     if subscriber is not None and subscriber.is_active:
         # Preferences of a confirmed subscriber change only through their manage link.
-        return SignUp(subscriber, "manage", issue_token(session, subscriber, "manage", now))
+        return SignUp(
+            subscriber,
+            TokenPurpose.MANAGE,
+            issue_token(session, subscriber, TokenPurpose.MANAGE, now),
+        )
     if subscriber is None:
         subscriber = Subscriber(email=email, created_dt=now)
         session.add(subscriber)
     _apply(subscriber, prefs)
-    subscriber.status, subscriber.confirmed_dt, subscriber.ended_dt = "pending", None, None
+    subscriber.status, subscriber.confirmed_dt, subscriber.ended_dt = (
+        SubscriberStatus.PENDING,
+        None,
+        None,
+    )
     subscriber.created_dt = now
     session.flush()
-    _revoke(session, subscriber.id, "confirm", now)
-    return SignUp(subscriber, "confirm", issue_token(session, subscriber, "confirm", now))
+    _revoke(session, subscriber.id, TokenPurpose.CONFIRM, now)
+    return SignUp(
+        subscriber,
+        TokenPurpose.CONFIRM,
+        issue_token(session, subscriber, TokenPurpose.CONFIRM, now),
+    )
 
 
 def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None:
-    subscriber = subscriber_for_token(session, raw, "confirm", now)
-    if subscriber is None or subscriber.status != "pending":
+    subscriber = subscriber_for_token(session, raw, TokenPurpose.CONFIRM, now)
+    if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
         return None
-    subscriber.status, subscriber.confirmed_dt = "active", now
-    _revoke(session, subscriber.id, "confirm", now)
+    subscriber.status, subscriber.confirmed_dt = SubscriberStatus.ACTIVE, now
+    _revoke(session, subscriber.id, TokenPurpose.CONFIRM, now)
     outbox.replan_subscriber(session, subscriber, now)
     return subscriber
 
@@ -172,30 +185,37 @@ def update_preferences(
     session: DbSession, subscriber: Subscriber, prefs: Preferences, now: dt.datetime
 ) -> None:
     _apply(subscriber, prefs)
-    if subscriber.status in ("unsubscribed", "suppressed") and subscriber.confirmed_dt:
-        subscriber.status, subscriber.ended_dt = "active", None  # coming back via their link
+    if (
+        subscriber.status in (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.SUPPRESSED)
+        and subscriber.confirmed_dt
+    ):
+        subscriber.status, subscriber.ended_dt = (
+            SubscriberStatus.ACTIVE,
+            None,
+        )  # coming back via their link
     session.flush()
     outbox.replan_subscriber(session, subscriber, now)
 
 
 def unsubscribe(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
-    if subscriber.status != "unsubscribed":
-        subscriber.status, subscriber.ended_dt = "unsubscribed", now
+    if subscriber.status != SubscriberStatus.UNSUBSCRIBED:
+        subscriber.status, subscriber.ended_dt = SubscriberStatus.UNSUBSCRIBED, now
     outbox.cancel_unsent(session, subscriber.id)
     session.flush()
 
 
 def rotate_links(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> str:
     """Revoke every manage link; return the one new link."""
-    _revoke(session, subscriber.id, "manage", now)
-    return issue_token(session, subscriber, "manage", now)
+    _revoke(session, subscriber.id, TokenPurpose.MANAGE, now)
+    return issue_token(session, subscriber, TokenPurpose.MANAGE, now)
 
 
 def expire_pending(session: DbSession, now: dt.datetime) -> int:
     """Forget sign-ups never confirmed within the confirmation period."""
     result = session.execute(
         delete(Subscriber).where(
-            Subscriber.status == "pending", Subscriber.created_dt <= now - CONFIRM_TTL
+            Subscriber.status == SubscriberStatus.PENDING,
+            Subscriber.created_dt <= now - CONFIRM_TTL,
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -15,8 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.observances import Observance
-from calendar_app.core.ordinals import LANGUAGES
 from calendar_app.core.presentation import add_years, cited_sources, years_window
 from calendar_app.data import queries
 from calendar_app.data.dataset import DayRecord, SourceRecord
@@ -24,7 +25,6 @@ from calendar_app.data.models import MemorialDay
 from calendar_app.data.record_map import child_fields, json_object
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.clock import site_today
 from calendar_app.web.errors import API_PREFIX, json_response
 from calendar_app.web.links import day_feed_url, day_page_url
 from calendar_app.web.openapi import openapi_document
@@ -66,7 +66,7 @@ def observances() -> Response:
     lang = request.args.get("lang", current_settings().site.default_language)
     if lang not in LANGUAGES:
         abort(400, description=f"lang: {lang[:20]!r} is not one of {', '.join(LANGUAGES)}")
-    start = _date_param("from") or site_today()
+    start = _date_param("from") or baku_today()
     end = _date_param("to") or years_window(start, 1)[1]
     if end < start:
         abort(400, description=f"to ({end}) is before from ({start})")

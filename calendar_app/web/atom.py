@@ -18,12 +18,13 @@ from flask import Blueprint, Response
 from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today
+from calendar_app.core.languages import BAKU
 from calendar_app.core.observances import Observance
-from calendar_app.core.presentation import BAKU, add_years, years_window
+from calendar_app.core.presentation import add_years, years_window
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.clock import site_today
 from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
 from calendar_app.web.links import absolute_url, day_page_url
 
@@ -114,7 +115,7 @@ def _entry(o: Observance, data_changed: dt.datetime) -> AtomEntry:
 
 @atom.get("/feed.atom")
 def feed() -> Response:
-    lang, today = current_language(), site_today()
+    lang, today = current_language(), baku_today()
     state = queries.data_state(db.session)
     changed = state.changed_dt.replace(tzinfo=dt.UTC) if state else EPOCH
     start, end = years_window(today, 1)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext
 
+from calendar_app.clock import baku_today
 from calendar_app.core.presentation import upcoming, years_window
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.clock import site_today
 from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
 from calendar_app.web.security import frameable
 
@@ -37,7 +37,7 @@ def requested_limit() -> int:
 @embed.get("/embed")
 @frameable
 def widget() -> str:
-    limit, lang, today = requested_limit(), current_language(), site_today()
+    limit, lang, today = requested_limit(), current_language(), baku_today()
     # Every day recurs once a year, so `limit` years always hold `limit` observances.
     start, end = years_window(today, limit)
     days = {day.slug: day for day in queries.days_with_records(db.session)}

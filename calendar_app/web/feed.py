@@ -11,18 +11,17 @@ client accepts it, CORS for any origin. HEAD is GET without the body (Flask).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MultiDict
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now
 from calendar_app.config import Settings
 from calendar_app.core.ics import FeedOptions, feed_year, parse_alarm
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.extensions import db
 from calendar_app.web.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
 
@@ -93,7 +92,7 @@ def _serve(slug: str | None) -> Response:
         options, download = parse_options(request.args, settings, slug)
     except BadParameter as error:
         return _plain(400, str(error))
-    year = feed_year(_now())
+    year = feed_year(utc_now())
     try:
         rendered = feed_for(
             db.session, feed_cache(), options, year=year, base_url=settings.server.base_url
@@ -121,12 +120,6 @@ def _serve(slug: str | None) -> Response:
         name = f"{slug or 'memorial-days'}-{options.lang}.ics"
         headers.append(("Content-Disposition", f'attachment; filename="{name}"'))
     return Response(rendered.gzipped if use_gzip else rendered.body, status=200, headers=headers)
-
-
-def _now() -> dt.datetime:
-    """The real time, or app.config["CLOCK"]() (the site's convention for tests and demos)."""
-    clock: Callable[[], dt.datetime] | None = current_app.config.get("CLOCK")
-    return clock() if clock is not None else dt.datetime.now(dt.UTC)
 
 
 def _not_modified(rendered: RenderedFeed, etag: str) -> bool:

@@ -17,7 +17,7 @@ from flask_babel import get_locale, gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.config import Settings
-from calendar_app.core.ordinals import LANGUAGES
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.extensions import babel
 from calendar_app.web.links import absolute_url
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from urllib.parse import quote, urlencode
 
 from calendar_app.app_settings import current_settings
+from calendar_app.core.ics import day_page_url as core_day_page_url
 
 
 def absolute_url(path: str, query: Mapping[str, str | int] | None = None) -> str:
@@ -27,7 +28,7 @@ def day_feed_url(slug: str, lang: str) -> str:
 
 
 def day_page_url(slug: str, lang: str | None = None) -> str:
-    return absolute_url(f"/days/{slug}", {"lang": lang} if lang else None)
+    return core_day_page_url(current_settings().server.base_url, slug, lang)
 
 
 def embed_url(lang: str, limit: int) -> str:

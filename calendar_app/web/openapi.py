@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from calendar_app.core.ordinals import LANGUAGES as ORDINAL_LANGUAGES
+from calendar_app.core.languages import LANGUAGES
 
-LANGUAGES = list(ORDINAL_LANGUAGES)
 SLUG_PATTERN = "^[a-z0-9-]+$"
 
 
@@ -149,7 +148,7 @@ SCHEMAS: dict[str, Any] = {
                 "description": "False before the year the day was first officially observed.",
             },
             "is_moved": BOOLEAN,
-            "lang": {"enum": LANGUAGES},
+            "lang": {"enum": list(LANGUAGES)},
             "url": URL,
             "ics_url": URL,
         }
@@ -239,7 +238,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                             "in": "query",
                             "description": "Language of names and labels "
                             "(default: the site's default language).",
-                            "schema": {"enum": LANGUAGES},
+                            "schema": {"enum": list(LANGUAGES)},
                         },
                         {
                             "name": "day",
@@ -254,7 +253,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                 {
                                     "from": DATE,
                                     "to": DATE,
-                                    "lang": {"enum": LANGUAGES},
+                                    "lang": {"enum": list(LANGUAGES)},
                                     "day": {"type": ["string", "null"]},
                                     "observances": _array(_ref("Observance")),
                                 }

@@ -17,8 +17,8 @@ from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
 
+from calendar_app.clock import baku_today
 from calendar_app.extensions import db
-from calendar_app.web.clock import site_today
 from calendar_app.web.compression import accepts_gzip
 from calendar_app.web.feed_cache import FeedCache, RenderedFeed, read_data_version
 from calendar_app.web.i18n import current_language
@@ -49,7 +49,7 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response | str]:
             request.path,
             tuple(sorted(request.args.items(multi=True))),
             current_language(),
-            site_today(),
+            baku_today(),
             version,
         )
         page = cache.get(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext
 
+from calendar_app.clock import baku_today
 from calendar_app.core.presentation import (
     anniversary_window,
     citations_by_source,
@@ -18,7 +19,6 @@ from calendar_app.core.subscribe_links import subscribe_links
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.clock import site_today
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.links import calendar_feed_url, day_feed_url, embed_url
 from calendar_app.web.page_cache import cached_page
@@ -33,7 +33,7 @@ EMBED_SNIPPET_LIMIT = 4
 @pages.get("/")
 @cached_page
 def home() -> str:
-    lang, today = current_language(), site_today()
+    lang, today = current_language(), baku_today()
     start, end = years_window(today, 1)
     days = {day.slug: day for day in queries.days_with_records(db.session)}
     items = upcoming(observances_between(db.session, start, end, lang), days, today)
@@ -52,7 +52,7 @@ def day(slug: str) -> str:
     record = queries.day_with_records(db.session, slug)
     if record is None:
         abort(404, description=gettext("There is no memorial day “%(slug)s”.", slug=slug[:60]))
-    lang, today = current_language(), site_today()
+    lang, today = current_language(), baku_today()
     start, end = anniversary_window(today)
     anniversaries = observances_between(db.session, start, end, lang, slug=slug)
     coming = next((o for o in anniversaries if o.date >= today), None)

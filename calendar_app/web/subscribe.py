@@ -16,8 +16,11 @@ from flask import Blueprint, Response, abort, make_response, render_template, re
 from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.clock import utc_now_naive
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
+from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.transactional import confirmation_message, manage_message, send_now
@@ -31,7 +34,6 @@ from calendar_app.reminders.subscriptions import (
     unsubscribe,
     update_preferences,
 )
-from calendar_app.web.clock import site_now
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.subscription_form import FormState, read_form
@@ -39,10 +41,6 @@ from calendar_app.web.subscription_form import FormState, read_form
 subscribe = Blueprint("subscribe", __name__)
 subscribe.before_request(reject_unknown_language)
 subscribe.after_request(remember_language)
-
-
-def _now() -> dt.datetime:
-    return site_now().astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _days() -> list[tuple[str, str]]:
@@ -56,7 +54,7 @@ def _form_page(state: FormState, template: str, status: int = 200, **extra: obje
         state=state,
         days=_days(),
         hours=range(24),
-        leads=(7, 1, 0),
+        leads=LEAD_CHOICES,
         zones=time_zone_names(),
         **extra,
     )
@@ -99,7 +97,7 @@ def form() -> Response:
     state = FormState(
         lang=current_language(),
         day_slugs=[slug for slug, _ in _days()],
-        lead_days=[1, 0],
+        lead_days=list(settings.reminders.lead_days),
         send_hour=settings.reminders.send_hour,
     )
     return _form_page(state, "subscribe/form.html", detect_zone=True)
@@ -113,9 +111,9 @@ def submit() -> Response:
     allowed, wait = address_allowed(state.email)
     if not allowed:
         return too_many(wait)
-    now, settings = _now(), current_settings()
+    now, settings = utc_now_naive(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
-    compose = confirmation_message if signup.kind == "confirm" else manage_message
+    compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
     message = compose(settings, signup.subscriber, signup.token, now)
     db.session.commit()  # the link must work by the time the e-mail arrives
     try:
@@ -132,8 +130,8 @@ def submit() -> Response:
 
 @subscribe.get("/confirm/<token>")
 def confirm_page(token: str) -> Response:
-    subscriber = subscriber_for_token(db.session, token, "confirm", _now())
-    if subscriber is None or subscriber.status != "pending":
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, utc_now_naive())
+    if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
         return _invalid_link()
     return _button_page(
         gettext("Confirm your reminders"),
@@ -145,7 +143,7 @@ def confirm_page(token: str) -> Response:
 
 @subscribe.post("/confirm/<token>")
 def confirm_submit(token: str) -> Response:
-    now = _now()
+    now = utc_now_naive()
     subscriber = confirm(db.session, token, now)
     if subscriber is None:
         return _invalid_link()
@@ -160,14 +158,14 @@ def confirm_submit(token: str) -> Response:
 
 
 def _manage_mail(subscriber: Subscriber, now: dt.datetime) -> EmailMessage:
-    token = issue_token(db.session, subscriber, "manage", now)
+    token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
     message = manage_message(current_settings(), subscriber, token, now)
     db.session.commit()
     return message
 
 
 def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, "manage", _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, utc_now_naive())
     if subscriber is None:
         abort(_invalid_link())
     return subscriber
@@ -190,7 +188,7 @@ def manage(token: str) -> Response:
 @subscribe.post("/manage/<token>")
 def manage_submit(token: str) -> Response:
     subscriber = _subscriber_or_404(token)
-    now, action = _now(), request.form.get("action", "save")
+    now, action = utc_now_naive(), request.form.get("action", "save")
     if action == "unsubscribe":
         unsubscribe(db.session, subscriber, now)
         db.session.commit()
@@ -237,7 +235,7 @@ def unsubscribe_page(token: str) -> Response:
 def unsubscribe_one_click(token: str) -> Response:
     """RFC 8058: the provider POSTs List-Unsubscribe=One-Click, without cookies."""
     subscriber = _subscriber_or_404(token)
-    unsubscribe(db.session, subscriber, _now())
+    unsubscribe(db.session, subscriber, utc_now_naive())
     db.session.commit()
     return _unsubscribed()
 

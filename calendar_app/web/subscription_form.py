@@ -10,15 +10,16 @@ from email.headerregistry import Address
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
+from calendar_app.core.languages import BAKU_ZONE
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.reminders.subscriptions import (
-    LEAD_CHOICES,
     InvalidPreferences,
     Preferences,
     normalize_email,
 )
 
 MAX_FIELD_LENGTH = 300
-DEFAULT_ZONE = "Asia/Baku"
+DEFAULT_ZONE = BAKU_ZONE
 MAX_LOCAL_PART = 64  # RFC 5321, 4.5.3.1.1
 
 
@@ -30,7 +31,7 @@ class FormState:
     lang: str = "en"
     timezone: str = DEFAULT_ZONE
     day_slugs: list[str] = field(default_factory=list)
-    lead_days: list[int] = field(default_factory=lambda: [1, 0])
+    lead_days: list[int] = field(default_factory=list)
     send_hour: int = 9
     errors: dict[str, str] = field(default_factory=dict)
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from icalendar import Calendar
 
-from calendar_app.data.dataset import Dataset, SourceRecord
+from calendar_app.data.dataset import Dataset, DayRecord
 from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
 
@@ -22,7 +21,7 @@ from calendar_app.resources import DATA_FILE
 DATA_CHANGED = dt.datetime(2026, 3, 1, 9, 30, 0)
 YEAR = 2027
 BASE_URL = "https://calendar.example.az"
-P = TypeVar("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -31,67 +30,25 @@ class PlainSource:
     publisher: str
 
 
-@dataclass(frozen=True)
-class PlainFact:
-    kind: str
-    value: int | None
-    qualifier: str
-    label: Mapping[str, str]
-    is_verified: bool
-    sources: tuple[PlainSource, ...]
-
-
-@dataclass(frozen=True)
-class PlainMoment:
-    kind: str
-    local_time: dt.time
-    timezone: str
-    duration_minutes: int
-    description: Mapping[str, str]
-    is_verified: bool
-    sources: tuple[PlainSource, ...]
-
-
-@dataclass(frozen=True)
-class PlainDay:
-    slug: str
-    month: int
-    day: int
-    events_year: int
-    first_observed_year: int
-    is_non_working: bool
-    name: Mapping[str, str]
-    anniversary_of: Mapping[str, str]
-    summary: Mapping[str, str]
-    facts: tuple[PlainFact, ...]
-    moments: tuple[PlainMoment, ...]
-
-
-def plain_days(dataset: Dataset | None = None) -> list[PlainDay]:
-    """The days of ``dataset`` (default: the bundled data file), in file order."""
+def plain_days(dataset: Dataset | None = None) -> list[DayRecord]:
+    """The days of ``dataset`` (default: the bundled data file), in file order, as plain
+    records whose citations are resolved to sources, as the database's rows hold them."""
     data = dataset or read_dataset(DATA_FILE)
-    by_key: dict[str, SourceRecord] = {s.key: s for s in data.sources}
+    by_key = {s.key: PlainSource(s.title, s.publisher) for s in data.sources}
     position = {s.key: i for i, s in enumerate(data.sources)}
 
-    def plain(plain_type: type[P], record: object) -> P:
-        """The fields ``plain_type`` keeps, taken by name; citations resolved to sources."""
-        values = {}
-        for item in fields(plain_type):  # type: ignore[arg-type]
-            value = getattr(record, item.name)
-            if item.name == "sources":
-                # the database lists a record's sources in data-file order
-                ordered = sorted(value, key=position.__getitem__)
-                value = tuple(plain(PlainSource, by_key[key]) for key in ordered)
-            elif item.name in ("facts", "moments"):
-                child = PlainFact if item.name == "facts" else PlainMoment
-                value = tuple(plain(child, x) for x in value)
-            values[item.name] = value
-        return plain_type(**values)
+    def cited(record: R) -> R:
+        # the database lists a record's sources in data-file order, whatever order it cites them
+        ordered = sorted(record.sources, key=position.__getitem__)  # type: ignore[attr-defined]
+        return replace(record, sources=tuple(by_key[key] for key in ordered))  # type: ignore[type-var]
 
-    return [plain(PlainDay, d) for d in data.days]
+    return [
+        replace(d, facts=tuple(map(cited, d.facts)), moments=tuple(map(cited, d.moments)))
+        for d in data.days
+    ]
 
 
-def with_day(days: list[PlainDay], slug: str, **changes: object) -> list[PlainDay]:
+def with_day(days: list[DayRecord], slug: str, **changes: object) -> list[DayRecord]:
     """A copy of ``days`` with one day's fields replaced."""
     return [replace(d, **changes) if d.slug == slug else d for d in days]  # type: ignore[arg-type]
 
@@ -158,7 +115,7 @@ def structure_problems(body: bytes) -> list[str]:
 
 
 def expected_dates(
-    days: list[PlainDay], first_year: int, last_year: int
+    days: list[DayRecord], first_year: int, last_year: int
 ) -> set[tuple[str, dt.date]]:
     """(slug, date) of every observance, worked out here without the code under test."""
     return {

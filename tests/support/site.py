@@ -9,9 +9,9 @@ from html.parser import HTMLParser
 from flask import Flask
 from flask.testing import FlaskClient
 
-from calendar_app.core.presentation import BAKU
+from calendar_app.core.languages import BAKU, LANGUAGES
 
-LANGS = ("az", "en", "ru")
+LANGS = LANGUAGES
 
 
 def set_today(app: Flask, day: dt.date, hour: int = 9) -> None:

@@ -1,0 +1,32 @@
+"""The values of the status columns, one enum each; CHECK constraints hold the database to them."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class SubscriberStatus(StrEnum):
+    PENDING = "pending"  # signed up, not confirmed yet
+    ACTIVE = "active"  # confirmed: reminders are planned and sent
+    UNSUBSCRIBED = "unsubscribed"  # left; comes back only through their manage link
+    SUPPRESSED = "suppressed"  # the address refused mail permanently
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"  # waiting for its due time (or a retry)
+    SENDING = "sending"  # leased by a worker
+    SENT = "sent"
+    FAILED = "failed"  # refused permanently
+    EXPIRED = "expired"  # its deadline passed before it could be sent
+    CANCELLED = "cancelled"  # the subscriber left or changed preferences
+
+
+class TokenPurpose(StrEnum):
+    CONFIRM = "confirm"  # the double opt-in link, used once
+    MANAGE = "manage"  # preferences and one-click unsubscribe
+
+
+def check_in(column: str, states: type[StrEnum]) -> str:
+    """SQL that holds ``column`` to the values of ``states``."""
+    values = ", ".join(f"'{state.value}'" for state in states)
+    return f"{column} IN ({values})"
