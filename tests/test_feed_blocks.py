@@ -160,3 +160,23 @@ def test_the_feed_cache_memory_is_bounded_under_a_stream_of_variants(app: Flask)
 
 def _ref(args: dict[str, object]) -> dict[str, object]:
     return {k: v for k, v in args.items() if k != "version"}
+
+
+def test_a_render_of_old_data_during_a_reload_leaves_nothing_for_the_new() -> None:
+    """A request still rendering the old data while another switches to the new one."""
+    blocks = FeedBlocks()
+    old = DAYS
+    renamed = {"az": "Yeni ad", "en": "A new name", "ru": "Новое имя"}
+    new = with_day(DAYS, "january-20", name=renamed)
+    plain, alarmed = FeedOptions(lang="en"), FeedOptions(lang="en", alarm=dt.timedelta(days=-1))
+    args = {"year": YEAR, "base_url": BASE_URL, "data_changed": DATA_CHANGED}
+    blocks.render(Calls(old), plain, **args, version=1)  # plan, header, events of the old
+
+    def old_days_while_new_data_arrives() -> list[DayRecord]:
+        blocks.render(Calls(new), alarmed, **args, version=2)  # the other request
+        return old  # the first goes on rendering the old data's alarms
+
+    blocks.render(old_days_while_new_data_arrives, alarmed, **args, version=1)
+    assert blocks.render(Calls(new), alarmed, **args, version=2) == render_calendar(
+        new, alarmed, **args
+    )

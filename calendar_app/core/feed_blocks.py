@@ -171,15 +171,17 @@ class FeedBlocks:
             return picked
 
         start, end = feed_window(year, options.years_back, options.years_ahead)
-        plan = self._get(("plan", options.slug, start, end), _Plan)
+        # Every key names the version: a request still rendering the old data while
+        # another switches to the new one cannot leave old pieces under new keys.
+        plan = self._get(("plan", version, options.slug, start, end), _Plan)
         if plan is None:
             plan = _make_plan(chosen(), start, end)
-            self._put(("plan", options.slug, start, end), plan)
-        header = self._get(("header", lang, options.slug, base_url), bytes)
+            self._put(("plan", version, options.slug, start, end), plan)
+        header = self._get(("header", version, lang, options.slug, base_url), bytes)
         if header is None:
             header = calendar_component(chosen(), options, base_url, utc(data_changed)).to_ical()
             header = header[: -len(_END_CALENDAR)]
-            self._put(("header", lang, options.slug, base_url), header)
+            self._put(("header", version, lang, options.slug, base_url), header)
         parts = [header]
         if options.include_silence:
             parts.extend(self._timezone(tzid, start, end) for tzid in plan.silence_zones)
@@ -192,13 +194,15 @@ class FeedBlocks:
         ]
         pieces = ("event", "alarm") if options.alarm is not None else ("event",)
         found = {
-            (*w, p): self._get(("block", lang, base_url, *w, p), bytes)
+            (*w, p): self._get(("block", version, lang, base_url, *w, p), bytes)
             for w in wanted
             for p in pieces
         }
         missing = [k for k, block in found.items() if block is None]
         if missing:
-            found.update(self._render_blocks(chosen(), missing, lang, base_url, data_changed))
+            found.update(
+                self._render_blocks(chosen(), missing, lang, base_url, data_changed, version)
+            )
 
         trigger = None if options.alarm is None else _trigger_line(options.alarm)
         for w in wanted:
@@ -216,6 +220,7 @@ class FeedBlocks:
         lang: str,
         base_url: str,
         data_changed: dt.datetime,
+        version: Hashable,
     ) -> dict[tuple[str, int, str, str], bytes]:
         """The missing (slug, year, kind, "event" or "alarm") blocks, rendered and kept."""
         host = feed_host(base_url)
@@ -235,7 +240,7 @@ class FeedBlocks:
             slug, year, kind, piece = key
             occurrence = occurrences[slug, year]
             day: FeedDay = occurrence.day
-            template = self._template(day, occurrence, kind, lang, base_url, host, stamp)
+            template = self._template(day, occurrence, kind, lang, base_url, host, stamp, version)
             if kind == _OBSERVANCE:
                 title = observance_title(occurrence, lang)
                 values: dict[str, object] = {
@@ -257,7 +262,7 @@ class FeedBlocks:
                     "UID": silence_uid(slug, occurrence.date.year, host),
                 }
             block = _fill(template.event if piece == "event" else template.alarm, values)
-            self._put(("block", lang, base_url, *key), block)
+            self._put(("block", version, lang, base_url, *key), block)
             rendered[key] = block
         return rendered
 
@@ -270,8 +275,9 @@ class FeedBlocks:
         base_url: str,
         host: str,
         stamp: dt.datetime,
+        version: Hashable,
     ) -> _Template:
-        key = ("template", lang, base_url, day.slug, kind)
+        key = ("template", version, lang, base_url, day.slug, kind)
         found = self._get(key, _Template)
         if found is not None:
             return found
