@@ -21,7 +21,7 @@ from calendar_app.clock import baku_today
 from calendar_app.extensions import db
 from calendar_app.web.compression import accepts_gzip
 from calendar_app.web.feed_cache import FeedCache, RenderedFeed, read_data_version
-from calendar_app.web.i18n import current_language
+from calendar_app.web.i18n import request_language
 
 PAGE_CACHE_KEY = "calendar_app.web.page_cache"
 MAX_BYTES = 16 * 1024 * 1024
@@ -48,7 +48,7 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response | str]:
             request.endpoint,
             request.path,
             tuple(sorted(request.args.items(multi=True))),
-            current_language(),
+            request_language(),  # what Flask-Babel settles on, without building a Locale
             baku_today(),
             version,
         )
