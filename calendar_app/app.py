@@ -20,6 +20,7 @@ from calendar_app.web import (
     formatting,
     i18n,
     limits,
+    metrics,
     outage,
     page_cache,
     register_blueprints,
@@ -73,6 +74,7 @@ def create_app(
     page_cache.init_app(app)
     compression.init_app(app, settings.server.compress)
     register_blueprints(app)
+    metrics.init_app(app, settings.metrics.enabled)
     return app
 
 

@@ -7,12 +7,16 @@ by ``CALENDAR_APP_CONFIG``) < environment variables ``CALENDAR_APP_<SECTION>_<KE
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import re
 import secrets
 import sys
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +64,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "ssl": False,
         "username": "",
         "max_per_second": 0,
+        "dkim_selector": "",
+        "dkim_domain": "",
+        "dkim_key_file": None,
+        "bounce_domain": "",
+        "soft_bounce_limit": 3,
+        "soft_bounce_days": 14,
     },
     "reminders": {
         "enabled": True,
@@ -78,10 +88,13 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "enabled": True,
         "storage_uri": "memory://",
     },
+    "metrics": {
+        "enabled": False,
+    },
 }
 KEY_TYPES: dict[str, dict[str, type]] = {
     "database": {"url": str},
-    "mail": {"outbox_dir": str},
+    "mail": {"outbox_dir": str, "dkim_key_file": str},
 }
 
 
@@ -124,8 +137,21 @@ class MailSettings:
     starttls: bool
     ssl: bool
     username: str
-    password: str
+    password: str = field(repr=False)
+    dkim: DkimSettings | None = None  # None: the relay signs, or nobody
+    bounce_domain: str = ""  # VERP Return-Path and the mailto: unsubscribe address; "": off
+    soft_bounce_limit: int = 3  # soft bounces within soft_bounce_days that suppress
+    soft_bounce_days: int = 14
+    token_key: bytes = field(default=b"", repr=False)  # keys the VERP tokens (from secret_key)
     max_per_second: int = 0  # per sending process; 0: no limit (a relay's rate limit)
+
+
+@dataclass(frozen=True)
+class DkimSettings:
+    selector: str
+    domain: str
+    key_file: Path
+    private_key: bytes = field(repr=False)  # PEM, PKCS#1 or PKCS#8 RSA
 
 
 @dataclass(frozen=True)
@@ -152,6 +178,11 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    enabled: bool  # serve /metrics (Prometheus); keep it off the public listener
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings
     site: SiteSettings
@@ -162,6 +193,7 @@ class Settings:
     limits: LimitSettings
     secret_key: str
     source: str  # where the file layer came from, for messages
+    metrics: MetricsSettings = MetricsSettings(enabled=False)
 
 
 def load_settings(
@@ -343,6 +375,14 @@ def _build(
         raise fail("mail", "max_per_second", f"must be 0-100000, got {mail['max_per_second']}")
     outbox = Path(mail["outbox_dir"]) if mail["outbox_dir"] else instance_dir / "outbox"
     outbox = outbox if outbox.is_absolute() else base_dir / outbox
+    dkim = _dkim_settings(mail, instance_dir, base_dir, fail)
+    bounce_domain = str(mail["bounce_domain"]).strip().lower()
+    if bounce_domain and not HOSTNAME.fullmatch(bounce_domain):
+        raise fail("mail", "bounce_domain", f"must be a domain name, got {bounce_domain!r}")
+    if not 1 <= mail["soft_bounce_limit"] <= 100:
+        raise fail("mail", "soft_bounce_limit", "must be 1-100")
+    if not 1 <= mail["soft_bounce_days"] <= 365:
+        raise fail("mail", "soft_bounce_days", "must be 1-365")
 
     reminders = values["reminders"]
     if not 0 <= reminders["send_hour"] <= 23:
@@ -364,6 +404,7 @@ def _build(
         if not 0 <= feed[key] <= 100:
             raise fail("feed", key, f"must be 0-100, got {feed[key]}")
 
+    secret_key = secret or _local_secret(instance_dir)
     return Settings(
         server=ServerSettings(
             host=server["host"],
@@ -387,6 +428,11 @@ def _build(
             username=mail["username"],
             password=env.get(ENV_MAIL_PASSWORD, ""),
             max_per_second=mail["max_per_second"],
+            dkim=dkim,
+            bounce_domain=bounce_domain,
+            soft_bounce_limit=mail["soft_bounce_limit"],
+            soft_bounce_days=mail["soft_bounce_days"],
+            token_key=hmac.new(secret_key.encode(), b"verp-token", hashlib.sha256).digest(),
         ),
         reminders=ReminderSettings(
             enabled=reminders["enabled"],
@@ -399,9 +445,45 @@ def _build(
         ),
         feed=FeedSettings(feed["years_back"], feed["years_ahead"]),
         limits=LimitSettings(values["limits"]["enabled"], values["limits"]["storage_uri"]),
-        secret_key=secret or _local_secret(instance_dir),
+        secret_key=secret_key,
         source=label,
+        metrics=MetricsSettings(values["metrics"]["enabled"]),
     )
+
+
+HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+SELECTOR = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")
+
+
+def _dkim_settings(mail: dict[str, Any], instance_dir: Path, base_dir: Path, fail: Any) -> Any:
+    """[mail] dkim_*: None when no selector is set; else a readable RSA key, or an error."""
+    selector = str(mail["dkim_selector"]).strip()
+    if not selector:
+        return None
+    if not SELECTOR.fullmatch(selector):
+        raise fail("mail", "dkim_selector", f"not a DNS label, got {selector!r}")
+    domain = (
+        str(mail["dkim_domain"]).strip().lower()
+        or parseaddr(mail["sender"])[1].rpartition("@")[2].lower()
+    )
+    if not HOSTNAME.fullmatch(domain):
+        raise fail("mail", "dkim_domain", f"must be a domain name, got {domain!r}")
+    named = mail["dkim_key_file"]
+    key_file = Path(named).expanduser() if named else instance_dir / "dkim.key"
+    key_file = key_file if key_file.is_absolute() else base_dir / key_file
+    try:
+        private_key = key_file.read_bytes()
+    except OSError as error:
+        raise fail("mail", "dkim_key_file", f"cannot read {key_file}: {error.strerror}") from None
+    from dkim.crypto import UnparsableKeyError, parse_pem_private_key
+
+    try:
+        parse_pem_private_key(private_key.replace(b"\r\n", b"\n"))
+    except (UnparsableKeyError, ValueError, IndexError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = f"{key_file} is not a PEM RSA private key: {reason}"
+        raise fail("mail", "dkim_key_file", message) from None
+    return DkimSettings(selector, domain, key_file, private_key)
 
 
 def _check_production_secret(secret: str) -> None:

@@ -38,8 +38,12 @@ def test_occurrences_json_for_a_range_crossing_years(runner: FlaskCliRunner) -> 
 @pytest.mark.parametrize(
     ("lang", "label", "title_start"),
     [
-        ("az", "37-ci ildönümü", "20 Yanvar faciəsinin 37-ci ildönümü — Ümumxalq Hüzn Günü"),
-        ("ru", "37-я годовщина", "37-я годовщина трагедии 20 января — День всенародной скорби"),
+        ("az", "37-ci ildönümü", "20 Yanvar faciəsinin 37-ci ildönümü\u00a0— Ümumxalq Hüzn Günü"),
+        (
+            "ru",
+            "37-я годовщина",
+            "37-я годовщина трагедии 20 января\u00a0— День всенародной скорби",
+        ),
     ],
 )
 def test_occurrences_in_azerbaijani_and_russian(

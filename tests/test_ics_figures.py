@@ -14,7 +14,9 @@ from calendar_app.core.figures import figure_text
         (600, "more-than", "en", "more than 600"),
         (800, "about", "en", "about 800"),
         (50, "at-least", "en", "at least 50"),
-        (2_000_000, "about", "en", "about 2,000,000"),
+        (2_000_000, "about", "en", "about 2\u00a0million"),
+        (2_000_000, "nearly", "en", "nearly 2\u00a0million"),
+        (1_500_000, "exact", "en", "1,500,000"),
         (600, "more-than", "az", "600-dən çox"),  # altı yüz: front vowel
         (30, "more-than", "az", "30-dan çox"),  # otuz: back vowel
         (40, "more-than", "az", "40-dan çox"),  # qırx
@@ -23,11 +25,17 @@ from calendar_app.core.figures import figure_text
         (0, "more-than", "az", "0-dan çox"),  # sıfır
         (800, "about", "az", "təxminən 800"),
         (50, "at-least", "az", "ən azı 50"),
-        (2_000_000, "about", "az", "təxminən 2.000.000"),
+        (2_000_000, "about", "az", "təxminən 2\u00a0milyon"),
+        (2_000_000, "nearly", "az", "2\u00a0milyona yaxın"),  # milyon: dative -a
+        (100, "nearly", "az", "100-ə yaxın"),  # yüz
+        (6, "nearly", "az", "6-ya yaxın"),  # altı: buffer y
+        (20, "nearly", "az", "20-yə yaxın"),  # iyirmi
         (600, "more-than", "ru", "более 600"),
         (800, "about", "ru", "около 800"),
         (50, "at-least", "ru", "не менее 50"),
-        (2_000_000, "exact", "ru", "2\u00a0000\u00a0000"),
+        (2_000_000, "exact", "ru", "2\u00a0млн"),
+        (2_000_000, "nearly", "ru", "почти 2\u00a0млн"),
+        (1_500_000, "exact", "ru", "1\u00a0500\u00a0000"),
     ],
 )
 def test_figure_text(value: int, qualifier: str, lang: str, text: str) -> None:

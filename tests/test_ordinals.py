@@ -106,11 +106,11 @@ def test_titles_in_three_languages() -> None:
     )
     assert (
         anniversary_title(37, "az", "20 Yanvar faciəsinin", "Ümumxalq Hüzn Günü")
-        == "20 Yanvar faciəsinin 37-ci ildönümü — Ümumxalq Hüzn Günü"
+        == "20 Yanvar faciəsinin 37-ci ildönümü\u00a0— Ümumxalq Hüzn Günü"
     )
     assert (
         anniversary_title(37, "ru", "трагедии 20 января", "День всенародной скорби")
-        == "37-я годовщина трагедии 20 января — День всенародной скорби"
+        == "37-я годовщина трагедии 20 января\u00a0— День всенародной скорби"
     )
 
 

@@ -48,7 +48,11 @@ PATHS = {
 # served from memory while the data version is trusted (up to 2 s): feeds and kept pages
 CACHED = {"/calendar.ics", "/days/february-26.ics?lang=ru", "/", "/days/january-20", "/sources"}
 CYCLES = 2
-UNAVAILABLE = {"en": "briefly unavailable", "ru": "ненадолго недоступен", "az": "əlçatan deyil"}
+UNAVAILABLE = {
+    "en": "briefly unavailable",
+    "ru": "временно недоступен",
+    "az": "müvəqqəti olaraq işləmir",
+}
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ def test_an_unexpected_failure_gets_a_localized_500_page(tmp_path: Path) -> None
     response = application.test_client().get("/broken?lang=ru")
     assert response.status_code == 500
     text = squash(response.get_data(as_text=True))
-    assert "Что-то пошло не так на нашей стороне" in text
+    assert "На сайте произошла ошибка" in text
     assert "boom" not in text and "Traceback" not in text
     assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
 

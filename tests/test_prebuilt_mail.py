@@ -120,15 +120,12 @@ def test_the_raw_bytes_are_what_a_mail_provider_needs(smtp_app: Flask) -> None:
     assert max(len(line) for line in lines) <= 998
     # RFC 2369: the URLs themselves, not RFC 2047 encoded-words, so that a
     # provider's one-click unsubscribe (RFC 8058) can find them.
-    start = lines.index(next(x for x in lines if x.startswith(b"List-Unsubscribe:")))
-    header = b" ".join(lines[start : start + 2])
+    # Without [mail] bounce_domain nothing reads mail sent back, so there is no mailto:.
+    (header,) = [x for x in lines if x.startswith(b"List-Unsubscribe:")]
     assert re.fullmatch(
-        rb"List-Unsubscribe: <https://calendar\.example\.az/unsubscribe/[\w-]{43}>,"
-        rb"  <mailto:calendar@localhost\?subject=unsubscribe%20[\w-]{43}>",
-        header,
+        rb"List-Unsubscribe: <https://calendar\.example\.az/unsubscribe/[\w-]{43}>", header
     )
     assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
-    assert all(b"=?" not in line for line in lines[start : start + 2])
 
 
 def test_an_address_the_template_cannot_hold_is_built_the_ordinary_way(smtp_app: Flask) -> None:

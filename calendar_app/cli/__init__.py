@@ -10,6 +10,7 @@ from flask_migrate.cli import db as db_group
 from calendar_app.app import create_app
 from calendar_app.cli.data import data_group
 from calendar_app.cli.feed import feed_group
+from calendar_app.cli.mail import inbound_command, mail_group
 from calendar_app.cli.observances import occurrences_command, upcoming_command
 from calendar_app.cli.reminders import reminders_group, scheduler_command, worker_command
 from calendar_app.cli.serve import serve_command
@@ -43,6 +44,8 @@ for command in (
     scheduler_command,
     worker_command,
     serve_command,
+    mail_group,
+    inbound_command,
     shell_command,
     routes_command,
 ):

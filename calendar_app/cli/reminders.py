@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
 from calendar_app.core.send_rate import forecast
-from calendar_app.data import queries
+from calendar_app.data import delivery_stats, queries
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
 from calendar_app.reminders.leader import Leadership, run_while_leading, sleep_unless
@@ -63,11 +63,12 @@ def run_once_command(at: dt.datetime | None) -> None:
     show_default=True,
     help="Sending processes, each at [mail] max_per_second, for the backlog forecast.",
 )
-@click.option("--at", "at", type=Instant(), help="Forecast from this instant (default: now).")
+@click.option("--at", "at", type=Instant(), help="As if it were this instant (default: now).")
 @with_appcontext
 def status_command(workers: int, at: dt.datetime | None) -> None:
-    """Counts by state, the next reminder due, recent failures, and whether the backlog
-    due within the next two days can be sent before its deadlines at the configured rate."""
+    """Counts by state, the next reminder due, recent failures, bounce and complaint rates,
+    and whether the backlog due within two days can be sent before its deadlines at
+    the configured rate."""
     counts = queries.reminder_counts(db.session)
     click.echo("reminders: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "none"))
     subscribers = queries.subscriber_counts(db.session)
@@ -76,7 +77,26 @@ def status_command(workers: int, at: dt.datetime | None) -> None:
     click.echo(f"next due: {due.isoformat()}Z" if due else "next due: nothing planned")
     for reminder in queries.recent_failures(db.session, limit=5):
         click.echo(f"failed: #{reminder.id} {reminder.last_error}")
-    _backlog_forecast(at or utc_now_naive(), workers)
+    now = at or utc_now_naive()
+    found = delivery_stats.rates(db.session, now)
+    days = delivery_stats.RATE_WINDOW.days
+    click.echo(
+        f"last {days} days: {found.sent} sent, "
+        f"bounce rate {_percent(found.bounce_rate)} ({found.bounces}), "
+        f"complaint rate {_percent(found.complaint_rate)} ({found.complaints})"
+    )
+    if found.complaints_too_many:
+        click.echo(
+            f"warning: the complaint rate {_percent(found.complaint_rate)} is over "
+            f"{_percent(delivery_stats.COMPLAINT_WARNING)}; mailbox providers (Gmail, Yahoo) "
+            "send such mail to spam or refuse it",
+            err=True,
+        )
+    _backlog_forecast(now, workers)
+
+
+def _percent(rate: float) -> str:
+    return f"{rate * 100:.2f} %"
 
 
 def _backlog_forecast(now: dt.datetime, workers: int) -> None:

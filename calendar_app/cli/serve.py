@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from calendar_app.app_settings import current_settings
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
+from calendar_app.web.metrics import prepare_workers
 from calendar_app.web.wsgi_server import serve, start_scheduler_process, stop_process
 
 
@@ -31,6 +32,9 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
     db.engine.dispose()  # no connection may cross the fork into the workers
     bind_host, bind_port = host or settings.host, port or settings.port
     click.echo(f"serving on http://{bind_host}:{bind_port}/")
+    warning = prepare_workers(current_settings().metrics.enabled, workers or settings.workers)
+    if warning:
+        click.echo(f"warning: {warning}", err=True)
     ticker = start_scheduler_process() if current_settings().reminders.enabled else None
     try:
         serve(app, bind_host, bind_port, workers or settings.workers)

@@ -1,42 +1,47 @@
 """Pure: a sourced figure written the way each language writes it.
 
-A fact's qualifier says how exact its value is: exact, more-than, about or
-at-least. "more than 600" takes the ablative in Azerbaijani ("600-dən çox",
-"30-dan çox"), whose vowel follows the same harmony as the ordinal suffix, so it
-is read off ``anniversary_ordinal`` instead of being worked out a second time.
+A fact's qualifier says how exact its value is: exact, more-than, about, nearly
+or at-least. Azerbaijani puts the case suffix on the number: "more than 600" is
+"600-dən çox" (ablative), "nearly 100" is "100-ə yaxın" (dative), agreeing with
+the number as it is spoken (calendar_app/core/azerbaijani.py). Whole millions are
+written as words ("2 milyona yaxın", "почти 2 млн", "nearly 2 million"), as a
+reader would write them.
 """
 
 from __future__ import annotations
 
 from babel.numbers import format_decimal
 
+from calendar_app.core.azerbaijani import ABLATIVE, DATIVE, suffix
 from calendar_app.core.dates import BABEL_LOCALES
 from calendar_app.core.languages import LANGUAGES
-from calendar_app.core.ordinals import anniversary_ordinal
 
-QUALIFIERS = ("exact", "more-than", "about", "at-least")
+QUALIFIERS = ("exact", "more-than", "about", "nearly", "at-least")
 
 _PATTERNS: dict[str, dict[str, str]] = {
     "en": {
         "exact": "{n}",
         "more-than": "more than {n}",
         "about": "about {n}",
+        "nearly": "nearly {n}",
         "at-least": "at least {n}",
     },
     "az": {
         "exact": "{n}",
-        "more-than": "{n}-{abl} çox",
+        "more-than": "{n}{abl} çox",
         "about": "təxminən {n}",
+        "nearly": "{n}{dat} yaxın",
         "at-least": "ən azı {n}",
     },
     "ru": {
         "exact": "{n}",
         "more-than": "более {n}",
         "about": "около {n}",
+        "nearly": "почти {n}",
         "at-least": "не менее {n}",
     },
 }
-_BACK_VOWELS = frozenset("aıou")
+_MILLION_WORD = {"az": "milyon", "en": "million", "ru": "млн"}
 
 
 def figure_text(value: int, qualifier: str, lang: str) -> str:
@@ -47,13 +52,15 @@ def figure_text(value: int, qualifier: str, lang: str) -> str:
         raise ValueError(
             f"unknown qualifier {qualifier!r}; expected one of {', '.join(QUALIFIERS)}"
         )
-    number = str(format_decimal(value, locale=BABEL_LOCALES[lang]))
-    return _PATTERNS[lang][qualifier].format(n=number, abl=_az_ablative(value))
-
-
-def _az_ablative(value: int) -> str:
-    """-dan after a back vowel, -dən after a front one (the ordinal's -cı/-cu vs -ci/-cü)."""
-    if value == 0:
-        return "dan"  # sıfır
-    suffix_vowel = anniversary_ordinal(abs(value), "az")[-1]
-    return "dan" if suffix_vowel in _BACK_VOWELS else "dən"
+    millions = value >= 1_000_000 and value % 1_000_000 == 0
+    if millions:
+        count = format_decimal(value // 1_000_000, locale=BABEL_LOCALES[lang])
+        number = f"{count}\u00a0{_MILLION_WORD[lang]}"  # never broken across lines
+    else:
+        number = str(format_decimal(value, locale=BABEL_LOCALES[lang]))
+    joiner = "" if millions else "-"  # "2 milyona", but "600-dən"
+    return _PATTERNS[lang][qualifier].format(
+        n=number,
+        abl=joiner + suffix(value, ABLATIVE),
+        dat=joiner + suffix(value, DATIVE),
+    )

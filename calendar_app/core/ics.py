@@ -56,6 +56,8 @@ from calendar_app.core.figures import figure_text
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.observances import DescribedDay, Observance, describe
 from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.ordinals import title_dash
+from calendar_app.core.sources import NamedSource, citation
 
 MINUTE_OF_SILENCE = "minute-of-silence"
 HOME_ZONE = ZoneInfo(
@@ -73,11 +75,7 @@ _DURATION = re.compile(  # RFC 5545 dur-value: weeks alone, or days and/or a tim
 )
 
 
-class CitedSource(Protocol):
-    @property
-    def title(self) -> str: ...
-    @property
-    def publisher(self) -> str: ...
+CitedSource = NamedSource
 
 
 class FeedFact(Protocol):
@@ -150,20 +148,20 @@ _TEXT: dict[str, dict[str, str]] = {
         "ru": "Дни памяти Азербайджана",
     },
     "calendar_description": {
-        "az": "Azərbaycanın anım günləri: hər ilin ildönümü, hər mənbənin verdiyi əsas "
-        "rəqəmlər və günün səhifəsinə keçid.",
+        "az": "Azərbaycanın anım günləri: hər il növbəti ildönümü, mənbələri göstərilməklə "
+        "əsas rəqəmlər və günün səhifəsinə keçid.",
         "en": "Azerbaijan's memorial days: each year's anniversary, the key figures as each "
         "source gives them, and a link to the day's page.",
-        "ru": "Дни памяти Азербайджана: годовщина каждого года, основные цифры так, как их "
-        "приводит каждый источник, и ссылка на страницу дня.",
+        "ru": "Дни памяти Азербайджана: ежегодные годовщины, основные цифры с указанием "
+        "источника каждой и ссылка на страницу дня.",
     },
     "figures": {
-        "az": "Əsas rəqəmlər, hər mənbənin verdiyi kimi:",
+        "az": "Əsas rəqəmlər (mənbədə verildiyi kimi):",
         "en": "Key figures, as each source gives them:",
-        "ru": "Основные цифры — так, как их приводит каждый источник:",
+        "ru": "Основные цифры (в том виде, в каком их приводят источники):",
     },
     "figures_differ": {
-        "az": "Mənbələr fərqli rəqəmlər verir; hamısı göstərilir.",
+        "az": "Mənbələrdəki rəqəmlər fərqlidir; hamısı göstərilir.",
         "en": "The sources give different figures; all of them are shown.",
         "ru": "Источники приводят разные цифры; показаны все.",
     },
@@ -173,18 +171,18 @@ _TEXT: dict[str, dict[str, str]] = {
     "non_working": {
         "az": "Azərbaycanda qeyri-iş günüdür.",
         "en": "A non-working day in Azerbaijan.",
-        "ru": "В Азербайджане — нерабочий день.",
+        "ru": "В Азербайджане это нерабочий день.",
     },
     "more": {"az": "Ətraflı:", "en": "More:", "ru": "Подробнее:"},
     "silence": {"az": "Bir dəqiqəlik sükut", "en": "Minute of silence", "ru": "Минута молчания"},
-    "category": {"az": "Anım günü", "en": "Memorial day", "ru": "День памяти"},
+    # generic, unlike the name of 27 September ("Anım Günü", "День памяти")
+    "category": {"az": "Anım günü", "en": "Memorial day", "ru": "Памятная дата"},
     "category_non_working": {
         "az": "Qeyri-iş günü",
         "en": "Non-working day",
         "ru": "Нерабочий день",
     },
 }
-_QUOTES = {"az": ("«", "»"), "en": ("“", "”"), "ru": ("«", "»")}
 
 
 def parse_alarm(text: str) -> dt.timedelta:
@@ -373,7 +371,7 @@ def silence_event(
 ) -> Event:
     lang = options.lang
     begins = dt.datetime.combine(observance.date, moment.local_time, ZoneInfo(moment.timezone))
-    summary = f"{_TEXT['silence'][lang]} — {observance.name}"
+    summary = f"{_TEXT['silence'][lang]}{title_dash(lang)}{observance.name}"
     description = "\n\n".join(
         [moment.description[lang], _citation_line(moment.sources, lang), _more(url, lang)]
     )
@@ -429,7 +427,7 @@ def _figure_line(fact: FeedFact, lang: str) -> str:
     assert fact.value is not None
     figure = figure_text(fact.value, fact.qualifier, lang)
     label = fact.label[lang] + _unverified(fact.is_verified, lang)
-    return f"{figure} — {label}. {_citation_line(fact.sources, lang)}"
+    return f"{figure}{title_dash(lang)}{label}. {_citation_line(fact.sources, lang)}"
 
 
 def _figures_differ(figures: Sequence[FeedFact]) -> bool:
@@ -441,8 +439,7 @@ def _figures_differ(figures: Sequence[FeedFact]) -> bool:
 
 
 def _citation_line(sources: Sequence[CitedSource], lang: str) -> str:
-    opening, closing = _QUOTES[lang]
-    cited = "; ".join(f"{opening}{s.title}{closing}, {s.publisher}" for s in sources)
+    cited = "; ".join(citation(s, lang) for s in sources)
     return f"{_TEXT['sources' if len(sources) > 1 else 'source'][lang]}: {cited}"
 
 

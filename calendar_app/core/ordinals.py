@@ -54,6 +54,12 @@ def anniversary_phrase(number: int, lang: str, anniversary_of: str) -> str:
     return f"{label} {anniversary_of}"
 
 
+def title_dash(lang: str) -> str:
+    """The dash between two parts of a title: in az and ru a no-break space before it,
+    so that a line never starts with the dash (docs/STYLE.md)."""
+    return " — " if lang == "en" else "\u00a0— "
+
+
 def anniversary_title(number: int, lang: str, anniversary_of: str, name: str) -> str:
     """The title of one year's observance: the phrase, a dash, the day's name."""
-    return f"{anniversary_phrase(number, lang, anniversary_of)} — {name}"
+    return f"{anniversary_phrase(number, lang, anniversary_of)}{title_dash(lang)}{name}"

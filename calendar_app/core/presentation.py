@@ -19,6 +19,7 @@ from calendar_app.core.dates import BABEL_LOCALES, short_date
 from calendar_app.core.figures import figure_text
 from calendar_app.core.languages import BAKU, BAKU_ZONE
 from calendar_app.core.observances import Observance
+from calendar_app.core.ordinals import title_dash
 
 if TYPE_CHECKING:
     from calendar_app.data.models import Fact, MemorialDay, Moment, Source
@@ -267,7 +268,7 @@ def citations_by_source(days: Sequence[MemorialDay], lang: str) -> dict[str, lis
 def _cited_records(day: MemorialDay, lang: str) -> Iterable[tuple[str, str, str, Iterable[Source]]]:
     for fact in day.facts:
         figure = fact_figure(fact, lang)
-        text = f"{figure} — {fact.label[lang]}" if figure else fact.label[lang]
+        text = f"{figure}{title_dash(lang)}{fact.label[lang]}" if figure else fact.label[lang]
         yield fact.key, "facts", text, fact.sources
     for act in day.legal_acts:
         yield act.key, "legal-acts", act.title[lang], act.sources

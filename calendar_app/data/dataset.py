@@ -22,7 +22,7 @@ from calendar_app.core.languages import LANGUAGES
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SOURCE_KINDS = ("press", "official", "legal-act", "statement", "reference")
+SOURCE_KINDS = ("press", "official", "legal-act", "statement", "reference", "article")
 ACT_KINDS = ("parliament-resolution", "presidential-decree", "presidential-order", "law")
 MOMENT_KINDS = ("minute-of-silence", "ceremony")
 PRECISIONS = ("day", "month", "year")
@@ -50,8 +50,9 @@ CITED = {"cites": True}
 @dataclass(frozen=True)
 class SourceRecord:
     key: str = field(metadata=KEY)
-    title: str = field()
-    publisher: str = field()
+    title: str = field()  # as the document itself is titled, in its own language
+    display_title: Localized | None = field()  # what readers see, in their language
+    publisher_name: Localized | None = field(metadata={"toml": "publisher", "json": "publisher"})
     kind: str = field()
     language: str = field()
     published_on: dt.date | None = field(metadata={"toml": "published"})
@@ -115,6 +116,7 @@ class DayRecord:
     day: int = field()
     events_year: int = field()
     first_observed_year: int = field()
+    first_observed_verified: bool = field()
     is_non_working: bool = field()
     name: Localized = field()
     anniversary_of: Localized = field()
@@ -192,13 +194,11 @@ class _Parser:
         self.only(
             t,
             at,
-            {"id", "title", "publisher", "kind", "language", "published", "year", "url"}
-            | {"locator", "note", "verified"},
+            {"id", "title", "display_title", "publisher", "kind", "language", "published"}
+            | {"year", "url", "locator", "note", "verified"},
         )
         published = self.optional(t, at, "published", self.date)
         year = self.optional(t, at, "year", self.integer)
-        if published is None and year is None:
-            raise self.fail(f"{at}.published", "give the date published, or at least the year")
         if published is not None and year is not None and published.year != year:
             raise self.fail(f"{at}.year", f"{year} disagrees with published = {published}")
         url = self.optional(t, at, "url", self.text)
@@ -207,7 +207,8 @@ class _Parser:
         return SourceRecord(
             key=self.ident(t, at, "source"),
             title=self.required(t, at, "title", self.text),
-            publisher=self.required(t, at, "publisher", self.text),
+            display_title=self.optional(t, at, "display_title", self.localized),
+            publisher_name=self.optional(t, at, "publisher", self.localized),
             kind=self.required(t, at, "kind", self.choice(SOURCE_KINDS)),
             language=self.required(t, at, "language", self.language_code),
             published_on=published,
@@ -223,6 +224,7 @@ class _Parser:
             t,
             at,
             {"id", "month", "day", "events_year", "first_observed_year", "is_non_working"}
+            | {"first_observed_verified"}
             | {"name", "anniversary_of", "summary", "history"}
             | {"facts", "legal_acts", "moments", "timeline"},
         )
@@ -247,6 +249,8 @@ class _Parser:
             day=day,
             events_year=events_year,
             first_observed_year=first_observed,
+            first_observed_verified=self.optional(t, at, "first_observed_verified", self.boolean)
+            is not False,
             is_non_working=self.required(t, at, "is_non_working", self.boolean),
             name=self.required(t, at, "name", self.localized),
             anniversary_of=self.required(t, at, "anniversary_of", self.localized),

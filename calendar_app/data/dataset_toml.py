@@ -39,9 +39,9 @@ def _statement_without_qualifier(table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _compact(table: dict[str, Any]) -> dict[str, Any]:
-    """Leave out what is absent, and `verified` where it has its default (true)."""
+    """Leave out what is absent, and the `…verified` flags where they have their default (true)."""
     return {
         key: value
         for key, value in table.items()
-        if value is not None and not (key == "verified" and value is True) and value != []
+        if value is not None and not (key.endswith("verified") and value is True) and value != []
     }

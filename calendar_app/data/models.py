@@ -24,7 +24,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose, check_in
+from calendar_app.data.statuses import (
+    MailEventKind,
+    ReminderStatus,
+    SentKind,
+    SubscriberStatus,
+    TokenPurpose,
+    check_in,
+)
 from calendar_app.data.utc_datetime import UtcDateTime
 
 Localized = dict[str, str]
@@ -68,8 +75,13 @@ class Source(Base):
     __tablename__ = "sources"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(80), unique=True, doc="Stable id from the data file.")
-    title: Mapped[str] = mapped_column(Text)
-    publisher: Mapped[str]
+    title: Mapped[str] = mapped_column(Text, doc="As the document is titled, in its language.")
+    display_title: Mapped[Localized | None] = mapped_column(
+        doc="The title as readers see it, in az, en and ru."
+    )
+    publisher_name: Mapped[Localized | None] = mapped_column(
+        doc="The publisher in az, en and ru; None when the document names none."
+    )
     kind: Mapped[str] = mapped_column(String(20), doc="press, official, legal-act, statement…")
     language: Mapped[str] = mapped_column(String(8), doc="Language of the document.")
     published_on: Mapped[dt.date | None] = mapped_column(doc="Date of publication, if known.")
@@ -91,6 +103,10 @@ class MemorialDay(Base):
     day: Mapped[int]
     events_year: Mapped[int] = mapped_column(doc="Year of the events; anniversaries count from it.")
     first_observed_year: Mapped[int] = mapped_column(doc="First year officially observed.")
+    first_observed_verified: Mapped[bool] = mapped_column(
+        default=True,
+        doc="False when no source states the first year observed.",
+    )
     is_non_working: Mapped[bool] = mapped_column(doc="A public non-working day.")
     name: Mapped[Localized]
     anniversary_of: Mapped[Localized] = mapped_column(doc="Phrase after 'anniversary of'.")
@@ -277,3 +293,43 @@ class Reminder(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_dt: Mapped[dt.datetime | None]
     created_dt: Mapped[dt.datetime]
+
+
+class SentMail(Base):
+    """A message handed to the relay, by the token of its VERP Return-Path.
+
+    A bounce or a complaint counts only if it names a token found here (and,
+    where it quotes the message, the same Message-ID).
+    """
+
+    __tablename__ = "sent_mail"
+    __table_args__ = (CheckConstraint(check_in("kind", SentKind), name="kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True, doc="In bounces+TOKEN@domain.")
+    message_id: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), doc="The envelope recipient.")
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), doc="reminder, confirm or manage.")
+    sent_dt: Mapped[dt.datetime] = mapped_column(index=True, doc="First handed over, UTC.")
+
+
+class MailEvent(Base):
+    """What came back: a bounce, a complaint, an unsubscribe by mail, a refusal at SMTP time."""
+
+    __tablename__ = "mail_events"
+    __table_args__ = (
+        UniqueConstraint("kind", "token"),  # one of each kind per message
+        CheckConstraint(check_in("kind", MailEventKind), name="kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(
+        String(12), doc="hard-bounce, soft-bounce, complaint, unsubscribe or rejected."
+    )
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="SET NULL"), index=True
+    )
+    token: Mapped[str | None] = mapped_column(String(40), doc="The sent message's VERP token.")
+    detail: Mapped[str] = mapped_column(String(300), doc="Status code and diagnostic.")
+    received_dt: Mapped[dt.datetime] = mapped_column(index=True)

@@ -30,3 +30,17 @@ def check_in(column: str, states: type[StrEnum]) -> str:
     """SQL that holds ``column`` to the values of ``states``."""
     values = ", ".join(f"'{state.value}'" for state in states)
     return f"{column} IN ({values})"
+
+
+class SentKind(StrEnum):
+    REMINDER = "reminder"
+    CONFIRM = "confirm"
+    MANAGE = "manage"
+
+
+class MailEventKind(StrEnum):
+    HARD_BOUNCE = "hard-bounce"  # a DSN: the mailbox does not exist (suppresses)
+    SOFT_BOUNCE = "soft-bounce"  # a DSN: any other failure (enough of them suppress)
+    COMPLAINT = "complaint"  # an ARF abuse report: marked as spam (suppresses)
+    UNSUBSCRIBE = "unsubscribe"  # a mail to the List-Unsubscribe mailto: address
+    REJECTED = "rejected"  # refused for good during the SMTP conversation

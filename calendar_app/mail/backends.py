@@ -1,5 +1,10 @@
 """Delivery backends. A backend opens a connection that sends many messages.
 
+Every message leaves through ``Finalizing``: it is flattened to the bytes that
+go out, given its envelope (a VERP Return-Path when ``[mail] bounce_domain``
+is set) and, with ``[mail] dkim_selector``, DKIM-signed. The file, console and
+SMTP connections below then pass those bytes on unchanged.
+
 Failures are classified once, here, into MailError: ``transient`` ones (4xx,
 timeouts, disconnects, refused connections) are retried with backoff;
 permanent ones (5xx) are not; ``suppress`` marks a mailbox that does not exist
@@ -15,11 +20,17 @@ import smtplib
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.generator import BytesGenerator
 from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+from io import BytesIO
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from calendar_app.config import MailSettings
+from calendar_app.core import verp
+from calendar_app.mail import dkim_signing
+from calendar_app.mail.message import POLICY
 from calendar_app.mail.prebuilt import RawMessage
 
 TIMEOUT_SECONDS = 30
@@ -99,7 +110,11 @@ class SmtpConnection:
             if self.client is None:
                 self.client = self._open()
             if isinstance(message, RawMessage):
-                self.client.sendmail(message.sender, list(message.recipients), message.data)
+                addresses = "".join((message.sender, *message.recipients))
+                options = () if addresses.isascii() else ("SMTPUTF8", "BODY=8BITMIME")
+                self.client.sendmail(
+                    message.sender, list(message.recipients), message.data, mail_options=options
+                )
             else:
                 self.client.send_message(message)
         except BaseException as error:
@@ -177,9 +192,69 @@ class ConsoleBackend:
         yield ConsoleConnection(self.stream)
 
 
+def final_form(message: Outgoing, settings: MailSettings) -> RawMessage:
+    """The message as it leaves: final bytes, envelope sender and recipients, signature."""
+    if isinstance(message, RawMessage):
+        data, recipients, message_id = message.data, message.recipients, message.message_id
+    else:
+        pairs = getaddresses([str(v) for f in ("To", "Cc") for v in message.get_all(f, [])])
+        recipients = tuple(address for _, address in pairs if address)
+        message_id = str(message["Message-ID"] or "")
+        international = not "".join((settings.sender, *recipients)).isascii()
+        data = _flatten(message, utf8=international)
+    sender = envelope_sender(settings, message_id, recipients)
+    if settings.dkim is not None:
+        try:
+            data = dkim_signing.sign(data, settings.dkim)
+        except dkim_signing.SigningError as error:  # not the recipient's fault: retried
+            raise MailError(f"DKIM signing failed: {error}", transient=True) from error
+    return RawMessage(sender, recipients, data, message_id)
+
+
+def envelope_sender(settings: MailSettings, message_id: str, recipients: tuple[str, ...]) -> str:
+    """bounces+TOKEN@bounce_domain for a message to one recipient; else the sender."""
+    if settings.bounce_domain and message_id and len(recipients) == 1:
+        token = verp.token_for(settings.token_key, message_id, recipients[0])
+        return verp.return_path(token, settings.bounce_domain)
+    return parseaddr(settings.sender)[1]
+
+
+def _flatten(message: EmailMessage, utf8: bool) -> bytes:
+    """What smtplib.send_message would send (CRLF; UTF-8 headers only for SMTPUTF8)."""
+    buffer = BytesIO()
+    policy = POLICY.clone(linesep="\r\n", utf8=utf8)
+    BytesGenerator(buffer, policy=policy).flatten(message)
+    return buffer.getvalue()
+
+
+class Finalizing:
+    """Hands every message to ``inner`` in its final, signed form."""
+
+    def __init__(self, inner: Connection, settings: MailSettings) -> None:
+        self.inner = inner
+        self.settings = settings
+
+    def send(self, message: Outgoing) -> None:
+        self.inner.send(final_form(message, self.settings))
+
+
+@dataclass
+class FinalizingBackend:
+    inner: Backend
+    settings: MailSettings
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[Finalizing]:
+        with self.inner.connect() as connection:
+            yield Finalizing(connection, self.settings)
+
+
 def backend_from_settings(settings: MailSettings) -> Backend:
+    inner: Backend
     if settings.backend == "smtp":
-        return SmtpBackend(settings)
-    if settings.backend == "console":
-        return ConsoleBackend()
-    return FileBackend(settings.outbox_dir)
+        inner = SmtpBackend(settings)
+    elif settings.backend == "console":
+        inner = ConsoleBackend()
+    else:
+        inner = FileBackend(settings.outbox_dir)
+    return FinalizingBackend(inner, settings)

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Protocol
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
+from calendar_app.core.azerbaijani import at_clock_time
 from calendar_app.core.dates import short_date
 from calendar_app.core.ics import FeedOptions, feed_host, render_calendar
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.core.verp import list_unsubscribe
 from calendar_app.data import queries
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.queries import DbSession
@@ -81,7 +82,7 @@ class SharedParts:
 
 @dataclass(frozen=True)
 class Silence:
-    baku_time: str
+    baku_time: str  # as the sentence needs it: "12:00", in Azerbaijani "12:00-da" ("at 12:00")
     local_time: str
     zone: str
     same_time: bool
@@ -97,8 +98,9 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     local_text = local.strftime("%H:%M")
     if local.date() != day:
         local_text = f"{local_text}, {short_date(local.date(), lang)}"
+    baku_time = origin.strftime("%H:%M")
     return Silence(
-        baku_time=origin.strftime("%H:%M"),
+        baku_time=at_clock_time(baku_time) if lang == "az" else baku_time,
         local_time=local_text,
         zone=zone_name,
         same_time=local.utcoffset() == origin.utcoffset(),
@@ -158,7 +160,6 @@ class ReminderComposer:
         """The message built the ordinary way, with ``token`` in the slot's place."""
         base_url = self.settings.server.base_url
         _, unsubscribe_url = links(base_url, token)
-        mailbox = sender_address(self.settings.mail.sender)
         message = build_message(
             rendered=RenderedMail(
                 rendered.subject,
@@ -171,9 +172,8 @@ class ReminderComposer:
             date=date,
             headers={
                 "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
-                "List-Unsubscribe": (
-                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject="
-                    f"{quote('unsubscribe ' + token)}>"
+                "List-Unsubscribe": list_unsubscribe(
+                    unsubscribe_url, token, self.settings.mail.bounce_domain
                 ),
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },

@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from calendar_app.core.send_rate import Pacer
+from calendar_app.core.verp import token_for
+from calendar_app.data import mail_log
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus
+from calendar_app.data.statuses import MailEventKind, ReminderStatus, SentKind, SubscriberStatus
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders import outbox
@@ -91,6 +93,7 @@ def dispatch_due(
     retry: Retry | None = None,
     stop: Callable[[], bool] = _never,
     pacer: Pacer | None = None,
+    verp_key: bytes | None = None,
 ) -> DispatchReport:
     """Send every reminder due, batch after batch, until none is left or ``stop()``.
 
@@ -102,6 +105,8 @@ def dispatch_due(
     ``pacer`` (``[mail] max_per_second``) spaces the messages; a paced batch is
     no larger than the pacer sends in half a lease, and each message checks its
     deadline and lease at the moment it goes, after the wait.
+    With ``verp_key`` ([mail] bounce_domain set), each message's VERP token is
+    stored with the batch's manage tokens, before the first message is sent.
     """
     report = DispatchReport()
     jitter = rng or random.Random()
@@ -114,7 +119,7 @@ def dispatch_due(
             claimed = outbox.claim(session, now, batch_size, domain, lease_for)
             if not claimed:
                 break
-            rows = _compose_batch(session, compose, claimed, now)
+            rows = _compose_batch(session, compose, claimed, now, verp_key)
             for position, row in enumerate(rows):
                 if pacer is not None and pacer.limited and row is not None:
                     if not pacer.wait(stop):
@@ -130,7 +135,7 @@ def dispatch_due(
                     report.counts["lost-lease"] += 1
                 else:
                     outcome = _deliver(
-                        session, fence, connection, compose, row, now, jitter, schedule
+                        session, fence, connection, compose, row, now, jitter, schedule, verp_key
                     )
                     report.counts[outcome] += 1
     return report
@@ -151,7 +156,11 @@ class Claimed:
 
 
 def _compose_batch(
-    session: DbSession, compose: Compose, claimed: list[tuple[int, dt.datetime]], now: dt.datetime
+    session: DbSession,
+    compose: Compose,
+    claimed: list[tuple[int, dt.datetime]],
+    now: dt.datetime,
+    verp_key: bytes | None = None,
 ) -> list[Claimed | None]:
     """Every message the batch will send, with their tokens committed in one go."""
     loaded = {r.id: (r, s) for r, s in outbox.load_claimed(session, [i for i, _ in claimed])}
@@ -174,8 +183,23 @@ def _compose_batch(
         if holds and subscriber is not None and subscriber.is_active and now < reminder.deadline_dt:
             row.message = compose(reminder, now)  # its Message-ID was stored by the claim
         rows.append(row)
-    session.commit()  # whatever composing stored (the manage links' tokens)
+    if verp_key is not None:
+        _record_sent(session, verp_key, [r for r in rows if r is not None and r.message], now)
+    session.commit()  # whatever composing stored (the manage links' and VERP tokens)
     return rows
+
+
+def _record_sent(
+    session: DbSession, verp_key: bytes, rows: list[Claimed], now: dt.datetime
+) -> None:
+    outgoing = [
+        mail_log.Outgoing(
+            r.reminder.message_id, r.subscriber.email, r.subscriber.id, SentKind.REMINDER
+        )
+        for r in rows
+        if r.reminder.message_id is not None and r.subscriber is not None
+    ]
+    mail_log.record_sent(session, verp_key, outgoing, now)
 
 
 def _deliver(
@@ -187,6 +211,7 @@ def _deliver(
     now: dt.datetime,
     rng: random.Random,
     retry: Retry,
+    verp_key: bytes | None = None,
 ) -> str:
     fresh = fence.state(row.reminder_id)
     if fresh is None or fresh.status != ReminderStatus.SENDING or fresh.lease_until_dt != row.lease:
@@ -209,6 +234,9 @@ def _deliver(
     message = row.message
     if message is None:  # the subscriber came back while the batch was being composed
         message = compose(row.reminder, now)
+        row.message = message
+        if verp_key is not None:
+            _record_sent(session, verp_key, [row], now)
         session.commit()
 
     attempts = row.attempts
@@ -227,6 +255,7 @@ def _deliver(
                 last_error=str(error),
             )
         outcome = finish(ReminderStatus.FAILED, attempts=attempts, last_error=str(error))
+        _rejected(session, row, verp_key, str(error), now)
         if error.suppress and outcome == ReminderStatus.FAILED and row.subscriber is not None:
             _suppress(session, row.subscriber, now)
             return "suppressed"
@@ -237,6 +266,18 @@ def _deliver(
         sent_dt=now,
         last_error=None,
     )
+
+
+def _rejected(
+    session: DbSession, row: Claimed, verp_key: bytes | None, error: str, now: dt.datetime
+) -> None:
+    """A refusal during the SMTP conversation counts among the bounces (status, metrics)."""
+    email = row.subscriber.email if row.subscriber is not None else ""
+    message_id = row.reminder.message_id or ""
+    token = token_for(verp_key, message_id, email) if verp_key and message_id and email else None
+    subscriber_id = row.subscriber.id if row.subscriber is not None else None
+    mail_log.add_event(session, MailEventKind.REJECTED, subscriber_id, token, error, now)
+    session.commit()
 
 
 def _suppress(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:

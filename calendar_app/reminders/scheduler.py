@@ -22,6 +22,7 @@ from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
 from calendar_app.core.ics import feed_host
 from calendar_app.core.send_rate import Pacer
+from calendar_app.data import mail_log
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
@@ -77,13 +78,15 @@ def _planned(planned: int | None) -> str:
 
 
 def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, int | None]:
-    """Forget expired sign-ups and plan what is newly in reach; (forgotten, planned).
+    """Forget expired sign-ups (and VERP tokens past keeping), plan what is newly in reach;
+    (forgotten sign-ups, planned).
 
     With a ``planner``, a pass that can find nothing new is skipped (planned None).
     """
     session = db.session
     try:
         expired = expire_pending(session, now)
+        mail_log.forget_old_sent(session, now)
         seen = outbox.in_reach(session, now) if planner is not None else None
         skip = planner is not None and planner.can_skip(seen, now)
         planned = None if skip else outbox.plan_everyone(session, now)
@@ -118,6 +121,7 @@ def dispatch_once(
         ),
         stop=stop or (lambda: False),
         pacer=Pacer(settings.mail.max_per_second, time.monotonic, time.sleep),
+        verp_key=settings.mail.token_key if settings.mail.bounce_domain else None,
     )
 
 

@@ -23,6 +23,7 @@ from calendar_app.config import Settings
 from calendar_app.core.ics import FeedOptions, feed_year, parse_alarm
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.extensions import db
+from calendar_app.web.counters import FEED_REQUESTS
 from calendar_app.web.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
 
 CACHE_KEY = "calendar_app.web.feed_cache"
@@ -36,6 +37,12 @@ MAX_YEARS_AHEAD = 20
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,3}\Z")
 
 feed = Blueprint("feed", __name__)
+
+
+@feed.after_request
+def _count(response: Response) -> Response:
+    FEED_REQUESTS.labels(str(response.status_code)).inc()
+    return response
 
 
 @feed.record_once

@@ -33,6 +33,7 @@ from calendar_app.core.feed_blocks import FeedBlocks
 from calendar_app.core.ics import FeedDay, FeedOptions, year_start_utc
 from calendar_app.data import queries
 from calendar_app.data.queries import DbSession
+from calendar_app.web.counters import FEED_CACHE_HITS
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 DEFAULT_VERSION_TTL = 2.0  # seconds a process trusts the data version it last read
@@ -189,6 +190,7 @@ def feed_for(
     key = (options, year, version, base_url)
     found = cache.get(key)
     if found is not None:
+        FEED_CACHE_HITS.inc()
         return found
 
     slugs = cache.known_slugs(version)

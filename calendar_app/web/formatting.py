@@ -16,6 +16,7 @@ from calendar_app.core.presentation import (
     paragraphs,
     source_date,
 )
+from calendar_app.core.sources import source_publisher, source_title
 from calendar_app.data.models import Fact, Source
 from calendar_app.web.i18n import current_language
 
@@ -32,6 +33,14 @@ def date_as_known(day: dt.date, precision: str) -> str:
 
 def published(source: Source) -> str:
     return source_date(source, current_language())
+
+
+def title_of(source: Source) -> str:
+    return source_title(source, current_language())
+
+
+def publisher_of(source: Source) -> str | None:
+    return source_publisher(source, current_language())
 
 
 def month_day(month: int, day: int) -> str:
@@ -55,6 +64,8 @@ def init_app(app: Flask) -> None:
         dated=date_as_known,
         iso_dated=iso_dated,
         source_date=published,
+        source_title=title_of,
+        source_publisher=publisher_of,
         month_day=month_day,
         language_name=language_name,
         paragraphs=paragraphs,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from calendar_app.core.figures import QUALIFIERS
 from calendar_app.core.languages import LANGUAGES
 
 SLUG_PATTERN = "^[a-z0-9-]+$"
@@ -56,6 +57,10 @@ SCHEMAS: dict[str, Any] = {
             "day": {**INTEGER, "minimum": 1, "maximum": 31},
             "events_year": {**INTEGER, "description": "Anniversaries count from this year."},
             "first_observed_year": INTEGER,
+            "first_observed_verified": {
+                **BOOLEAN,
+                "description": "False when no source states the first year observed.",
+            },
             "is_non_working": {**BOOLEAN, "description": "A public non-working day."},
             "name": _ref("Localized"),
             "summary": _ref("Localized"),
@@ -75,7 +80,7 @@ SCHEMAS: dict[str, Any] = {
                 "when their values differ, the sources disagree.",
             },
             "value": {"type": ["integer", "null"], "description": "Null for a statement."},
-            "qualifier": {"enum": ["exact", "more-than", "about", "at-least"]},
+            "qualifier": {"enum": list(QUALIFIERS)},
             "label": _ref("Localized"),
             "is_verified": BOOLEAN,
             "sources": SOURCE_KEYS,
@@ -116,8 +121,15 @@ SCHEMAS: dict[str, Any] = {
     "Source": _object(
         {
             "id": STRING,
-            "title": STRING,
-            "publisher": STRING,
+            "title": {**STRING, "description": "As the document is titled, in its language."},
+            "display_title": {
+                "anyOf": [_ref("Localized"), {"type": "null"}],
+                "description": "The title in each language readers use.",
+            },
+            "publisher": {
+                "anyOf": [_ref("Localized"), {"type": "null"}],
+                "description": "Null when the document names no publisher.",
+            },
             "kind": STRING,
             "language": STRING,
             "published_on": {"type": ["string", "null"], "format": "date"},

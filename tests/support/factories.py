@@ -21,7 +21,7 @@ def minimal_document() -> dict[str, Any]:
                 {
                     "id": "doc-a",
                     "title": "Document A",
-                    "publisher": "Publisher A",
+                    "publisher": {"az": "Naşir A", "en": "Publisher A", "ru": "Издатель А"},
                     "kind": "press",
                     "language": "en",
                     "published": dt.date(2023, 1, 20),
@@ -29,7 +29,7 @@ def minimal_document() -> dict[str, Any]:
                 {
                     "id": "doc-b",
                     "title": "Document B",
-                    "publisher": "Publisher B",
+                    "publisher": {"az": "Naşir B", "en": "Publisher B", "ru": "Издатель Б"},
                     "kind": "official",
                     "language": "az",
                     "year": 2021,

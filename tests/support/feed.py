@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -27,14 +28,15 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class PlainSource:
     title: str
-    publisher: str
+    display_title: Mapping[str, str] | None
+    publisher_name: Mapping[str, str] | None
 
 
 def plain_days(dataset: Dataset | None = None) -> list[DayRecord]:
     """The days of ``dataset`` (default: the bundled data file), in file order, as plain
     records whose citations are resolved to sources, as the database's rows hold them."""
     data = dataset or read_dataset(DATA_FILE)
-    by_key = {s.key: PlainSource(s.title, s.publisher) for s in data.sources}
+    by_key = {s.key: PlainSource(s.title, s.display_title, s.publisher_name) for s in data.sources}
     position = {s.key: i for i, s in enumerate(data.sources)}
 
     def cited(record: R) -> R:

@@ -30,6 +30,7 @@ class RecordingHandler:
     data_replies: list[str] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     message_ids: list[str] = field(default_factory=list)  # every accepted message, cheaply
+    raw: list[bytes] = field(default_factory=list)  # the DATA as received (with messages)
     keep_messages: bool = True  # False for load tests: only the Message-IDs are kept
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -44,6 +45,7 @@ class RecordingHandler:
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         self.messages.append(parsed)
+        self.raw.append(envelope.original_content)
         self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted for delivery"
 

@@ -1,0 +1,45 @@
+"""Pure: a source named in the reader's language.
+
+A document keeps its own title (``title``, in the language it is written in);
+readers see ``display_title`` in their language when the data gives one. A
+publisher the document does not name is absent (None), never a placeholder, so
+no edge has to invent words for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+QUOTES = {"az": ("«", "»"), "en": ("“", "”"), "ru": ("«", "»")}
+
+
+class NamedSource(Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def display_title(self) -> Mapping[str, str] | None: ...
+    @property
+    def publisher_name(self) -> Mapping[str, str] | None: ...
+
+
+def source_title(source: NamedSource, lang: str) -> str:
+    """The title in ``lang`` when the data has one, else the document's own."""
+    if source.display_title and source.display_title.get(lang):
+        return source.display_title[lang]
+    return source.title
+
+
+def source_publisher(source: NamedSource, lang: str) -> str | None:
+    """The publisher in ``lang``; None when the document names no publisher."""
+    if source.publisher_name and source.publisher_name.get(lang):
+        return source.publisher_name[lang]
+    return None
+
+
+def citation(source: NamedSource, lang: str) -> str:
+    """'«Qanlı yaddaş»', '«…», Trend İnformasiya Agentliyi': the publisher only when known."""
+    opening, closing = QUOTES[lang]
+    text = f"{opening}{source_title(source, lang)}{closing}"
+    publisher = source_publisher(source, lang)
+    return f"{text}, {publisher}" if publisher else text
