@@ -111,7 +111,8 @@ def _backlog_forecast(now: dt.datetime, workers: int) -> None:
     if not seen.messages:
         click.echo(f"{head}; nothing due in the next {FORECAST_HORIZON.days} days")
         return
-    assert seen.last_sent is not None  # nosec B101: there is at least one message
+    # there is at least one message
+    assert seen.last_sent is not None  # nosec B101
     click.echo(
         f"{head}; {seen.messages} due in the next {FORECAST_HORIZON.days} days, "
         f"the last sent by about {seen.last_sent.isoformat(timespec='seconds')}Z"

@@ -252,7 +252,8 @@ class FeedBlocks:
                 }
             else:
                 moment = minute_of_silence(day)
-                assert moment is not None  # nosec B101: the plan lists silences only where one is
+                # the plan lists silences only where one is
+                assert moment is not None  # nosec B101
                 begins = dt.datetime.combine(
                     occurrence.date, moment.local_time, ZoneInfo(moment.timezone)
                 )
@@ -342,7 +343,8 @@ def _cut(event: Event, yearly: frozenset[str]) -> _Template:
     """The event's folded content lines, as icalendar writes them, with slots for ``yearly``."""
     items = event.property_items()
     lines = event.content_lines()
-    assert len(lines) == len(items) + 1  # nosec B101: one line per property, then ""
+    # one line per property, then ""
+    assert len(lines) == len(items) + 1  # nosec B101
     event_part: list[bytes | _Slot] = []
     alarm_part: list[bytes | _Slot] = []
     alarm_end: list[bytes] = []
@@ -363,11 +365,13 @@ def _cut(event: Event, yearly: frozenset[str]) -> _Template:
         target = event_part if place == "event" else alarm_part
         if slot in yearly:
             text = to_unicode(value.to_ical())
-            assert line.endswith(text)  # nosec B101: "NAME;PARAMS:" then the value
+            # "NAME;PARAMS:" then the value
+            assert line.endswith(text)  # nosec B101
             target.append(_Slot(slot, str(line)[: len(line) - len(text)], type(value)))
         else:
             target.append(line.to_ical() + b"\r\n")
-    assert alarm_end == [_END_ALARM]  # nosec B101: TRIGGER is the alarm's last property
+    # TRIGGER is the alarm's last property
+    assert alarm_end == [_END_ALARM]  # nosec B101
     return _Template(tuple(event_part), tuple(alarm_part))
 
 
