@@ -52,6 +52,7 @@ PAGES = {
     "sources": "/sources",
     "embed": "/embed",
     "subscribe": "/subscribe",
+    "remember": "/remember",
     "not-found": "/days/no-such-day",
 }
 TODAY = "2027-01-20"  # an observance day: the banner and the minute of silence show

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +12,13 @@ from flask import Flask
 
 from calendar_app.data.models import Subscriber
 from calendar_app.data.prepare import prepare_database
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus, TokenPurpose, check_in
+from calendar_app.data.statuses import (
+    PersonStatus,
+    ReminderStatus,
+    SubscriberStatus,
+    TokenPurpose,
+    check_in,
+)
 from calendar_app.extensions import db
 from calendar_app.resources import resource_dir
 
@@ -44,15 +51,25 @@ def test_database_refuses_a_status_outside_the_enum(any_db_app: Flask) -> None:
         assert stored == "active"
 
 
-def test_migration_checks_match_the_enums() -> None:
-    """The migration writes its values out; a new state needs a new migration."""
-    path = resource_dir("migrations") / "versions" / "0004_status_checks.py"
-    spec = importlib.util.spec_from_file_location("status_checks", path)
+def _migration(name: str) -> Any:
+    path = resource_dir("migrations") / "versions" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_migration_checks_match_the_enums() -> None:
+    """The migrations write their values out; a new state needs a new migration."""
+    checks = dict(_migration("0004_status_checks").CHECKS)
+    remembrance = _migration("0005_remembrance")  # a new purpose, and the names' states
+    checks["access_tokens"] = ("purpose", remembrance.PURPOSE_AFTER)
+    checks["remembered_people"] = ("status", remembrance.PERSON_STATUS)
     assert {
         "subscribers": ("status", check_in("status", SubscriberStatus)),
         "access_tokens": ("purpose", check_in("purpose", TokenPurpose)),
         "reminders": ("status", check_in("status", ReminderStatus)),
-    } == module.CHECKS
+        "remembered_people": ("status", check_in("status", PersonStatus)),
+    } == checks
+    assert check_in("status", ReminderStatus) == remembrance.REMINDER_STATUS

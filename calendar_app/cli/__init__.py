@@ -12,6 +12,7 @@ from calendar_app.cli.data import data_group
 from calendar_app.cli.feed import feed_group
 from calendar_app.cli.mail import inbound_command, mail_group
 from calendar_app.cli.observances import occurrences_command, upcoming_command
+from calendar_app.cli.remembrance import remembrance_group
 from calendar_app.cli.reminders import reminders_group, scheduler_command, worker_command
 from calendar_app.cli.serve import serve_command
 from calendar_app.config import ConfigError
@@ -41,6 +42,7 @@ for command in (
     occurrences_command,
     upcoming_command,
     reminders_group,
+    remembrance_group,
     scheduler_command,
     worker_command,
     serve_command,

@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, rel
 
 from calendar_app.data.statuses import (
     MailEventKind,
+    PersonStatus,
     ReminderStatus,
     SentKind,
     SubscriberStatus,
@@ -253,19 +254,73 @@ class AccessToken(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(String(8), doc="confirm or manage.")
+    purpose: Mapped[str] = mapped_column(String(8), doc="confirm, manage or remember.")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256, hex.")
     created_dt: Mapped[dt.datetime]
     expires_dt: Mapped[dt.datetime | None] = mapped_column(doc="None: valid until revoked.")
     revoked_dt: Mapped[dt.datetime | None] = mapped_column(doc="Used (confirm) or rotated.")
 
 
+class RememberedPerson(Base):
+    """One of a family's own dead: personal data, shown only behind the family's secret links.
+
+    Deleted at once when the family deletes it (no soft delete); its reminders go
+    with it (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "remembered_people"
+    __table_args__ = (CheckConstraint(check_in("status", PersonStatus), name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120), doc="As the family wrote it.")
+    died_on: Mapped[dt.date]
+    born_on: Mapped[dt.date | None]
+    counting: Mapped[str] = mapped_column(String(12), doc="death-day or day-after.")
+    thursdays: Mapped[bool] = mapped_column(doc="List the Thursday evenings of the forty days.")
+    day_slug: Mapped[str | None] = mapped_column(String(40), doc="A linked national day.")
+    lead_days: Mapped[list[int]] = mapped_column(JSON, doc="Days before each observance.")
+    status: Mapped[str] = mapped_column(String(8), doc="pending (until confirmed) or active.")
+    confirm_hash: Mapped[str | None] = mapped_column(
+        String(64), index=True, doc="SHA-256 of the confirmation link that activates it."
+    )
+    feed_salt: Mapped[str] = mapped_column(
+        String(64), doc="Random; the feed token derives from it."
+    )
+    feed_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the token.")
+    created_dt: Mapped[dt.datetime]
+    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last edit, UTC: the feed's DTSTAMP.")
+
+
+class GoneFeed(Base):
+    """The SHA-256 of a private feed link that was replaced or deleted: it answers 410."""
+
+    __tablename__ = "gone_feeds"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    gone_dt: Mapped[dt.datetime]
+
+
 class Reminder(Base):
-    """The outbox: one row per (subscriber, day, year, lead), sent at most once."""
+    """The outbox: one row per (subscriber, day, year, lead), sent at most once.
+
+    A reminder of a family's own remembrance day has no memorial day: it names
+    the remembered person and the occasion (day-40, year-5…) instead, unique
+    per (person, occasion, lead).
+    """
 
     __tablename__ = "reminders"
     __table_args__ = (
         UniqueConstraint("subscriber_id", "memorial_day_id", "year", "lead_days"),
+        Index(
+            "uq_reminders_remembered",
+            "remembered_id",
+            "occasion",
+            "lead_days",
+            unique=True,
+            postgresql_where=text("remembered_id IS NOT NULL"),
+            sqlite_where=text("remembered_id IS NOT NULL"),
+        ),
         Index(
             "ix_reminders_due",
             "next_attempt_dt",
@@ -278,7 +333,11 @@ class Reminder(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
-    memorial_day_id: Mapped[int] = mapped_column(ForeignKey("memorial_days.id"))
+    memorial_day_id: Mapped[int | None] = mapped_column(ForeignKey("memorial_days.id"))
+    remembered_id: Mapped[int | None] = mapped_column(
+        ForeignKey("remembered_people.id", ondelete="CASCADE"), doc="A family's own remembrance."
+    )
+    occasion: Mapped[str | None] = mapped_column(String(16), doc="day-40, thursday-2, year-5…")
     year: Mapped[int] = mapped_column(doc="Year of the occurrence.")
     lead_days: Mapped[int] = mapped_column(doc="Days before the occurrence.")
     due_dt: Mapped[dt.datetime] = mapped_column(doc="Send hour, subscriber's zone, as UTC.")

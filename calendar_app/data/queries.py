@@ -10,22 +10,26 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.data.models import (
     AccessToken,
     DataState,
     Fact,
+    GoneFeed,
     LegalAct,
+    MailEvent,
     MemorialDay,
     Moment,
+    RememberedPerson,
     Reminder,
+    SentMail,
     Source,
     Subscriber,
     TimelineEntry,
 )
-from calendar_app.data.statuses import ReminderStatus, SubscriberStatus
+from calendar_app.data.statuses import PersonStatus, ReminderStatus, SubscriberStatus
 
 # A plain session, or Flask-SQLAlchemy's scoped db.session that proxies one.
 DbSession = Session | scoped_session[Any]
@@ -120,10 +124,53 @@ def active_subscriber_batches(
 
 
 def pending_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
+    """Unsent reminders of memorial days (not of a family's own remembrance days)."""
     query = select(Reminder).where(
-        Reminder.subscriber_id == subscriber_id, Reminder.status == ReminderStatus.PENDING
+        Reminder.subscriber_id == subscriber_id,
+        Reminder.status == ReminderStatus.PENDING,
+        Reminder.remembered_id.is_(None),
     )
     return session.scalars(query).all()
+
+
+def pending_remembrance_reminders_of(session: DbSession, subscriber_id: int) -> Sequence[Reminder]:
+    query = select(Reminder).where(
+        Reminder.subscriber_id == subscriber_id,
+        Reminder.status == ReminderStatus.PENDING,
+        Reminder.remembered_id.is_not(None),
+    )
+    return session.scalars(query).all()
+
+
+def active_people_of(session: DbSession, subscriber_id: int) -> Sequence[RememberedPerson]:
+    """The confirmed names of one address, by date of death."""
+    query = (
+        select(RememberedPerson)
+        .where(
+            RememberedPerson.subscriber_id == subscriber_id,
+            RememberedPerson.status == PersonStatus.ACTIVE,
+        )
+        .order_by(RememberedPerson.died_on, RememberedPerson.id)
+    )
+    return session.scalars(query).all()
+
+
+def active_remembrance_batches(
+    session: DbSession, size: int
+) -> Iterator[list[tuple[RememberedPerson, Subscriber]]]:
+    """Every confirmed name of every active address, ``size`` at a time, in id order."""
+    query = (
+        select(RememberedPerson, Subscriber)
+        .join(Subscriber, Subscriber.id == RememberedPerson.subscriber_id)
+        .where(
+            RememberedPerson.status == PersonStatus.ACTIVE,
+            Subscriber.status == SubscriberStatus.ACTIVE,
+        )
+        .order_by(RememberedPerson.id)
+        .execution_options(yield_per=size)
+    )
+    for partition in session.execute(query).partitions(size):
+        yield [(person, subscriber) for person, subscriber in partition]
 
 
 def subscriber_by_email(session: DbSession, email: str) -> Subscriber | None:
@@ -186,3 +233,69 @@ def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
         .limit(limit)
     )
     return session.scalars(query).all()
+
+
+def person_by_feed_hash(session: DbSession, feed_hash: str) -> RememberedPerson | None:
+    query = select(RememberedPerson).where(RememberedPerson.feed_hash == feed_hash)
+    return session.scalars(query).one_or_none()
+
+
+def feed_is_gone(session: DbSession, feed_hash: str) -> bool:
+    return session.get(GoneFeed, feed_hash) is not None
+
+
+def people_awaiting(session: DbSession, confirm_hash: str) -> Sequence[RememberedPerson]:
+    """The names a confirmation link would confirm."""
+    query = select(RememberedPerson).where(
+        RememberedPerson.confirm_hash == confirm_hash,
+        RememberedPerson.status == PersonStatus.PENDING,
+    )
+    return session.scalars(query).all()
+
+
+def person_of(session: DbSession, subscriber_id: int, person_id: int) -> RememberedPerson | None:
+    """A confirmed name of this address (None for another address's, or a pending one)."""
+    query = select(RememberedPerson).where(
+        RememberedPerson.id == person_id,
+        RememberedPerson.subscriber_id == subscriber_id,
+        RememberedPerson.status == PersonStatus.ACTIVE,
+    )
+    return session.scalars(query).one_or_none()
+
+
+def people_count(session: DbSession, subscriber_id: int) -> int:
+    query = select(func.count()).where(RememberedPerson.subscriber_id == subscriber_id)
+    return int(session.scalar(query) or 0)
+
+
+def everything_of(
+    session: DbSession, subscriber_id: int, email: str = ""
+) -> dict[str, Sequence[Any]]:
+    """Every row stored for one address, for its export (and its erasure)."""
+    return {
+        "sent": session.scalars(
+            select(SentMail)
+            .where(or_(SentMail.subscriber_id == subscriber_id, SentMail.email == email))
+            .order_by(SentMail.id)
+        ).all(),
+        "events": session.scalars(
+            select(MailEvent).where(MailEvent.subscriber_id == subscriber_id).order_by(MailEvent.id)
+        ).all(),
+        "people": session.scalars(
+            select(RememberedPerson)
+            .where(RememberedPerson.subscriber_id == subscriber_id)
+            .order_by(RememberedPerson.id)
+        ).all(),
+        "tokens": session.scalars(
+            select(AccessToken)
+            .where(AccessToken.subscriber_id == subscriber_id)
+            .order_by(AccessToken.id)
+        ).all(),
+        "reminders": session.scalars(
+            select(Reminder).where(Reminder.subscriber_id == subscriber_id).order_by(Reminder.id)
+        ).all(),
+    }
+
+
+def day_by_slug(session: DbSession, slug: str) -> MemorialDay | None:
+    return session.scalars(select(MemorialDay).where(MemorialDay.slug == slug)).one_or_none()

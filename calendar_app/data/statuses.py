@@ -24,6 +24,12 @@ class ReminderStatus(StrEnum):
 class TokenPurpose(StrEnum):
     CONFIRM = "confirm"  # the double opt-in link, used once
     MANAGE = "manage"  # preferences and one-click unsubscribe
+    REMEMBER = "remember"  # the double opt-in link of names to remember, used once
+
+
+class PersonStatus(StrEnum):
+    PENDING = "pending"  # entered at /remember, waiting for the confirmation link
+    ACTIVE = "active"  # confirmed (or added from the manage page): feed and reminders
 
 
 def check_in(column: str, states: type[StrEnum]) -> str:

@@ -33,6 +33,7 @@ from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import TokenPurpose
 from calendar_app.mail.message import RenderedMail, build_message, render_mail, sender_address
 from calendar_app.mail.prebuilt import MessageTemplate, RawMessage
+from calendar_app.reminders.remembrance_mail import remembrance_message
 from calendar_app.reminders.subscriptions import issue_token
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
@@ -112,6 +113,16 @@ def links(base_url: str, token: str) -> tuple[str, str]:
     return f"{base_url}/manage/{token}", f"{base_url}/unsubscribe/{token}"
 
 
+def list_headers(base_url: str, token: str, bounce_domain: str) -> dict[str, str]:
+    """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit."""
+    _, unsubscribe_url = links(base_url, token)
+    return {
+        "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
+        "List-Unsubscribe": list_unsubscribe(unsubscribe_url, token, bounce_domain),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 class ReminderComposer:
     """Builds the message for an outbox row; issues the manage token it carries."""
 
@@ -128,6 +139,11 @@ class ReminderComposer:
         subscriber = self.session.get(Subscriber, reminder.subscriber_id)
         if subscriber is None or reminder.message_id is None:
             raise LookupError(f"reminder {reminder.id} lost its subscriber, day or Message-ID")
+        if reminder.remembered_id is not None:  # a family's own day: one message, no cache
+            token = issue_token(self.session, subscriber, TokenPurpose.MANAGE, now, flush=False)
+            return remembrance_message(
+                self.session, self.settings, reminder, subscriber, token, now
+            )
         parts = self.shared_parts(reminder, subscriber.lang, self._data_changed(now))
         # Stored by the caller's commit: a batch's tokens go in one INSERT, before any send.
         token = issue_token(self.session, subscriber, TokenPurpose.MANAGE, now, flush=False)
@@ -159,7 +175,6 @@ class ReminderComposer:
     ) -> EmailMessage:
         """The message built the ordinary way, with ``token`` in the slot's place."""
         base_url = self.settings.server.base_url
-        _, unsubscribe_url = links(base_url, token)
         message = build_message(
             rendered=RenderedMail(
                 rendered.subject,
@@ -170,13 +185,7 @@ class ReminderComposer:
             to=to,
             message_id=message_id,
             date=date,
-            headers={
-                "List-Id": f"Memorial day reminders <reminders.{feed_host(base_url)}>",
-                "List-Unsubscribe": list_unsubscribe(
-                    unsubscribe_url, token, self.settings.mail.bounce_domain
-                ),
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            },
+            headers=list_headers(base_url, token, self.settings.mail.bounce_domain),
             body_cte="base64",  # 7-bit clean, and what the prebuilt template re-encodes
         )
         message.make_mixed()  # what add_attachment does, with the part built once
@@ -202,6 +211,8 @@ class ReminderComposer:
         return template
 
     def shared_parts(self, reminder: Reminder, lang: str, data_changed: dt.datetime) -> SharedParts:
+        if reminder.memorial_day_id is None:
+            raise LookupError(f"reminder {reminder.id} is not about a memorial day")
         key = (reminder.memorial_day_id, reminder.year, lang, data_changed)
         parts = self.shared.get(key)
         if parts is None:

@@ -293,6 +293,8 @@ def _record(reminder: Reminder) -> dict[str, object]:
         "reminder_id": reminder.id,
         "subscriber_id": reminder.subscriber_id,
         "memorial_day_id": reminder.memorial_day_id,
+        "remembered_id": reminder.remembered_id,  # ids only: names never reach a log
+        "occasion": reminder.occasion,
         "year": reminder.year,
         "lead_days": reminder.lead_days,
         "message_id": reminder.message_id,

@@ -42,6 +42,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.dml import Update
 
 from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.remembrance_plan import PlannedRemembrance, plan_remembrance
 from calendar_app.core.reminder_plan import PlannedReminder, PlanOccurrence, plan
 from calendar_app.data import queries
 from calendar_app.data.models import Reminder, Subscriber
@@ -52,6 +53,7 @@ from calendar_app.reminders.plan_in_sql import plan_everyone_in_sql
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 UNIQUE_KEY = ["subscriber_id", "memorial_day_id", "year", "lead_days"]
+REMEMBRANCE_KEY = ["remembered_id", "occasion", "lead_days"]
 
 
 def _occurrences_in_reach(session: DbSession, now: dt.datetime) -> Sequence[PlanOccurrence]:
@@ -170,15 +172,80 @@ def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> in
     and each batch's rows are inserted before the next is read: time grows
     linearly with the number of subscribers and memory stays flat.
     """
+    inserted = plan_remembrance_everyone(session, now, batch)
     occurrences = _occurrences_in_reach(session, now)
     if not occurrences:
-        return 0  # no memorial day in reach: no subscriber needs reading
+        return inserted  # no memorial day in reach: no subscriber needs reading
     if session.get_bind().dialect.name == "postgresql":
-        return plan_everyone_in_sql(session, occurrences, now)
-    inserted = 0
+        return inserted + plan_everyone_in_sql(session, occurrences, now)
     for subscribers in queries.active_subscriber_batches(session, batch):
         inserted += insert_planned(session, plan(subscribers, occurrences, now), now)
     return inserted
+
+
+def plan_remembrance_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> int:
+    """Plan the coming reminders of every confirmed family's remembrance days; idempotent."""
+    inserted = 0
+    for pairs in queries.active_remembrance_batches(session, batch):
+        inserted += insert_remembrance(session, plan_remembrance(pairs, now, MAX_LEAD_DAYS), now)
+    return inserted
+
+
+def insert_remembrance(
+    session: DbSession, planned: Sequence[PlannedRemembrance], now: dt.datetime
+) -> int:
+    """Insert remembrance rows not yet in the outbox; return how many were new."""
+    if not planned:
+        return 0
+    rows = [
+        {
+            "subscriber_id": p.subscriber_id,
+            "memorial_day_id": None,
+            "remembered_id": p.remembered_id,
+            "occasion": p.occasion,
+            "year": p.year,
+            "lead_days": p.lead_days,
+            "due_dt": p.due_dt,
+            "deadline_dt": p.deadline_dt,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_dt": p.due_dt,
+            "created_dt": now,
+        }
+        for p in planned
+    ]
+    dialect_insert = (
+        postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    )
+    statement = dialect_insert(_table()).on_conflict_do_nothing(
+        index_elements=REMEMBRANCE_KEY, index_where=Reminder.remembered_id.is_not(None)
+    )
+    result: Any = session.execute(_counted(statement), rows)
+    return max(result.rowcount or 0, 0)
+
+
+def replan_remembrance(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
+    """Make this subscriber's unsent remembrance rows follow their names and preferences."""
+    wanted: list[PlannedRemembrance] = []
+    if subscriber.is_active:
+        people = queries.active_people_of(session, subscriber.id)
+        wanted = plan_remembrance([(p, subscriber) for p in people], now, MAX_LEAD_DAYS)
+    by_key = {p.key: p for p in wanted}
+    for row in queries.pending_remembrance_reminders_of(session, subscriber.id):
+        target = by_key.get((row.remembered_id or 0, row.occasion or "", row.lead_days))
+        if target is None:
+            session.delete(row)
+        elif (row.due_dt, row.deadline_dt, row.year) != (
+            target.due_dt,
+            target.deadline_dt,
+            target.year,
+        ):
+            row.due_dt, row.deadline_dt, row.year = target.due_dt, target.deadline_dt, target.year
+            row.next_attempt_dt = max(
+                target.due_dt, row.next_attempt_dt if row.attempts else target.due_dt
+            )
+    session.flush()
+    insert_remembrance(session, wanted, now)
 
 
 def replan_subscriber(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
@@ -188,7 +255,7 @@ def replan_subscriber(session: DbSession, subscriber: Subscriber, now: dt.dateti
         wanted = plan([subscriber], _occurrences_in_reach(session, now), now)
     by_key = {p.key: p for p in wanted}
     for row in queries.pending_reminders_of(session, subscriber.id):
-        key = (row.subscriber_id, row.memorial_day_id, row.year, row.lead_days)
+        key = (row.subscriber_id, row.memorial_day_id or 0, row.year, row.lead_days)
         target = by_key.get(key)
         if target is None:
             session.delete(row)
@@ -199,6 +266,7 @@ def replan_subscriber(session: DbSession, subscriber: Subscriber, now: dt.dateti
             )
     session.flush()
     insert_planned(session, wanted, now)
+    replan_remembrance(session, subscriber, now)
 
 
 def cancel_unsent(session: DbSession, subscriber_id: int) -> None:

@@ -28,6 +28,7 @@ from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
+from calendar_app.reminders.remembrance import expire_pending_people
 from calendar_app.reminders.subscriptions import expire_pending
 
 log = logging.getLogger("calendar_app.reminders")
@@ -85,7 +86,7 @@ def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, in
     """
     session = db.session
     try:
-        expired = expire_pending(session, now)
+        expired = expire_pending(session, now) + expire_pending_people(session, now)
         mail_log.forget_old_sent(session, now)
         seen = outbox.in_reach(session, now) if planner is not None else None
         skip = planner is not None and planner.can_skip(seen, now)

@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, update
+from sqlalchemy import delete, exists, update
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
-from calendar_app.data.models import AccessToken, Subscriber
+from calendar_app.data.models import AccessToken, RememberedPerson, Subscriber
 from calendar_app.data.queries import DbSession
-from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
+from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
 
 CONFIRM_TTL = dt.timedelta(days=7)
@@ -105,7 +105,8 @@ def issue_token(
     that many tokens go to the database in one statement.
     """
     raw = secrets.token_urlsafe(32)
-    expires = now + CONFIRM_TTL if purpose == TokenPurpose.CONFIRM else None
+    once = (TokenPurpose.CONFIRM, TokenPurpose.REMEMBER)  # confirmation links expire
+    expires = now + CONFIRM_TTL if purpose in once else None
     session.add(
         AccessToken(
             subscriber_id=subscriber.id,
@@ -216,6 +217,11 @@ def expire_pending(session: DbSession, now: dt.datetime) -> int:
         delete(Subscriber).where(
             Subscriber.status == SubscriberStatus.PENDING,
             Subscriber.created_dt <= now - CONFIRM_TTL,
+            # an address that left and signed up again keeps the names it remembers
+            ~exists().where(
+                RememberedPerson.subscriber_id == Subscriber.id,
+                RememberedPerson.status == PersonStatus.ACTIVE,
+            ),
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
@@ -239,3 +245,8 @@ def _revoke(session: DbSession, subscriber_id: int, purpose: str, now: dt.dateti
         )
         .values(revoked_dt=now)
     )
+
+
+def revoke_tokens(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
+    """Revoke every unrevoked link of ``purpose`` of this subscriber."""
+    _revoke(session, subscriber_id, purpose, now)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Flask
 from hypothesis import strategies as st
 
-from calendar_app.data.models import AccessToken, Reminder, Subscriber
+from calendar_app.data.models import AccessToken, RememberedPerson, Reminder, Subscriber
 from calendar_app.extensions import db
 
 # Classic tricks: traversal, NUL and CR/LF (raw and percent-encoded), overlong UTF-8,
@@ -89,7 +89,7 @@ def csrf_of(page: str) -> str:
     return match.group(1)
 
 
-SNAPSHOT_TABLES = (Subscriber, AccessToken, Reminder)
+SNAPSHOT_TABLES = (Subscriber, AccessToken, Reminder, RememberedPerson)
 
 
 def row_values(row: Any) -> tuple[Any, ...]:

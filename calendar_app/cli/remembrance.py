@@ -1,0 +1,107 @@
+"""`calendar-app remembrance dates`: a death's customary days of remembrance, dated and titled.
+
+Pure computation (calendar_app/core/remembrance.py), for checking and for cron
+users; it reads nothing stored, so no family's data is involved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import click
+from flask.cli import with_appcontext
+
+from calendar_app.app_settings import current_settings
+from calendar_app.cli.observances import LANG, IsoDate
+from calendar_app.core.remembrance import (
+    COUNTING_LABELS,
+    COUNTINGS,
+    DEFAULT_COUNTING,
+    LATEST_DEATH,
+    MAX_NAME_LENGTH,
+    anniversary,
+    remembrance_dates,
+    remembrance_phrase,
+    remembrance_title,
+)
+
+DEFAULT_YEARS = 10
+MAX_SPAN_DAYS = 366 * 200
+
+
+@click.group("remembrance")
+def remembrance_group() -> None:
+    """A family's own days of remembrance (see docs/REMEMBRANCE.md)."""
+
+
+@remembrance_group.command("dates")
+@click.option("--died", type=IsoDate(), required=True, help="Date of death (YYYY-MM-DD).")
+@click.option(
+    "--counting",
+    type=click.Choice(COUNTINGS),
+    default=DEFAULT_COUNTING,
+    show_default=True,
+    help="death-day: the day of death is day 1; day-after: the day after it is.",
+)
+@click.option("--name", help="The name, for full titles (e.g. Anar → Anarın vəfatının …).")
+@click.option("--thursdays", is_flag=True, help="Also the Thursday evenings of the forty days.")
+@click.option("--from", "start", type=IsoDate(), help="First date (default: the date of death).")
+@click.option("--to", "end", type=IsoDate(), help="Last date (default: the 10th anniversary).")
+@click.option("--lang", type=LANG, help="az, en or ru (default: [site] default_language).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@with_appcontext
+def dates_command(
+    died: dt.date,
+    counting: str,
+    name: str | None,
+    thursdays: bool,
+    start: dt.date | None,
+    end: dt.date | None,
+    lang: str | None,
+    as_json: bool,
+) -> None:
+    """The 3rd, 7th and 40th days and the anniversaries of a death, with their titles."""
+    language = lang or current_settings().site.default_language
+    if name is not None:
+        name = " ".join(name.split())
+        if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+            raise click.BadParameter(
+                "give a name of 1 to 120 printable characters", param_hint="--name"
+            )
+    if died > LATEST_DEATH:
+        raise click.BadParameter(f"a date of death after {LATEST_DEATH}", param_hint="--died")
+    first = start or died
+    last = end or anniversary(died, min(DEFAULT_YEARS, dt.date.max.year - 1 - died.year))
+    if last < first:
+        raise click.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
+    if (last - first).days > MAX_SPAN_DAYS:
+        raise click.BadParameter("ask for at most 200 years at once", param_hint="--to")
+    found = remembrance_dates(died, counting, first, last, thursdays)
+    rows = [
+        {
+            "date": item.date.isoformat(),
+            "kind": item.kind,
+            "number": item.number,
+            "occasion": item.occasion,
+            "title": (
+                remembrance_title(item, name, language)
+                if name
+                else remembrance_phrase(item, language)
+            ),
+        }
+        for item in found
+    ]
+    if as_json:
+        payload = {
+            "died": died.isoformat(),
+            "counting": counting,
+            "counting_label": COUNTING_LABELS[counting][language],
+            "lang": language,
+            "dates": rows,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"# {COUNTING_LABELS[counting][language]}")
+    for row in rows:
+        click.echo(f"{row['date']}  {row['occasion']:<12} {row['title']}")

@@ -1,0 +1,89 @@
+"""Pure: which reminders of a family's remembrance days are due, and when, in UTC.
+
+The same rules as the memorial days' reminders (calendar_app/reminders/plan.py):
+due at the subscriber's send hour in their zone ``lead`` days before, never
+after the end of the day itself in that zone, and none that fell due before
+the address was confirmed or the name was added. Naive UTC throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from calendar_app.core.remembrance import remembrance_dates
+from calendar_app.core.reminder_plan import due_and_deadline
+
+
+class PlanPerson(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def died_on(self) -> dt.date: ...
+    @property
+    def counting(self) -> str: ...
+    @property
+    def thursdays(self) -> bool: ...
+    @property
+    def lead_days(self) -> Sequence[int]: ...
+    @property
+    def created_dt(self) -> dt.datetime: ...
+
+
+class PlanContact(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def send_hour(self) -> int: ...
+    @property
+    def confirmed_dt(self) -> dt.datetime | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRemembrance:
+    subscriber_id: int
+    remembered_id: int
+    occasion: str
+    year: int
+    lead_days: int
+    due_dt: dt.datetime
+    deadline_dt: dt.datetime
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.remembered_id, self.occasion, self.lead_days)
+
+
+def plan_remembrance(
+    pairs: Iterable[tuple[PlanPerson, PlanContact]], now: dt.datetime, reach_days: int
+) -> list[PlannedRemembrance]:
+    """Reminders still worth sending at ``now`` for observances in reach of every zone."""
+    start = now.date() - dt.timedelta(days=2)
+    end = now.date() + dt.timedelta(days=reach_days + 2)
+    planned = []
+    for person, contact in pairs:
+        zone = ZoneInfo(contact.timezone)
+        since = max(person.created_dt, contact.confirmed_dt or person.created_dt)
+        items = remembrance_dates(person.died_on, person.counting, start, end, person.thursdays)
+        for item in items:
+            for lead in sorted(set(person.lead_days), reverse=True):
+                due, deadline = due_and_deadline(item.date, lead, contact.send_hour, zone)
+                if deadline <= now or due < since:
+                    continue
+                planned.append(
+                    PlannedRemembrance(
+                        subscriber_id=contact.id,
+                        remembered_id=person.id,
+                        occasion=item.occasion,
+                        year=item.date.year,
+                        lead_days=lead,
+                        due_dt=due,
+                        deadline_dt=deadline,
+                    )
+                )
+    return planned

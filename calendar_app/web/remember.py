@@ -1,0 +1,324 @@
+"""A family's own dead: /remember (sign up), confirm, the private manage page, export.
+
+The pages that show names are reached only through secret links; every answer
+here carries ``X-Robots-Tag: noindex`` and ``Referrer-Policy: no-referrer`` and
+is never cached. Links in e-mails open pages whose button POSTs, as for the
+reminders (calendar_app/web/subscribe.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+
+from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
+from flask_babel import gettext
+
+from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today, utc_now_naive
+from calendar_app.data import queries
+from calendar_app.data.models import RememberedPerson, Subscriber
+from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
+from calendar_app.extensions import db
+from calendar_app.mail.backends import MailError
+from calendar_app.mail.remembrance_links import remember_link_message
+from calendar_app.mail.transactional import send_now
+from calendar_app.reminders import outbox, remembrance
+from calendar_app.reminders.remembrance import TooManyNames
+from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token, time_zone_names
+from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
+from calendar_app.web.limits import address_allowed, too_many
+from calendar_app.web.remember_form import (
+    SIGN_UP_SLOTS,
+    PersonState,
+    RememberState,
+    read_contact,
+    read_person,
+    read_sign_up,
+)
+
+remember = Blueprint("remember", __name__)
+remember.before_request(reject_unknown_language)
+remember.after_request(remember_language)
+
+
+@remember.after_request
+def _private(response: Response) -> Response:
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds a secret
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _now() -> dt.datetime:
+    return utc_now_naive()
+
+
+def _days() -> list[tuple[str, str]]:
+    lang = current_language()
+    return [(d.slug, d.name[lang]) for d in queries.active_days(db.session)]
+
+
+def _slugs() -> list[str]:
+    return [slug for slug, _ in _days()]
+
+
+def _page(template: str, status: int = 200, **context: object) -> Response:
+    page = render_template(
+        template, days=_days(), hours=range(24), leads=(7, 1, 0), zones=time_zone_names(), **context
+    )
+    return make_response(page, status)
+
+
+def _notice(title: str, *paragraphs: str, status: int = 200) -> Response:
+    return make_response(
+        render_template("subscribe/notice.html", title=title, paragraphs=paragraphs), status
+    )
+
+
+def _invalid_link() -> Response:
+    return _notice(
+        gettext("This link is not valid"),
+        gettext("The link may have expired, been used already or been replaced by a newer one."),
+        status=404,
+    )
+
+
+def _mail_failed() -> Response:
+    return _notice(
+        gettext("The e-mail could not be sent"),
+        gettext("Nothing was lost. Please try again in a few minutes."),
+        status=503,
+    )
+
+
+def _too_many_names() -> Response:
+    return _notice(
+        gettext("Too many names"),
+        gettext("An address can keep at most %(num)d names.", num=remembrance.MAX_PEOPLE),
+        status=400,
+    )
+
+
+@remember.get("/remember")
+def form() -> Response:
+    settings = current_settings()
+    state = RememberState(
+        lang=current_language(),
+        send_hour=settings.reminders.send_hour,
+        people=[PersonState() for _ in range(SIGN_UP_SLOTS)],
+    )
+    return _page("remember/form.html", state=state, detect_zone=True)
+
+
+@remember.post("/remember")
+def submit() -> Response:
+    state = read_sign_up(request.form, _slugs(), baku_today())
+    if state.errors:
+        return _page("remember/form.html", status=400, state=state)
+    allowed, wait = address_allowed(state.email)
+    if not allowed:
+        return too_many(wait)
+    now, settings = _now(), current_settings()
+    try:
+        signup = remembrance.sign_up(
+            db.session, state.email, state.contact(), state.entries, settings.secret_key, now
+        )
+    except TooManyNames:
+        db.session.rollback()
+        return _too_many_names()
+    message = remember_link_message("confirm", settings, signup.subscriber, signup.token, now)
+    db.session.commit()  # the link must work by the time the e-mail arrives
+    try:
+        send_now(settings, message)
+    except MailError:
+        return _mail_failed()
+    return _notice(
+        gettext("Check your inbox"),
+        gettext("We have sent an e-mail to %(email)s.", email=state.email),
+        gettext("Open the link in it to confirm. Nothing else is sent until you do."),
+    )
+
+
+@remember.get("/remember/confirm/<token>")
+def confirm_page(token: str) -> Response:
+    subscriber = subscriber_for_token(db.session, token, remembrance.PURPOSE, _now())
+    if subscriber is None or not remembrance.awaiting(db.session, token):
+        return _invalid_link()
+    return make_response(
+        render_template(
+            "subscribe/button.html",
+            title=gettext("Confirm your days of remembrance"),
+            text=gettext(
+                "Press the button to keep these days of remembrance and receive their "
+                "reminders at %(email)s.",
+                email=subscriber.email,
+            ),
+            button=gettext("Confirm"),
+        )
+    )
+
+
+@remember.post("/remember/confirm/<token>")
+def confirm_submit(token: str) -> Response:
+    now, settings = _now(), current_settings()
+    subscriber = remembrance.confirm(db.session, token, now)
+    if subscriber is None:
+        return _invalid_link()
+    manage_token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
+    message = remember_link_message("manage", settings, subscriber, manage_token, now)
+    db.session.commit()
+    with contextlib.suppress(MailError):  # confirmed all the same: reminders carry the link
+        send_now(settings, message)
+    return _notice(
+        gettext("Your days of remembrance are saved"),
+        gettext("A link to your private page is on its way to your inbox."),
+        gettext(
+            "There you find each name's private calendar link, and you can change or delete "
+            "everything."
+        ),
+    )
+
+
+def _subscriber_or_404(token: str) -> Subscriber:
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, _now())
+    if subscriber is None:
+        abort(_invalid_link())
+    return subscriber
+
+
+def _person_state(person: RememberedPerson) -> PersonState:
+    return PersonState(
+        name=person.name,
+        died_on=person.died_on.isoformat(),
+        born_on=person.born_on.isoformat() if person.born_on else "",
+        counting=person.counting,
+        thursdays=person.thursdays,
+        day_slug=person.day_slug or "",
+        lead_days=list(person.lead_days),
+    )
+
+
+def _manage_page(
+    token: str,
+    subscriber: Subscriber,
+    status: int = 200,
+    edited: tuple[int, PersonState] | None = None,
+    added: PersonState | None = None,
+    contact: RememberState | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    settings = current_settings()
+    people = []
+    for person in queries.active_people_of(db.session, subscriber.id):
+        state = _person_state(person)
+        if edited is not None and edited[0] == person.id:
+            state = edited[1]
+        url = remembrance.feed_url(settings.server.base_url, settings.secret_key, person)
+        people.append((person, state, url))
+    if contact is None:
+        contact = RememberState(
+            email=subscriber.email,
+            lang=subscriber.lang,
+            timezone=subscriber.timezone,
+            send_hour=subscriber.send_hour,
+        )
+    return _page(
+        "remember/manage.html",
+        status=status,
+        token=token,
+        subscriber=subscriber,
+        people=people,
+        added=added or PersonState(),
+        state=contact,
+        errors=errors or {},
+    )
+
+
+@remember.get("/remember/manage/<token>")
+def manage(token: str) -> Response:
+    return _manage_page(token, _subscriber_or_404(token))
+
+
+@remember.post("/remember/manage/<token>")
+def manage_submit(token: str) -> Response:
+    subscriber = _subscriber_or_404(token)
+    now, settings = _now(), current_settings()
+    action = request.form.get("action", "")
+    if action == "erase":
+        remembrance.erase(db.session, subscriber, now)
+        db.session.commit()
+        return _notice(
+            gettext("Everything is erased"),
+            gettext("The address, the names, their dates and reminders are deleted."),
+            gettext("The private calendar links no longer work."),
+        )
+    if action == "contact":
+        contact = RememberState(email=subscriber.email)
+        read_contact(request.form, contact)
+        if contact.errors:
+            return _manage_page(token, subscriber, 400, contact=contact, errors=contact.errors)
+        subscriber.lang, subscriber.timezone = contact.lang, contact.timezone
+        subscriber.send_hour = contact.send_hour
+        if not subscriber.is_active and subscriber.confirmed_dt is not None:
+            subscriber.status, subscriber.ended_dt = SubscriberStatus.ACTIVE, None  # coming back
+        outbox.replan_subscriber(db.session, subscriber, now)
+        db.session.commit()
+        return _saved(token)
+    if action == "add":
+        errors: dict[str, str] = {}
+        state, entry = read_person(request.form, "-new", _slugs(), baku_today(), None, errors)
+        if entry is None:
+            return _manage_page(token, subscriber, 400, added=state, errors=errors)
+        try:
+            remembrance.add_person(db.session, subscriber, entry, settings.secret_key, now)
+        except TooManyNames:
+            db.session.rollback()
+            return _too_many_names()
+        db.session.commit()
+        return _saved(token)
+    person = _person_or_404(subscriber, request.form.get("person", ""))
+    if action == "delete":
+        remembrance.delete_person(db.session, person, now)
+        db.session.commit()
+        return _saved(token)
+    if action == "rotate":
+        remembrance.rotate_feed(db.session, person, settings.secret_key, now)
+        db.session.commit()
+        return _saved(token)
+    if action == "save":
+        errors = {}
+        suffix = f"-{person.id}"
+        state, entry = read_person(request.form, suffix, _slugs(), baku_today(), None, errors)
+        if entry is None:
+            return _manage_page(token, subscriber, 400, edited=(person.id, state), errors=errors)
+        remembrance.update_person(db.session, subscriber, person, entry, now)
+        db.session.commit()
+        return _saved(token)
+    return _notice(gettext("Unknown action"), gettext("Nothing was changed."), status=400)
+
+
+def _person_or_404(subscriber: Subscriber, raw_id: str) -> RememberedPerson:
+    person_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10 else 0
+    person = queries.person_of(db.session, subscriber.id, person_id)
+    if person is None:
+        abort(_notice(gettext("No such name"), gettext("Nothing was changed."), status=404))
+    return person
+
+
+def _saved(token: str) -> Response:
+    """Back to the manage page after a change (303: a reload does not post again)."""
+    response = make_response("", 303)
+    response.headers["Location"] = url_for("remember.manage", token=token, saved=1)
+    return response
+
+
+@remember.get("/remember/manage/<token>/export.json")
+def export(token: str) -> Response:
+    subscriber = _subscriber_or_404(token)
+    body = json.dumps(remembrance.export(db.session, subscriber), ensure_ascii=False, indent=2)
+    response = make_response(body + "\n")
+    response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = 'attachment; filename="remembrance.json"'
+    return response

@@ -1,0 +1,57 @@
+"""The private feed of one remembered person: /remember/feed/<token>.ics.
+
+Only its secret link opens it; a replaced link, or the link of a deleted name,
+answers 410 Gone so that calendar clients stop asking. Never cached by shared
+caches, never indexed, no CORS (no other site's script may read it), no referrer.
+``?lang=az|en|ru`` changes the language (default: the address's).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from calendar_app.app_settings import current_settings
+from calendar_app.clock import baku_today
+from calendar_app.core.ics import feed_host
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.remembrance_ics import render_remembrance
+from calendar_app.data.models import Subscriber
+from calendar_app.extensions import db
+from calendar_app.reminders.remembrance import person_for_feed
+from calendar_app.reminders.remembrance_mail import linked_day
+
+remember_feed = Blueprint("remember_feed", __name__)
+PRIVATE_HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text + "\n", status=status, mimetype="text/plain", headers=PRIVATE_HEADERS)
+
+
+@remember_feed.get("/remember/feed/<token>.ics")
+def private_feed(token: str) -> Response:
+    person, gone = person_for_feed(db.session, token)
+    if person is None:
+        if gone:
+            return _plain("This calendar was deleted or its link replaced.", 410)
+        return _plain("No such calendar.", 404)
+    subscriber = db.session.get(Subscriber, person.subscriber_id)
+    lang = request.args.get("lang", subscriber.lang if subscriber else "en")
+    if lang not in LANGUAGES:
+        return _plain("lang must be one of az, en, ru.", 400)
+    base_url = current_settings().server.base_url
+    body = render_remembrance(
+        person,
+        lang,
+        year=baku_today().year,
+        host=feed_host(base_url),
+        linked=linked_day(db.session, person.day_slug, lang, base_url),
+    )
+    return Response(
+        body, mimetype="text/calendar", content_type="text/calendar; charset=utf-8",
+        headers=PRIVATE_HEADERS,
+    )  # fmt: skip

@@ -1,0 +1,150 @@
+"""A family's own dead in a real browser (Chromium via Playwright) against the app served
+over HTTP, mailing through the real SMTP sink: enter a name, confirm, open the private
+page, read the private feed, delete; every page passes axe-core with no serious or
+critical violation. Without Chromium these tests skip locally and fail in CI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import icalendar
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from playwright.sync_api import Browser, Page
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from calendar_app.app import create_app
+from calendar_app.data.prepare import prepare_database
+from calendar_app.extensions import db
+from tests.support.smtp_sink import SmtpSink
+from tests.test_browser import _context, _free_port, _open, browser, chromium
+
+__all__ = ["browser", "chromium"]  # fixtures shared with tests/test_browser.py
+pytestmark = pytest.mark.slow  # a real browser and a real HTTP server
+
+NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
+
+
+@dataclass
+class Site:
+    app: Flask
+    base: str
+    sink: SmtpSink
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    folder = tmp_path_factory.mktemp("remember-browser")
+    sink = SmtpSink()
+    sink.start()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)
+        for name in [n for n in os.environ if n.startswith("CALENDAR_APP_")]:
+            patch.delenv(name)
+        app = create_app(
+            {
+                "database": {"url": f"sqlite:///{folder / 'c.db'}"},
+                "server": {"base_url": base},
+                "mail": {"backend": "smtp", "host": "127.0.0.1", "port": sink.port},
+            },
+            instance_path=folder / "instance",
+        )
+    prepare_database(app)
+    app.config["CLOCK"] = lambda: NOW
+    http: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield Site(app, base, sink)
+    http.shutdown()
+    http.server_close()
+    thread.join(timeout=10)
+    sink.stop()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def serious_violations(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — "
+        + "; ".join(node["target"][0] for node in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def link_in(site: Site, kind: str) -> str:
+    text = site.sink.messages[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    match = re.search(rf"{re.escape(site.base)}/remember/{kind}/[A-Za-z0-9_-]+", text)
+    assert match, text
+    return match.group(0)
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_the_form_with_errors_is_accessible(browser: Browser, site: Site, lang: str) -> None:
+    context = _context(browser, 375)
+    try:
+        page, log = _open(context, f"{site.base}/remember?lang={lang}")
+        found = serious_violations(page)
+        page.click("button[type=submit]")  # nothing entered: the errors show inline
+        page.wait_for_selector(".form-errors")
+        page.wait_for_load_state("load")  # site.js too, before leaving
+        assert page.locator(".field-error").count() >= 2
+        found += serious_violations(page)
+        assert found == []
+        assert [e for e in log.errors if "status of 400" not in e] == []
+    finally:
+        context.close()
+
+
+def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) -> None:
+    context = _context(browser, 375, timezone_id="Europe/Berlin")
+    try:
+        page, log = _open(context, f"{site.base}/remember?lang=en")
+        assert page.locator("#timezone").input_value() == "Europe/Berlin"  # from the browser
+        page.fill("#name-0", "Aygün")
+        page.fill("#died_on-0", "2026-11-25")
+        page.check("input[name=counting-0][value=day-after]")
+        page.check("input[name=thursdays-0]")
+        page.fill("#email", "family@example.org")
+        page.select_option("#lang", "en")
+        page.click("button[type=submit]")
+        page.wait_for_selector("h1:has-text('Check your inbox')")
+        page.wait_for_load_state("load")  # site.js too, before leaving
+
+        page.goto(link_in(site, "confirm"))
+        page.click("button[type=submit]")
+        page.wait_for_selector("h1:has-text('Your days of remembrance are saved')")
+        page.wait_for_load_state("load")  # site.js too, before leaving
+
+        page.goto(link_in(site, "manage"))
+        assert page.locator("h2").first.inner_text() == "Aygün"
+        assert serious_violations(page) == []
+        width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], f"sideways scrolling on a phone: {width}"
+        feed_url = page.locator("input[id^=feed-]").input_value()
+        feed = page.request.get(feed_url)
+        assert feed.status == 200 and feed.headers["x-robots-tag"].startswith("noindex")
+        events = {
+            str(e["SUMMARY"]): e["DTSTART"].dt
+            for e in icalendar.Calendar.from_ical(feed.body()).walk("VEVENT")
+        }
+        assert events["40th day after the death of Aygün"] == dt.date(2027, 1, 4)  # day-after
+        assert events["1st Thursday evening after the death of Aygün"] == dt.date(2026, 11, 26)
+
+        page.click("button[value=delete]")
+        page.wait_for_selector("text=No names are kept for this address.")
+        page.wait_for_load_state("load")  # site.js too, before leaving
+        assert page.request.get(feed_url).status == 410
+        assert serious_violations(page) == []
+        assert log.errors == []
+    finally:
+        context.close()
