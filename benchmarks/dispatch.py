@@ -60,6 +60,9 @@ GOAL = 0.8
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000, help="per round (default 1000)")
+    parser.add_argument(
+        "--peak", type=int, default=1_000_000, help="subscribers of the morning peak figure"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are kept")
     parser.add_argument("--workers", type=int, default=4, help="processes of the last case")
     parser.add_argument("--postgres", default=POSTGRES_ADMIN_URL, help="admin URL of the server")
@@ -133,10 +136,42 @@ def _benchmark(url: str, folder: Path, args: argparse.Namespace) -> None:
         f"{args.workers} workers at once:                {many:6.0f} msg/s "
         f"({many / one:.2f} x one worker)"
     )
+    _morning_peak(args.peak, {"bare smtplib loop": bare, "one worker": one,
+                              f"{args.workers} workers": many})  # fmt: skip
     with app.app_context():
         from calendar_app.extensions import db
 
         db.engine.dispose()
+
+
+def _morning_peak(count: int, rates: dict[str, float]) -> None:
+    """Issue 13, item 4: ``count`` subscribers in Asia/Baku at 09:00, one-day reminders.
+
+    Every row falls due at 09:00 Baku the day before; its deadline is the end of
+    the observance day in Baku, 39 hours later. The rows are the ones measured
+    above (same zone, hour, day and lead), so the time to send them all is the
+    count over the rate measured in this run.
+    """
+    deadline = dt.timedelta(hours=39)
+    print(
+        f"morning peak: {count:,} one-day reminders due at 09:00 Asia/Baku, deadline "
+        f"{deadline.total_seconds() / 3600:.0f} h later (end of the day itself), at this "
+        "run's rates:"
+    )
+    for label, rate in rates.items():
+        takes = dt.timedelta(seconds=count / rate)
+        ends = (dt.datetime(2027, 1, 19, 9, 0) + takes).strftime("%H:%M on %d %B")
+        share = takes / deadline
+        print(
+            f"  {label:>18}: {rate:6.0f} msg/s, all sent after {takes.total_seconds() / 3600:5.1f}"
+            f" h (by {ends} Baku time; {share:.0%} of the time to the deadline)"
+        )
+    minimum = count / deadline.total_seconds()
+    print(
+        f"  a relay limit ([mail] max_per_second, summed over the workers) of at least "
+        f"{minimum:.1f}/s sends them all before the deadline; `calendar-app reminders status` "
+        "warns when the backlog cannot make it at the configured rate"
+    )
 
 
 def _app(url: str, smtp_port: int, folder: Path) -> Any:

@@ -2,8 +2,9 @@
 
 In one run, on a throw-away SQLite database loaded with the bundled data:
 
-1. the cold render time of the default feed (query + render + gzip, empty cache),
-   and of the pure renderer alone;
+1. the cold render time of the default feed (from event blocks, nothing cached;
+   goal <= 5 ms) against the reference renderer, and with query + gzip; the first
+   request for variants never asked before, through the app (goal <= 10 ms);
 2. requests per second of GET /calendar.ics served by the production server
    (gunicorn, with exactly the options of `calendar-app serve`), for a 200 with
    gzip, a 200 without, and a 304 (If-None-Match), against a bare WSGI app that
@@ -43,6 +44,7 @@ from flask import Flask, Response, request
 
 from calendar_app.app import create_app
 from calendar_app.config import DEFAULTS
+from calendar_app.core.feed_blocks import FeedBlocks
 from calendar_app.core.ics import FeedOptions, feed_year, render_calendar
 from calendar_app.data.prepare import prepare_database
 from calendar_app.data.queries import data_state, days_with_records
@@ -61,6 +63,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000, help="per round (default 3000)")
     parser.add_argument("--connections", type=int, default=4, help="keep-alive clients")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per case; median kept")
+    parser.add_argument(
+        "--cold-only", action="store_true", help="only the first-request figures (no servers)"
+    )
     args = parser.parse_args()
     if not 1 <= args.requests <= 20000 or not 1 <= args.connections <= 16:
         parser.error("keep the load bounded: --requests 1..20000, --connections 1..16")
@@ -72,7 +77,8 @@ def main() -> None:
         prepare_database(app)
         _machine()
         _cold_render(app)
-        _throughput(app, args.requests, args.connections, args.rounds)
+        if not args.cold_only:
+            _throughput(app, args.requests, args.connections, args.rounds)
 
 
 def _overrides(database_url: str) -> dict[str, dict[str, Any]]:
@@ -98,41 +104,93 @@ def _machine() -> None:
 
 
 def _cold_render(app: Flask) -> None:
+    """Issue 13, item 1: what a first request for a variant costs (goals 5 ms and 10 ms)."""
     with app.app_context():
         settings = app.config["SETTINGS"]
+        base_url = settings.server.base_url
         options = FeedOptions(
             lang=settings.site.default_language,
             years_back=settings.feed.years_back,
             years_ahead=settings.feed.years_ahead,
         )
         year = feed_year(dt.datetime.now(dt.UTC))
-        full, pure = [], []
-        for _ in range(7):
+        days = days_with_records(db.session)
+        state = data_state(db.session)
+        assert state is not None
+        version = (state.changed_dt, state.content_hash)
+        full, blocks, reference = [], [], []
+        for _ in range(9):
+            db.session.remove()
             started = time.perf_counter()
-            rendered = feed_for(
-                db.session, FeedCache(), options, year=year, base_url=settings.server.base_url
-            )
+            rendered = feed_for(db.session, FeedCache(), options, year=year, base_url=base_url)
             full.append(time.perf_counter() - started)
-            db.session.remove()
-            days = days_with_records(db.session)
-            state = data_state(db.session)
-            assert state is not None
             started = time.perf_counter()
-            render_calendar(
-                days,
-                options,
-                year=year,
-                base_url=settings.server.base_url,
-                data_changed=state.changed_dt,
+            body = FeedBlocks().render(
+                lambda: days, options, year=year, base_url=base_url,
+                data_changed=state.changed_dt, version=version,
+            )  # fmt: skip
+            blocks.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            expected = render_calendar(
+                days, options, year=year, base_url=base_url, data_changed=state.changed_dt
             )
-            pure.append(time.perf_counter() - started)
-            db.session.remove()
+            reference.append(time.perf_counter() - started)
+            assert body == expected == rendered.body
+        db.session.remove()
     print(
-        f"cold render of the default feed ({options.lang}, {len(rendered.body)} bytes, "
-        f"{len(rendered.gzipped)} gzipped): query+render+gzip median "
-        f"{statistics.median(full) * 1000:.1f} ms, render alone median "
-        f"{statistics.median(pure) * 1000:.1f} ms (7 runs)"
+        f"default feed ({options.lang}, {len(rendered.body)} bytes, {len(rendered.gzipped)} "
+        f"gzipped), nothing cached (a new data version), medians of 9:\n"
+        f"  render from blocks {_ms(blocks)} (goal <= 5 ms: {_verdict(blocks, 0.005)}); "
+        f"reference renderer (one icalendar Calendar) {_ms(reference)}, "
+        f"reference/blocks {statistics.median(reference) / statistics.median(blocks):.1f}x\n"
+        f"  query + render + gzip + ETags {_ms(full)}"
     )
+    _first_requests(app)
+
+
+def _first_requests(app: Flask) -> None:
+    """First requests for variants never asked before, through the whole app (test client)."""
+    client = app.test_client()
+    with app.app_context():
+        feed_cache().clear()
+    started = time.perf_counter()
+    assert client.get(PATH, headers={"Accept-Encoding": "gzip"}).status_code == 200
+    very_first = time.perf_counter() - started
+    cases = {
+        "default window, new alarm": "?alarm=-PT{n}M",
+        "ru, 31 years, new alarm": "?lang=ru&years_back=10&years_ahead=20&alarm=-PT{n}M",
+        "one day, en, no silence, new alarm": (
+            "/days/january-20.ics?lang=en&silence=0&alarm=-PT{n}M"
+        ),
+    }
+    for name, query in cases.items():
+        times, n = [], 0
+        for round_ in range(2):  # the first round makes the blocks; the second reads them
+            times = []
+            for _ in range(40):
+                n += 1
+                url = query.format(n=n)
+                url = url if url.startswith("/days/") else PATH + url
+                started = time.perf_counter()
+                response = client.get(url, headers={"Accept-Encoding": "gzip"})
+                times.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.get_data()
+            if round_ == 0:
+                first_ever = times[0]
+        print(
+            f"  first request for a new variant, {name}: median {_ms(times)}, "
+            f"slowest {max(times) * 1000:.1f} ms (goal <= 10 ms: {_verdict(times, 0.010)}); "
+            f"the very first of its kind {first_ever * 1000:.1f} ms"
+        )
+    print(f"  the very first request after start (nothing cached): {very_first * 1000:.1f} ms")
+
+
+def _ms(times: list[float]) -> str:
+    return f"{statistics.median(times) * 1000:.1f} ms"
+
+
+def _verdict(times: list[float], goal: float) -> str:
+    return "met" if statistics.median(times) <= goal else "NOT met"
 
 
 def _throughput(app: Flask, requests: int, connections: int, rounds: int) -> None:

@@ -113,6 +113,16 @@ def _measure(backend: str, size: int, admin_url: str) -> dict[str, Any]:
         f"({result['peak_mib'] - result['start_mib']:+.0f} over the "
         f"{result['start_mib']:.0f} MiB before planning)"
     )
+    if "bare_first_seconds" in result:
+        for key, label, goal in (("first", "first plan", 30), ("again", "again", 10)):
+            ours, bare = result[f"{key}_seconds"], result[f"bare_{key}_seconds"]
+            print(
+                f"{'':>10} {label:>10}: {ours:6.1f} s against a bare INSERT … SELECT"
+                f"{' … ON CONFLICT DO NOTHING' if key == 'again' else ''} of the same rows "
+                f"{bare:6.1f} s: bare/planning {bare / ours:.2f} (goal >= 0.3; "
+                f"{'ok' if bare / ours >= 0.3 else 'below'}); "
+                f"{'within' if ours <= goal else 'OVER'} {goal} s at this size"
+            )
     return result
 
 
@@ -245,7 +255,9 @@ def _plan_in_this_process(url: str, instance: str) -> dict[str, Any]:
         if skipped is not None:
             raise SystemExit(f"the tick after a full pass planned again ({skipped} new)")
         rows = session.execute(sa.text("SELECT count(*) FROM reminders")).scalar_one()
+        bare = _bare_insert(session) if db.engine.dialect.name == "postgresql" else {}
     return {
+        **bare,
         "inserted": counts[0],
         "again": counts[1],
         "rows": rows,
@@ -255,6 +267,42 @@ def _plan_in_this_process(url: str, instance: str) -> dict[str, Any]:
         "start_mib": start_mib,
         "peak_mib": peak_rss_mib(),
     }
+
+
+_COLUMNS = (
+    "subscriber_id, memorial_day_id, year, lead_days, due_dt, deadline_dt, status, attempts, "
+    "next_attempt_dt, created_dt"
+)
+
+
+def _bare_insert(session: Any) -> dict[str, float]:
+    """The baseline, same run: the same rows by a bare INSERT … SELECT into a copy of the table.
+
+    The copy has the same columns, defaults, unique index and foreign keys; the
+    rows come from the outbox just planned (already in memory). Then the same
+    statement with ON CONFLICT DO NOTHING again, every row a conflict: the
+    baseline of a pass that finds nothing new.
+    """
+    session.execute(sa.text("CREATE TABLE bare_reminders (LIKE reminders INCLUDING ALL)"))
+    for column, table in (("subscriber_id", "subscribers"), ("memorial_day_id", "memorial_days")):
+        session.execute(
+            sa.text(f"ALTER TABLE bare_reminders ADD FOREIGN KEY ({column}) REFERENCES {table}")
+        )
+    session.commit()
+    timings = []
+    for conflict in ("", " ON CONFLICT DO NOTHING"):
+        started = time.perf_counter()
+        session.execute(
+            sa.text(
+                f"INSERT INTO bare_reminders ({_COLUMNS}) SELECT {_COLUMNS} FROM reminders"
+                + conflict
+            )
+        )
+        session.commit()
+        timings.append(time.perf_counter() - started)
+    session.execute(sa.text("DROP TABLE bare_reminders"))
+    session.commit()
+    return {"bare_first_seconds": timings[0], "bare_again_seconds": timings[1]}
 
 
 if __name__ == "__main__":

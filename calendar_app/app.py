@@ -15,12 +15,14 @@ from calendar_app.config import load_settings
 from calendar_app.extensions import csrf, db, migrate
 from calendar_app.resources import resource_dir
 from calendar_app.web import (
+    compression,
     errors,
     formatting,
     i18n,
     limits,
     metrics,
     outage,
+    page_cache,
     register_blueprints,
     security,
 )
@@ -69,6 +71,8 @@ def create_app(
     formatting.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    page_cache.init_app(app)
+    compression.init_app(app, settings.server.compress)
     register_blueprints(app)
     metrics.init_app(app, settings.metrics.enabled)
     return app

@@ -46,6 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 2,
         "environment": "development",
         "trusted_proxies": 0,
+        "compress": True,
     },
     "site": {
         "default_language": "az",
@@ -62,6 +63,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "starttls": False,
         "ssl": False,
         "username": "",
+        "max_per_second": 0,
         "dkim_selector": "",
         "dkim_domain": "",
         "dkim_key_file": None,
@@ -108,6 +110,7 @@ class ServerSettings:
     workers: int
     environment: str  # development | production
     trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers count
+    compress: bool = True  # gzip text responses here (off when a proxy compresses)
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +143,7 @@ class MailSettings:
     soft_bounce_limit: int = 3  # soft bounces within soft_bounce_days that suppress
     soft_bounce_days: int = 14
     token_key: bytes = field(default=b"", repr=False)  # keys the VERP tokens (from secret_key)
+    max_per_second: int = 0  # per sending process; 0: no limit (a relay's rate limit)
 
 
 @dataclass(frozen=True)
@@ -367,6 +371,8 @@ def _build(
         raise fail("mail", "ssl", "starttls and ssl cannot both be true")
     if not 1 <= mail["port"] <= 65535:
         raise fail("mail", "port", f"must be 1-65535, got {mail['port']}")
+    if not 0 <= mail["max_per_second"] <= 100000:
+        raise fail("mail", "max_per_second", f"must be 0-100000, got {mail['max_per_second']}")
     outbox = Path(mail["outbox_dir"]) if mail["outbox_dir"] else instance_dir / "outbox"
     outbox = outbox if outbox.is_absolute() else base_dir / outbox
     dkim = _dkim_settings(mail, instance_dir, base_dir, fail)
@@ -407,6 +413,7 @@ def _build(
             workers=server["workers"],
             environment=server["environment"],
             trusted_proxies=server["trusted_proxies"],
+            compress=server["compress"],
         ),
         site=SiteSettings(language),
         database=DatabaseSettings(url),
@@ -420,6 +427,7 @@ def _build(
             ssl=mail["ssl"],
             username=mail["username"],
             password=env.get(ENV_MAIL_PASSWORD, ""),
+            max_per_second=mail["max_per_second"],
             dkim=dkim,
             bounce_domain=bounce_domain,
             soft_bounce_limit=mail["soft_bounce_limit"],

@@ -188,17 +188,19 @@ def test_calendar_properties() -> None:
         "X-PUBLISHED-TTL:P1D",
         "COLOR:darkslategray",
         f"URL:{BASE_URL}/",
-        "UID:memorial-days-az@calendar.example.az",
         "LAST-MODIFIED:20260301T093000Z",
     ):
         assert f"\r\n{line}\r\n" in unfolded, line
     calendar = Calendar.from_ical(text)
+    # no calendar-level UID: clients that split a feed would give it to every event
+    assert "UID" not in calendar and "\r\nUID:memorial-days" not in unfolded
     assert str(calendar["DESCRIPTION"]).startswith("Azərbaycanın anım günləri:")
     assert str(calendar["X-WR-CALDESC"]) == str(calendar["DESCRIPTION"])
     assert "METHOD" not in calendar
     one = Calendar.from_ical(render(lang="en", slug="february-26"))
     assert str(one["NAME"]) == "Day of the Khojaly Genocide"
     assert str(one["URL"]) == f"{BASE_URL}/days/february-26?lang=en"
+    assert "UID" not in one
 
 
 def test_the_description_shows_every_figure_with_its_own_source() -> None:

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
+from calendar_app.core.send_rate import forecast
 from calendar_app.data import delivery_stats, queries
 from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
@@ -21,6 +22,8 @@ from calendar_app.reminders.scheduler import (
     dispatch_once,
     run_once,
 )
+
+FORECAST_HORIZON = dt.timedelta(days=2)
 
 
 class Instant(click.ParamType):  # type: ignore[type-arg]
@@ -53,10 +56,19 @@ def run_once_command(at: dt.datetime | None) -> None:
 
 
 @reminders_group.command("status")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 1000),
+    default=1,
+    show_default=True,
+    help="Sending processes, each at [mail] max_per_second, for the backlog forecast.",
+)
 @click.option("--at", "at", type=Instant(), help="As if it were this instant (default: now).")
 @with_appcontext
-def status_command(at: dt.datetime | None) -> None:
-    """Counts by state, the next reminder due, recent failures, bounce and complaint rates."""
+def status_command(workers: int, at: dt.datetime | None) -> None:
+    """Counts by state, the next reminder due, recent failures, bounce and complaint rates,
+    and whether the backlog due within two days can be sent before its deadlines at
+    the configured rate."""
     counts = queries.reminder_counts(db.session)
     click.echo("reminders: " + (", ".join(f"{n} {s}" for s, n in counts.items()) or "none"))
     subscribers = queries.subscriber_counts(db.session)
@@ -80,10 +92,39 @@ def status_command(at: dt.datetime | None) -> None:
             "send such mail to spam or refuse it",
             err=True,
         )
+    _backlog_forecast(now, workers)
 
 
 def _percent(rate: float) -> str:
     return f"{rate * 100:.2f} %"
+
+
+def _backlog_forecast(now: dt.datetime, workers: int) -> None:
+    per_process = current_settings().mail.max_per_second
+    if not per_process:
+        click.echo("rate: no limit ([mail] max_per_second = 0)")
+        return
+    rate = per_process * workers
+    rows = queries.backlog_in_sending_order(db.session, now + FORECAST_HORIZON)
+    seen = forecast(rows, rate, now)
+    head = f"rate: {per_process}/s per process x {workers} = {rate}/s"
+    if not seen.messages:
+        click.echo(f"{head}; nothing due in the next {FORECAST_HORIZON.days} days")
+        return
+    # there is at least one message
+    assert seen.last_sent is not None  # nosec B101
+    click.echo(
+        f"{head}; {seen.messages} due in the next {FORECAST_HORIZON.days} days, "
+        f"the last sent by about {seen.last_sent.isoformat(timespec='seconds')}Z"
+    )
+    if seen.late:
+        assert seen.first_late_deadline is not None  # nosec B101
+        click.echo(
+            f"warning: at {rate}/s, {seen.late} reminders would miss their deadline "
+            f"(first #{seen.first_late_id}, deadline "
+            f"{seen.first_late_deadline.isoformat(timespec='seconds')}Z); raise [mail] "
+            "max_per_second if the relay allows it, or run more workers"
+        )
 
 
 @click.command("scheduler")

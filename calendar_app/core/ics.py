@@ -28,7 +28,11 @@ Decisions (RFC 5545, RFC 7986 and how the four big clients behave):
   would require an ORGANIZER (RFC 5546) and ``method=PUBLISH`` in the
   Content-Type; without METHOD the Content-Type is plain ``text/calendar``.
 - DTSTAMP and LAST-MODIFIED are ``data_changed`` (the data's last change, UTC),
-  never the clock; the calendar's UID is fixed per feed and language.
+  never the clock.
+- No calendar-level UID (RFC 7986 makes it optional): clients that split a feed
+  into items copy it into every event, so all events collide and one is shown.
+- The VTIMEZONE has no COMMENT: libical's restriction check (Evolution, GNOME)
+  rejects one there, and icalendar's ``Timezone.from_tzid`` writes one.
 - DESCRIPTION: the day's summary, every figure (fact with a value) each with its
   own source(s), side by side where sources disagree, the day's customs, and the
   day's page. VALARM only on request (subscribed calendars drop alarms anyway).
@@ -255,7 +259,7 @@ def render_calendar(
     lang = options.lang
     base_url = base_url.rstrip("/")
     host = feed_host(base_url)
-    stamp = _utc(data_changed)
+    stamp = utc(data_changed)
     chosen = list(days)
     if options.slug is not None:
         chosen = [day for day in chosen if day.slug == options.slug]
@@ -263,10 +267,10 @@ def render_calendar(
             raise ValueError(f"no memorial day {options.slug!r}")
     start, end = feed_window(year, options.years_back, options.years_ahead)
 
-    calendar = _calendar(chosen, options, host, base_url, stamp)
-    silences = {d.slug: _minute_of_silence(d) if options.include_silence else None for d in chosen}
+    calendar = calendar_component(chosen, options, base_url, stamp)
+    silences = {d.slug: minute_of_silence(d) if options.include_silence else None for d in chosen}
     for tzid in sorted({m.timezone for m in silences.values() if m is not None}):
-        calendar.add_component(_vtimezone(tzid, start, end + dt.timedelta(days=1)))
+        calendar.add_component(vtimezone(tzid, start, end + dt.timedelta(days=1)))
     descriptions: dict[str, str] = {}  # the same every year: built once per day
     for occurrence in occurrences_between(chosen, start, end):
         if not occurrence.is_observed:
@@ -275,53 +279,59 @@ def render_calendar(
         observance = describe(occurrence, lang)
         url = day_page_url(base_url, day.slug, lang)
         if day.slug not in descriptions:
-            descriptions[day.slug] = _observance_description(day, observance, url, lang)
+            descriptions[day.slug] = observance_description(day, observance, url, lang)
         calendar.add_component(
-            _observance_event(day, observance, descriptions[day.slug], options, host, url, stamp)
+            observance_event(day, observance, descriptions[day.slug], options, host, url, stamp)
         )
         silence = silences[day.slug]
         if silence is not None:
             calendar.add_component(
-                _silence_event(day, silence, observance, options, host, url, stamp)
+                silence_event(day, silence, observance, options, host, url, stamp)
             )
     return bytes(calendar.to_ical())
 
 
 @functools.lru_cache(maxsize=16)
-def _vtimezone(tzid: str, first_date: dt.date, last_date: dt.date) -> Timezone:
-    """Generated from zoneinfo for the window only (slow to build, never mutated: cached)."""
-    return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+def vtimezone(tzid: str, first_date: dt.date, last_date: dt.date) -> Timezone:
+    """Generated from zoneinfo for the window only (slow to build, never mutated: cached).
+
+    Without the COMMENT ("This timezone only works from …") that icalendar adds:
+    RFC 5545 allows none in VTIMEZONE itself and libical's restriction check fails it.
+    """
+    timezone = Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+    timezone.pop("COMMENT", None)
+    return timezone
 
 
-def _calendar(
-    days: Sequence[FeedDay], options: FeedOptions, host: str, base_url: str, stamp: dt.datetime
+def calendar_component(
+    days: Sequence[FeedDay], options: FeedOptions, base_url: str, stamp: dt.datetime
 ) -> Calendar:
     lang = options.lang
     if options.slug is None:
         name = _TEXT["calendar_name"][lang]
         description = _TEXT["calendar_description"][lang]
-        url, uid = base_url + "/", f"memorial-days-{lang}@{host}"
+        url = base_url + "/"
     else:
         (day,) = days
         name, description = day.name[lang], day.summary[lang]
-        url, uid = day_page_url(base_url, day.slug, lang), f"{day.slug}-{lang}@{host}"
+        url = day_page_url(base_url, day.slug, lang)
     calendar = Calendar.new(
         prodid=PRODID.format(lang=lang.upper()),
         name=name,
         description=description,
         color=COLOR,
         url=url,
-        uid=uid,
         last_modified=stamp,
         refresh_interval=REFRESH,
     )
+    del calendar["UID"]  # Calendar.new makes up a random one when given none
     # icalendar writes REFRESH-INTERVAL without the VALUE=DURATION that RFC 7986 requires
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
     calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     return calendar
 
 
-def _observance_event(
+def observance_event(
     day: FeedDay,
     observance: Observance,
     description: str,
@@ -350,7 +360,7 @@ def _observance_event(
     return _finish(event, observance.title, options)
 
 
-def _silence_event(
+def silence_event(
     day: FeedDay,
     moment: FeedMoment,
     observance: Observance,
@@ -389,14 +399,14 @@ def _finish(event: Event, summary: str, options: FeedOptions) -> Event:
     return event
 
 
-def _minute_of_silence(day: FeedDay) -> FeedMoment | None:
+def minute_of_silence(day: FeedDay) -> FeedMoment | None:
     return next(
         (m for m in day.moments if m.kind == MINUTE_OF_SILENCE and m.is_verified),
         None,
     )
 
 
-def _observance_description(day: FeedDay, observance: Observance, url: str, lang: str) -> str:
+def observance_description(day: FeedDay, observance: Observance, url: str, lang: str) -> str:
     parts = [observance.summary]
     if day.is_non_working:
         parts.append(_TEXT["non_working"][lang])
@@ -441,7 +451,7 @@ def _more(url: str, lang: str) -> str:
     return f"{_TEXT['more'][lang]} {url}"
 
 
-def _utc(moment: dt.datetime) -> dt.datetime:
+def utc(moment: dt.datetime) -> dt.datetime:
     """Naive datetimes are UTC (the database stores them so)."""
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)

@@ -86,9 +86,15 @@ def describe(occurrence: Occurrence[Any], lang: str) -> Observance:
         anniversary_phrase=anniversary_phrase(
             occurrence.anniversary, lang, day.anniversary_of[lang]
         ),
-        title=anniversary_title(occurrence.anniversary, lang, day.anniversary_of[lang], name),
+        title=observance_title(occurrence, lang),
         is_jubilee=occurrence.is_jubilee,
         jubilee=occurrence.jubilee.value if occurrence.jubilee else None,
         is_observed=occurrence.is_observed,
         is_moved=occurrence.is_moved,
     )
+
+
+def observance_title(occurrence: Occurrence[Any], lang: str) -> str:
+    """The title alone ("37th anniversary of … — <name>"), without the rest of describe()."""
+    day: DescribedDay = occurrence.day
+    return anniversary_title(occurrence.anniversary, lang, day.anniversary_of[lang], day.name[lang])

@@ -204,6 +204,26 @@ def next_due_reminder(session: DbSession) -> dt.datetime | None:
     return session.scalars(query).one()
 
 
+def backlog_in_sending_order(
+    session: DbSession, until: dt.datetime, size: int = 10000
+) -> Iterator[tuple[int, dt.datetime, dt.datetime]]:
+    """(id, next attempt, deadline) of unsent rows ready by ``until``, as workers take them.
+
+    Streamed (a server-side cursor on PostgreSQL): a morning's backlog may be millions.
+    """
+    query = (
+        select(Reminder.id, Reminder.next_attempt_dt, Reminder.deadline_dt)
+        .where(
+            Reminder.status.in_((ReminderStatus.PENDING, ReminderStatus.SENDING)),
+            Reminder.next_attempt_dt <= until,
+        )
+        .order_by(Reminder.next_attempt_dt, Reminder.id)
+        .execution_options(yield_per=size)
+    )
+    for row in session.execute(query):
+        yield row[0], row[1], row[2]
+
+
 def recent_failures(session: DbSession, limit: int) -> Sequence[Reminder]:
     query = (
         select(Reminder)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from calendar_app.core.send_rate import Pacer
 from calendar_app.core.verp import token_for
 from calendar_app.data import mail_log, queries
 from calendar_app.data.models import Reminder, Subscriber
@@ -124,6 +125,10 @@ class DaysCache:
         return self.snapshot
 
 
+def _always() -> bool:
+    return True
+
+
 def dispatch_due(
     session: DbSession,
     backend: Backend,
@@ -135,6 +140,7 @@ def dispatch_due(
     lease_for: dt.timedelta = outbox.DEFAULT_LEASE,
     retry: Retry | None = None,
     stop: Callable[[], bool] = _never,
+    pacer: Pacer | None = None,
     verp_key: bytes | None = None,
 ) -> DispatchReport:
     """Send every reminder due, batch after batch, until none is left or ``stop()``.
@@ -144,6 +150,9 @@ def dispatch_due(
     ``stop`` is asked before each message: when it says so, the message in
     flight has been finished and the rest of the batch is handed back at once
     (not after its lease), so that a worker stopped by SIGTERM leaves promptly.
+    ``pacer`` (``[mail] max_per_second``) spaces the messages; a paced batch is
+    no larger than the pacer sends in half a lease, and each message checks its
+    deadline and lease at the moment it goes, after the wait.
     With ``verp_key`` ([mail] bounce_domain set), each message's VERP token is
     stored with the batch's manage tokens, before the first message is sent.
     """
@@ -151,6 +160,8 @@ def dispatch_due(
     jitter = rng or random.Random()
     schedule = retry or Retry()
     days = DaysCache()
+    if pacer is not None:
+        batch_size = pacer.batch_size(batch_size, lease_for.total_seconds())
     with backend.connect() as connection, outbox.Fence(session) as fence:
         while not stop():
             now = clock()
@@ -160,6 +171,10 @@ def dispatch_due(
             data = days.current(session)
             rows = _compose_batch(session, compose, claimed, data, now, verp_key)
             for position, row in enumerate(rows):
+                if pacer is not None and pacer.limited and row is not None:
+                    if not pacer.wait(stop):
+                        stop = _always  # stopped while waiting: hand the rest back below
+                    now = clock()
                 if stop():
                     left = [r for r in rows[position:] if r is not None]
                     report.counts["released"] += outbox.release(

@@ -1,7 +1,8 @@
 """The outbox protocol: plan rows in, claim them with a lease, record each outcome.
 
-All SQL on the reminders table lives here, because it is one concurrency
-protocol: inserts are ``ON CONFLICT DO NOTHING`` (safe from any process), claims
+All SQL on the reminders table lives here (and the set-based planning on
+PostgreSQL in ``plan_in_sql``, which inserts the same way), because it is one
+concurrency protocol: inserts are ``ON CONFLICT DO NOTHING`` (safe from any process), claims
 use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and a conditional UPDATE checked by
 rowcount on SQLite (which ignores FOR UPDATE), and every later write is fenced
 by the lease the claim set, so a worker whose lease ran out cannot overwrite
@@ -47,6 +48,7 @@ from calendar_app.data import queries
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import ReminderStatus
+from calendar_app.reminders.plan_in_sql import plan_everyone_in_sql
 
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)
@@ -165,14 +167,17 @@ def in_reach(session: DbSession, now: dt.datetime) -> tuple[object, ...]:
 def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> int:
     """Plan the coming reminders of every active subscriber; idempotent.
 
-    Subscribers stream through ``batch`` at a time and each batch's rows are
-    inserted before the next is read: time grows linearly with the number of
-    subscribers and memory stays flat.
+    On PostgreSQL the rows are made in the database in one set-based statement
+    (``plan_in_sql``). Elsewhere subscribers stream through ``batch`` at a time
+    and each batch's rows are inserted before the next is read: time grows
+    linearly with the number of subscribers and memory stays flat.
     """
     inserted = plan_remembrance_everyone(session, now, batch)
     occurrences = _occurrences_in_reach(session, now)
     if not occurrences:
         return inserted  # no memorial day in reach: no subscriber needs reading
+    if session.get_bind().dialect.name == "postgresql":
+        return inserted + plan_everyone_in_sql(session, occurrences, now)
     for subscribers in queries.active_subscriber_batches(session, batch):
         inserted += insert_planned(session, plan(subscribers, occurrences, now), now)
     return inserted

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from flask import Flask
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
 from calendar_app.core.ics import feed_host
+from calendar_app.core.send_rate import Pacer
 from calendar_app.data import mail_log
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
@@ -119,6 +121,7 @@ def dispatch_once(
             dt.timedelta(seconds=reminders.retry_max_seconds),
         ),
         stop=stop or (lambda: False),
+        pacer=Pacer(settings.mail.max_per_second, time.monotonic, time.sleep),
         verp_key=settings.mail.token_key if settings.mail.bounce_domain else None,
     )
 

@@ -21,6 +21,7 @@ from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.links import calendar_feed_url, day_feed_url, embed_url
+from calendar_app.web.page_cache import cached_page
 
 pages = Blueprint("pages", __name__)
 pages.before_request(reject_unknown_language)
@@ -30,6 +31,7 @@ EMBED_SNIPPET_LIMIT = 4
 
 
 @pages.get("/")
+@cached_page
 def home() -> str:
     lang, today = current_language(), baku_today()
     start, end = years_window(today, 1)
@@ -45,6 +47,7 @@ def home() -> str:
 
 
 @pages.get("/days/<slug>")
+@cached_page
 def day(slug: str) -> str:
     record = queries.day_with_records(db.session, slug)
     if record is None:
@@ -67,6 +70,7 @@ def day(slug: str) -> str:
 
 
 @pages.get("/sources")
+@cached_page
 def sources() -> str:
     days = queries.days_with_records(db.session)
     return render_template(

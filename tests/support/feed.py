@@ -94,6 +94,11 @@ def structure_problems(body: bytes) -> list[str]:
     defined = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
     if used - defined:
         problems.append(f"TZID without VTIMEZONE: {used - defined}")
+    if "UID" in calendar:  # clients that split a feed copy it into every event (issue 11)
+        problems.append(f"calendar-level UID {calendar['UID']}")
+    for timezone in calendar.walk("VTIMEZONE"):
+        if "COMMENT" in timezone:  # libical's restriction check rejects it
+            problems.append(f"VTIMEZONE {timezone['TZID']} has a COMMENT")
     uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
     if len(uids) != len(set(uids)):
         problems.append("duplicate UIDs")

@@ -1,0 +1,389 @@
+"""Pure: feeds assembled from event blocks rendered once per data version.
+
+Two feed variants (language, minute of silence, alarm, window, one day or all)
+differ only in which events they list and in the alarm inside each event. So
+each event is rendered once per (day, year, language) and data version, as
+bytes, and a variant is the join of its blocks with the alarm's TRIGGER line
+put in. The bytes are those of ``ics.render_calendar`` (the reference renderer,
+which the e-mail attachment uses) for the same variant: tests compare the two
+across many variants, and both with the golden files.
+
+What each step costs:
+
+- per (day, language, kind of event): one template rendered through icalendar
+  (``ics.observance_event`` / ``ics.silence_event``), where the long DESCRIPTION
+  is escaped and folded once, then cut into its content lines;
+- per (day, year, language): only the lines that change with the year (SUMMARY,
+  DTSTART, DTEND, UID and the alarm's DESCRIPTION), each rendered through
+  icalendar's own property type and content line (escaping, folding);
+- per variant: the TRIGGER line once, and a join.
+
+Memory: one LRU, bounded by the bytes it holds (``max_bytes``, 8 MiB by
+default); a new data version drops everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from icalendar import Alarm, Event
+from icalendar.parser import Contentline
+from icalendar.parser_tools import to_unicode
+
+from calendar_app.core.ics import (
+    FeedDay,
+    FeedMoment,
+    FeedOptions,
+    calendar_component,
+    day_page_url,
+    feed_host,
+    feed_window,
+    minute_of_silence,
+    observance_description,
+    observance_event,
+    observance_uid,
+    silence_event,
+    silence_uid,
+    utc,
+    vtimezone,
+)
+from calendar_app.core.observances import describe, observance_title
+from calendar_app.core.occurrences import Occurrence, occurrences_between
+
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024
+_SENTINEL_ALARM = dt.timedelta(days=-30)  # any valid trigger: templates carry an alarm to cut
+_FOLD_AT = 75  # octets, as icalendar's _foldline (RFC 5545)
+_END_ALARM = b"END:VALARM\r\n"  # after the TRIGGER line (checked when a template is cut)
+_END_EVENT = b"END:VEVENT\r\n"
+_END_CALENDAR = b"END:VCALENDAR\r\n"
+_OBSERVANCE, _SILENCE = "observance", "silence"
+_YEARLY = {  # the lines of a template that change with the year
+    _OBSERVANCE: frozenset({"SUMMARY", "DTSTART", "DTEND", "UID", "VALARM:DESCRIPTION"}),
+    _SILENCE: frozenset({"DTSTART", "DTEND", "UID"}),
+}
+_T = TypeVar("_T")
+Lines = tuple["bytes | _Slot", ...]  # folded lines as icalendar writes them, or slots
+
+
+@dataclass(frozen=True)
+class _Slot:
+    """A line that changes with the year: its name, the text before the value, the type."""
+
+    name: str  # "UID", or "VALARM:DESCRIPTION" for the alarm's
+    prefix: str  # name and parameters as icalendar writes them, up to the colon
+    value_type: type[Any]  # the icalendar property type of the template's value
+
+    def line(self, value: object) -> bytes:
+        """The folded line for ``value``, as ``Contentline.from_parts(...).to_ical()``."""
+        text = self.prefix + to_unicode(self.value_type(value).to_ical())
+        encoded = text.encode("utf-8")
+        if len(encoded) < _FOLD_AT:  # icalendar folds nothing shorter: skip its per-character loop
+            return encoded + b"\r\n"
+        folded: bytes = Contentline(text).to_ical()  # type: ignore[no-untyped-call]
+        return folded + b"\r\n"
+
+
+@dataclass(frozen=True)
+class _Template:
+    """One kind of event for one (day, language): folded lines with slots for the year."""
+
+    event: Lines  # BEGIN:VEVENT up to (without) BEGIN:VALARM
+    alarm: Lines  # BEGIN:VALARM up to (without) the TRIGGER line, then _END_ALARM
+
+    @property
+    def size(self) -> int:
+        return sum(len(x) if isinstance(x, bytes) else 128 for x in self.event + self.alarm)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Which blocks a (day or all, window) lists, in order, and the zones of its silences."""
+
+    events: tuple[tuple[str, int, bool], ...]  # (slug, year, has a minute of silence)
+    silence_zones: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return 64 * (len(self.events) + len(self.silence_zones) + 1)
+
+
+class FeedBlocks:
+    """Rendered pieces of feeds for one data version, bounded by bytes; thread-safe."""
+
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, _Template | _Plan | bytes] = OrderedDict()
+        self._bytes = 0
+        self._version: Hashable = None
+        self._lock = threading.Lock()
+
+    @property
+    def bytes_held(self) -> int:
+        with self._lock:
+            return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+            self._version = None
+
+    def render(
+        self,
+        days: Callable[[], Sequence[FeedDay]],
+        options: FeedOptions,
+        *,
+        year: int,
+        base_url: str,
+        data_changed: dt.datetime,
+        version: Hashable,
+    ) -> bytes:
+        """The bytes ``ics.render_calendar`` gives for the same arguments.
+
+        ``days`` is called only when a piece is missing (the caller's query);
+        ``version`` names the data ``days`` returns: a new one drops every piece.
+        Raises ValueError for a slug that names no day.
+        """
+        with self._lock:
+            if version != self._version:
+                self._entries.clear()
+                self._bytes = 0
+                self._version = version
+        base_url = base_url.rstrip("/")
+        lang = options.lang
+        loaded: list[Sequence[FeedDay]] = []
+
+        def chosen() -> list[FeedDay]:
+            if not loaded:
+                loaded.append(days())
+            picked = [d for d in loaded[0] if options.slug in (None, d.slug)]
+            if not picked:
+                raise ValueError(f"no memorial day {options.slug!r}")
+            return picked
+
+        start, end = feed_window(year, options.years_back, options.years_ahead)
+        # Every key names the version: a request still rendering the old data while
+        # another switches to the new one cannot leave old pieces under new keys.
+        plan = self._get(("plan", version, options.slug, start, end), _Plan)
+        if plan is None:
+            plan = _make_plan(chosen(), start, end)
+            self._put(("plan", version, options.slug, start, end), plan)
+        header = self._get(("header", version, lang, options.slug, base_url), bytes)
+        if header is None:
+            header = calendar_component(chosen(), options, base_url, utc(data_changed)).to_ical()
+            header = header[: -len(_END_CALENDAR)]
+            self._put(("header", version, lang, options.slug, base_url), header)
+        parts = [header]
+        if options.include_silence:
+            parts.extend(self._timezone(tzid, start, end) for tzid in plan.silence_zones)
+
+        wanted = [
+            (slug, y, kind)
+            for slug, y, has_silence in plan.events
+            for kind in ((_OBSERVANCE, _SILENCE) if has_silence else (_OBSERVANCE,))
+            if kind == _OBSERVANCE or options.include_silence
+        ]
+        pieces = ("event", "alarm") if options.alarm is not None else ("event",)
+        found = {
+            (*w, p): self._get(("block", version, lang, base_url, *w, p), bytes)
+            for w in wanted
+            for p in pieces
+        }
+        missing = [k for k, block in found.items() if block is None]
+        if missing:
+            found.update(
+                self._render_blocks(chosen(), missing, lang, base_url, data_changed, version)
+            )
+
+        trigger = None if options.alarm is None else _trigger_line(options.alarm)
+        for w in wanted:
+            parts.append(found[(*w, "event")])
+            if trigger is not None:
+                parts += (found[(*w, "alarm")], trigger, _END_ALARM)
+            parts.append(_END_EVENT)
+        parts.append(_END_CALENDAR)
+        return b"".join(p for p in parts if p is not None)
+
+    def _render_blocks(
+        self,
+        days: list[FeedDay],
+        missing: list[tuple[str, int, str, str]],
+        lang: str,
+        base_url: str,
+        data_changed: dt.datetime,
+        version: Hashable,
+    ) -> dict[tuple[str, int, str, str], bytes]:
+        """The missing (slug, year, kind, "event" or "alarm") blocks, rendered and kept."""
+        host = feed_host(base_url)
+        stamp = utc(data_changed)
+        years = sorted({y for _, y, _, _ in missing})
+        by_slug = {d.slug: d for d in days}
+        occurrences = {
+            (o.slug, o.date.year): o
+            for o in occurrences_between(
+                [by_slug[s] for s in sorted({s for s, _, _, _ in missing})],
+                dt.date(years[0], 1, 1),
+                dt.date(years[-1], 12, 31),
+            )
+        }
+        rendered = {}
+        for key in missing:
+            slug, year, kind, piece = key
+            occurrence = occurrences[slug, year]
+            day: FeedDay = occurrence.day
+            template = self._template(day, occurrence, kind, lang, base_url, host, stamp, version)
+            if kind == _OBSERVANCE:
+                title = observance_title(occurrence, lang)
+                values: dict[str, object] = {
+                    "SUMMARY": title,
+                    "DTSTART": occurrence.date,
+                    "DTEND": occurrence.date + dt.timedelta(days=1),
+                    "UID": observance_uid(slug, occurrence.date.year, host),
+                    "VALARM:DESCRIPTION": title,
+                }
+            else:
+                moment = minute_of_silence(day)
+                # the plan lists silences only where one is
+                assert moment is not None  # nosec B101
+                begins = dt.datetime.combine(
+                    occurrence.date, moment.local_time, ZoneInfo(moment.timezone)
+                )
+                values = {
+                    "DTSTART": begins,
+                    "DTEND": begins + dt.timedelta(minutes=moment.duration_minutes),
+                    "UID": silence_uid(slug, occurrence.date.year, host),
+                }
+            block = _fill(template.event if piece == "event" else template.alarm, values)
+            self._put(("block", version, lang, base_url, *key), block)
+            rendered[key] = block
+        return rendered
+
+    def _template(
+        self,
+        day: FeedDay,
+        occurrence: Occurrence[Any],
+        kind: str,
+        lang: str,
+        base_url: str,
+        host: str,
+        stamp: dt.datetime,
+        version: Hashable,
+    ) -> _Template:
+        key = ("template", version, lang, base_url, day.slug, kind)
+        found = self._get(key, _Template)
+        if found is not None:
+            return found
+        options = FeedOptions(lang=lang, alarm=_SENTINEL_ALARM)
+        observance = describe(occurrence, lang)
+        url = day_page_url(base_url, day.slug, lang)
+        if kind == _OBSERVANCE:
+            description = observance_description(day, observance, url, lang)
+            event = observance_event(day, observance, description, options, host, url, stamp)
+        else:
+            moment: FeedMoment | None = minute_of_silence(day)
+            assert moment is not None  # nosec B101
+            event = silence_event(day, moment, observance, options, host, url, stamp)
+        template = _cut(event, _YEARLY[kind])
+        self._put(key, template)
+        return template
+
+    def _timezone(self, tzid: str, start: dt.date, end: dt.date) -> bytes:
+        key = ("timezone", tzid, start, end)
+        found = self._get(key, bytes)
+        if found is None:
+            found = bytes(vtimezone(tzid, start, end + dt.timedelta(days=1)).to_ical())
+            self._put(key, found)
+        return found
+
+    def _get(self, key: Hashable, kind: type[_T]) -> _T | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                assert isinstance(found, kind)  # nosec B101
+                return found
+            return None
+
+    def _put(self, key: Hashable, value: _Template | _Plan | bytes) -> None:
+        size = len(value) if isinstance(value, bytes) else value.size
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old) if isinstance(old, bytes) else old.size
+            if size > self.max_bytes:
+                return
+            self._entries[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted) if isinstance(evicted, bytes) else evicted.size
+
+
+def _make_plan(days: list[FeedDay], start: dt.date, end: dt.date) -> _Plan:
+    silences = {d.slug: minute_of_silence(d) for d in days}
+    events = tuple(
+        (o.slug, o.date.year, silences[o.slug] is not None)
+        for o in occurrences_between(days, start, end)
+        if o.is_observed
+    )
+    zones = sorted({m.timezone for m in silences.values() if m is not None})
+    return _Plan(events, tuple(zones))
+
+
+def _cut(event: Event, yearly: frozenset[str]) -> _Template:
+    """The event's folded content lines, as icalendar writes them, with slots for ``yearly``."""
+    items = event.property_items()
+    lines = event.content_lines()
+    # one line per property, then ""
+    assert len(lines) == len(items) + 1  # nosec B101
+    event_part: list[bytes | _Slot] = []
+    alarm_part: list[bytes | _Slot] = []
+    alarm_end: list[bytes] = []
+    place = "event"
+    value: Any
+    for (name, value), line in zip(items, lines, strict=False):
+        if name == "BEGIN" and value == b"VALARM":
+            place = "alarm"
+        elif name == "TRIGGER" and place == "alarm":
+            place = "alarm_end"
+            continue
+        if place == "alarm_end":
+            if name == "END" and value == b"VEVENT":
+                break
+            alarm_end.append(line.to_ical() + b"\r\n")
+            continue
+        slot = f"VALARM:{name}" if place == "alarm" else name
+        target = event_part if place == "event" else alarm_part
+        if slot in yearly:
+            text = to_unicode(value.to_ical())
+            # "NAME;PARAMS:" then the value
+            assert line.endswith(text)  # nosec B101
+            target.append(_Slot(slot, str(line)[: len(line) - len(text)], type(value)))
+        else:
+            target.append(line.to_ical() + b"\r\n")
+    # TRIGGER is the alarm's last property
+    assert alarm_end == [_END_ALARM]  # nosec B101
+    return _Template(tuple(event_part), tuple(alarm_part))
+
+
+def _fill(lines: Lines, values: dict[str, object]) -> bytes:
+    """The lines with each slot rendered for this year's value."""
+    return b"".join(
+        line if isinstance(line, bytes) else line.line(values[line.name]) for line in lines
+    )
+
+
+def _trigger_line(alarm: dt.timedelta) -> bytes:
+    """The TRIGGER line of a display alarm, as icalendar writes it."""
+    rendered = Alarm.new_display(description="-", trigger=alarm)
+    line = rendered.content_line("TRIGGER", rendered["TRIGGER"])
+    return bytes(line.to_ical()) + b"\r\n"

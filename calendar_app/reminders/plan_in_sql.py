@@ -1,0 +1,95 @@
+"""Planning every subscriber on PostgreSQL in one set-based statement.
+
+The rows are made in the database: subscribers × occurrences in reach × their
+lead times, joined to a small table of *slots*, one per (zone, send hour, lead
+time, occurrence) that some active subscriber has, carrying the reminder's due
+instant and deadline. ``INSERT … SELECT … ON CONFLICT DO NOTHING`` keeps it
+idempotent and safe beside any other planner, as the row-by-row path is.
+
+The time-zone arithmetic of each slot is done here, by the pure planner
+(``core.reminder_plan.due_and_deadline``: zoneinfo, DST gaps moved forward,
+repeated hours at their first passage), not by PostgreSQL: its rule for a
+repeated hour differs (it takes the second passage), and its time-zone data may
+be another release than Python's. A million subscribers share a few thousand
+slots, so this costs milliseconds; the rows themselves never leave the database.
+``tests/test_plan_in_sql.py`` compares the result with the pure planner across
+zones, send hours, lead times and DST edges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from calendar_app.core.reminder_plan import PlanOccurrence, due_and_deadline
+from calendar_app.data.queries import DbSession
+
+# Every (zone, send hour, lead time) an active subscriber has: one scan, no rows leave.
+_SLOT_KEYS = sa.text(
+    "SELECT DISTINCT s.timezone, s.send_hour, CAST(lead.value AS integer) "
+    "FROM subscribers AS s CROSS JOIN LATERAL json_array_elements_text(s.lead_days) AS lead "
+    "WHERE s.status = 'active'"
+)
+
+_INSERT = sa.text(
+    """
+    INSERT INTO reminders (subscriber_id, memorial_day_id, year, lead_days, due_dt,
+                           deadline_dt, status, attempts, next_attempt_dt, created_dt)
+    SELECT s.id, slot.memorial_day_id, slot.year, slot.lead_days, slot.due_dt,
+           slot.deadline_dt, 'pending', 0, slot.due_dt, :now
+    FROM subscribers AS s
+    CROSS JOIN LATERAL json_array_elements_text(s.lead_days) AS lead
+    JOIN unnest(CAST(:timezone AS text[]), CAST(:send_hour AS integer[]),
+                CAST(:lead AS integer[]), CAST(:memorial_day_id AS integer[]),
+                CAST(:slug AS text[]), CAST(:year AS integer[]),
+                CAST(:due AS timestamp[]), CAST(:deadline AS timestamp[]))
+         AS slot(timezone, send_hour, lead_days, memorial_day_id, slug, year, due_dt,
+                 deadline_dt)
+      ON slot.timezone = s.timezone AND slot.send_hour = s.send_hour
+         AND slot.lead_days = CAST(lead.value AS integer)
+    WHERE s.status = 'active'
+      -- the stored JSON text holds each chosen slug in quotes (slugs need no escaping)
+      AND strpos(CAST(s.day_slugs AS text), '"' || slot.slug || '"') > 0
+      AND (s.confirmed_dt IS NULL OR slot.due_dt >= s.confirmed_dt)
+    ON CONFLICT (subscriber_id, memorial_day_id, year, lead_days) DO NOTHING
+    """
+).execution_options(preserve_rowcount=True)
+
+
+def plan_everyone_in_sql(
+    session: DbSession, occurrences: Sequence[PlanOccurrence], now: dt.datetime
+) -> int:
+    """Insert every active subscriber's reminders for ``occurrences``; how many were new."""
+    if not occurrences:
+        return 0
+    keys = session.execute(_SLOT_KEYS).all()
+    slots = _slots([(str(z), int(h), int(lead)) for z, h, lead in keys], occurrences, now)
+    if not slots["timezone"]:
+        return 0
+    result: Any = session.execute(_INSERT, {**slots, "now": now})
+    return max(result.rowcount or 0, 0)
+
+
+def _slots(
+    keys: Sequence[tuple[str, int, int]],
+    occurrences: Sequence[PlanOccurrence],
+    now: dt.datetime,
+) -> dict[str, list[Any]]:
+    """Columns of the slot table: one row per key and occurrence still worth sending."""
+    names = ("timezone", "send_hour", "lead", "memorial_day_id", "slug", "year", "due", "deadline")
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    zones: dict[str, ZoneInfo] = {}
+    for timezone, send_hour, lead in keys:
+        zone = zones.get(timezone) or zones.setdefault(timezone, ZoneInfo(timezone))
+        for occurrence in occurrences:
+            due, deadline = due_and_deadline(occurrence.date, lead, send_hour, zone)
+            if deadline <= now:
+                continue
+            row = (timezone, send_hour, lead, occurrence.day.id, occurrence.slug)
+            for name, value in zip(names, (*row, occurrence.date.year, due, deadline), strict=True):
+                columns[name].append(value)
+    return columns
