@@ -63,7 +63,7 @@ def _migration(name: str) -> Any:
 def test_migration_checks_match_the_enums() -> None:
     """The migrations write their values out; a new state needs a new migration."""
     checks = dict(_migration("0004_status_checks").CHECKS)
-    remembrance = _migration("0005_remembrance")  # a new purpose, and the names' states
+    remembrance = _migration("0007_remembrance")  # a new purpose, and the names' states
     checks["access_tokens"] = ("purpose", remembrance.PURPOSE_AFTER)
     checks["remembered_people"] = ("status", remembrance.PERSON_STATUS)
     assert {

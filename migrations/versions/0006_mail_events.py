@@ -1,7 +1,7 @@
 """sent messages by VERP token, and the bounces, complaints and unsubscribes that come back
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0005
 Create Date: 2026-12-01 10:20:00
 
 The kinds are written out here as they were when this revision was made
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006'
-down_revision = '0008'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

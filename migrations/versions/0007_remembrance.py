@@ -1,6 +1,6 @@
 """a family's own remembrance: remembered people, gone feed links, their reminders
 
-Revision ID: 0005_remembrance
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 10:10:00
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0005_remembrance'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None

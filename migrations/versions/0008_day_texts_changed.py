@@ -1,7 +1,7 @@
 """when each memorial day's own texts last changed, for the Atom entries' updated
 
-Revision ID: 0009
-Revises: 0005_remembrance
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 10:30:00
 
 The data version (data_state.changed_dt) moves for any change anywhere, so an
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0005_remembrance'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
