@@ -9,7 +9,6 @@ reminders (calendar_app/web/subscribe.py).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import json
 
 from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
@@ -17,6 +16,7 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today, utc_now_naive
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
@@ -29,6 +29,12 @@ from calendar_app.reminders.remembrance import TooManyNames
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token, time_zone_names
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
+from calendar_app.web.link_pages import (
+    commit_and_send_link,
+    day_choices,
+    invalid_link,
+    notice,
+)
 from calendar_app.web.remember_form import (
     SIGN_UP_SLOTS,
     PersonState,
@@ -51,50 +57,24 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _now() -> dt.datetime:
-    return utc_now_naive()
-
-
-def _days() -> list[tuple[str, str]]:
-    lang = current_language()
-    return [(d.slug, d.name[lang]) for d in queries.active_days(db.session)]
-
-
 def _slugs() -> list[str]:
-    return [slug for slug, _ in _days()]
+    return [slug for slug, _ in day_choices()]
 
 
 def _page(template: str, status: int = 200, **context: object) -> Response:
     page = render_template(
-        template, days=_days(), hours=range(24), leads=(7, 1, 0), zones=time_zone_names(), **context
+        template,
+        days=day_choices(),
+        hours=range(24),
+        leads=LEAD_CHOICES,
+        zones=time_zone_names(),
+        **context,
     )
     return make_response(page, status)
 
 
-def _notice(title: str, *paragraphs: str, status: int = 200) -> Response:
-    return make_response(
-        render_template("subscribe/notice.html", title=title, paragraphs=paragraphs), status
-    )
-
-
-def _invalid_link() -> Response:
-    return _notice(
-        gettext("This link is not valid"),
-        gettext("The link may have expired, been used already or been replaced by a newer one."),
-        status=404,
-    )
-
-
-def _mail_failed() -> Response:
-    return _notice(
-        gettext("The e-mail could not be sent"),
-        gettext("Nothing was lost. Please try again in a few minutes."),
-        status=503,
-    )
-
-
 def _too_many_names() -> Response:
-    return _notice(
+    return notice(
         gettext("Too many names"),
         gettext("An address can keep at most %(num)d names.", num=remembrance.MAX_PEOPLE),
         status=400,
@@ -120,7 +100,7 @@ def submit() -> Response:
     allowed, wait = address_allowed(state.email)
     if not allowed:
         return too_many(wait)
-    now, settings = _now(), current_settings()
+    now, settings = utc_now_naive(), current_settings()
     try:
         signup = remembrance.sign_up(
             db.session, state.email, state.contact(), state.entries, settings.secret_key, now
@@ -129,23 +109,14 @@ def submit() -> Response:
         db.session.rollback()
         return _too_many_names()
     message = remember_link_message("confirm", settings, signup.subscriber, signup.token, now)
-    db.session.commit()  # the link must work by the time the e-mail arrives
-    try:
-        send_now(settings, message)
-    except MailError:
-        return _mail_failed()
-    return _notice(
-        gettext("Check your inbox"),
-        gettext("We have sent an e-mail to %(email)s.", email=state.email),
-        gettext("Open the link in it to confirm. Nothing else is sent until you do."),
-    )
+    return commit_and_send_link(settings, message, state.email)
 
 
 @remember.get("/remember/confirm/<token>")
 def confirm_page(token: str) -> Response:
-    subscriber = subscriber_for_token(db.session, token, remembrance.PURPOSE, _now())
+    subscriber = subscriber_for_token(db.session, token, remembrance.PURPOSE, utc_now_naive())
     if subscriber is None or not remembrance.awaiting(db.session, token):
-        return _invalid_link()
+        return invalid_link()
     return make_response(
         render_template(
             "subscribe/button.html",
@@ -162,16 +133,16 @@ def confirm_page(token: str) -> Response:
 
 @remember.post("/remember/confirm/<token>")
 def confirm_submit(token: str) -> Response:
-    now, settings = _now(), current_settings()
+    now, settings = utc_now_naive(), current_settings()
     subscriber = remembrance.confirm(db.session, token, now)
     if subscriber is None:
-        return _invalid_link()
+        return invalid_link()
     manage_token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
     message = remember_link_message("manage", settings, subscriber, manage_token, now)
     db.session.commit()
     with contextlib.suppress(MailError):  # confirmed all the same: reminders carry the link
         send_now(settings, message)
-    return _notice(
+    return notice(
         gettext("Your days of remembrance are saved"),
         gettext("A link to your private page is on its way to your inbox."),
         gettext(
@@ -182,9 +153,9 @@ def confirm_submit(token: str) -> Response:
 
 
 def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, _now())
+    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, utc_now_naive())
     if subscriber is None:
-        abort(_invalid_link())
+        abort(invalid_link())
     return subscriber
 
 
@@ -244,12 +215,12 @@ def manage(token: str) -> Response:
 @remember.post("/remember/manage/<token>")
 def manage_submit(token: str) -> Response:
     subscriber = _subscriber_or_404(token)
-    now, settings = _now(), current_settings()
+    now, settings = utc_now_naive(), current_settings()
     action = request.form.get("action", "")
     if action == "erase":
         remembrance.erase(db.session, subscriber, now)
         db.session.commit()
-        return _notice(
+        return notice(
             gettext("Everything is erased"),
             gettext("The address, the names, their dates and reminders are deleted."),
             gettext("The private calendar links no longer work."),
@@ -296,14 +267,14 @@ def manage_submit(token: str) -> Response:
         remembrance.update_person(db.session, subscriber, person, entry, now)
         db.session.commit()
         return _saved(token)
-    return _notice(gettext("Unknown action"), gettext("Nothing was changed."), status=400)
+    return notice(gettext("Unknown action"), gettext("Nothing was changed."), status=400)
 
 
 def _person_or_404(subscriber: Subscriber, raw_id: str) -> RememberedPerson:
     person_id = int(raw_id) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 10 else 0
     person = queries.person_of(db.session, subscriber.id, person_id)
     if person is None:
-        abort(_notice(gettext("No such name"), gettext("Nothing was changed."), status=404))
+        abort(notice(gettext("No such name"), gettext("Nothing was changed."), status=404))
     return person
 
 

@@ -41,6 +41,14 @@ from calendar_app.reminders.subscriptions import (
 )
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
+from calendar_app.web.link_pages import (
+    button_page,
+    commit_and_send_link,
+    day_choices,
+    invalid_link,
+    mail_failed,
+    notice,
+)
 from calendar_app.web.subscription_form import FormState, read_form
 
 subscribe = Blueprint("subscribe", __name__)
@@ -48,16 +56,11 @@ subscribe.before_request(reject_unknown_language)
 subscribe.after_request(remember_language)
 
 
-def _days() -> list[tuple[str, str]]:
-    lang = current_language()
-    return [(d.slug, d.name[lang]) for d in queries.active_days(db.session)]
-
-
 def _form_page(state: FormState, template: str, status: int = 200, **extra: object) -> Response:
     page = render_template(
         template,
         state=state,
-        days=_days(),
+        days=day_choices(),
         hours=range(24),
         leads=LEAD_CHOICES,
         zones=time_zone_names(),
@@ -66,42 +69,12 @@ def _form_page(state: FormState, template: str, status: int = 200, **extra: obje
     return make_response(page, status)
 
 
-def _notice(title: str, *paragraphs: str, status: int = 200) -> Response:
-    return make_response(
-        render_template("subscribe/notice.html", title=title, paragraphs=paragraphs), status
-    )
-
-
-def _button_page(title: str, text: str, button: str) -> Response:
-    """A page whose only action is a POST: what an e-mail link opens."""
-    return make_response(
-        render_template("subscribe/button.html", title=title, text=text, button=button)
-    )
-
-
-def _invalid_link() -> Response:
-    return _notice(
-        gettext("This link is not valid"),
-        gettext("The link may have expired, been used already or been replaced by a newer one."),
-        gettext("You can sign up again at any time."),
-        status=404,
-    )
-
-
-def _mail_failed() -> Response:
-    return _notice(
-        gettext("The e-mail could not be sent"),
-        gettext("Nothing was lost. Please try again in a few minutes."),
-        status=503,
-    )
-
-
 @subscribe.get("/subscribe")
 def form() -> Response:
     settings = current_settings()
     state = FormState(
         lang=current_language(),
-        day_slugs=[slug for slug, _ in _days()],
+        day_slugs=[slug for slug, _ in day_choices()],
         lead_days=list(settings.reminders.lead_days),
         send_hour=settings.reminders.send_hour,
     )
@@ -110,7 +83,7 @@ def form() -> Response:
 
 @subscribe.post("/subscribe")
 def submit() -> Response:
-    state = read_form(request.form, [slug for slug, _ in _days()], with_email=True)
+    state = read_form(request.form, [slug for slug, _ in day_choices()], with_email=True)
     if state.errors:
         return _form_page(state, "subscribe/form.html", status=400)
     allowed, wait = address_allowed(state.email)
@@ -120,25 +93,15 @@ def submit() -> Response:
     signup = sign_up(db.session, state.email, state.preferences(), now)
     compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
     message = compose(settings, signup.subscriber, signup.token, now)
-    db.session.commit()  # the link must work by the time the e-mail arrives
-    try:
-        send_now(settings, message)
-    except MailError:
-        return _mail_failed()
-    # The same words whether or not the address was known: nothing is revealed.
-    return _notice(
-        gettext("Check your inbox"),
-        gettext("We have sent an e-mail to %(email)s.", email=state.email),
-        gettext("Open the link in it to confirm. Nothing else is sent until you do."),
-    )
+    return commit_and_send_link(settings, message, state.email)
 
 
 @subscribe.get("/confirm/<token>")
 def confirm_page(token: str) -> Response:
     subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, utc_now_naive())
     if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
-        return _invalid_link()
-    return _button_page(
+        return invalid_link(gettext("You can sign up again at any time."))
+    return button_page(
         gettext("Confirm your reminders"),
         gettext("Press the button to start receiving reminders at %(email)s.",
                 email=subscriber.email),
@@ -151,11 +114,11 @@ def confirm_submit(token: str) -> Response:
     now = utc_now_naive()
     subscriber = confirm(db.session, token, now)
     if subscriber is None:
-        return _invalid_link()
+        return invalid_link(gettext("You can sign up again at any time."))
     db.session.commit()
     with contextlib.suppress(MailError):  # confirmed all the same: reminders carry the link too
         send_now(current_settings(), _welcome_mail(subscriber, now))
-    return _notice(
+    return notice(
         gettext("Your reminders are on"),
         gettext("The first one arrives before the next memorial day you chose."),
         gettext("Every reminder has a link to change your choices or to unsubscribe."),
@@ -173,7 +136,7 @@ def _welcome_mail(subscriber: Subscriber, now: dt.datetime) -> RawMessage:
 def _subscriber_or_404(token: str) -> Subscriber:
     subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, utc_now_naive())
     if subscriber is None:
-        abort(_invalid_link())
+        abort(invalid_link(gettext("You can sign up again at any time.")))
     return subscriber
 
 
@@ -206,22 +169,22 @@ def manage_submit(token: str) -> Response:
         try:
             send_now(current_settings(), message)
         except MailError:
-            return _mail_failed()
-        return _notice(
+            return mail_failed()
+        return notice(
             gettext("Your links were replaced"),
             gettext("Links in earlier e-mails no longer work. A new link is on its way."),
         )
-    state = read_form(request.form, [slug for slug, _ in _days()], with_email=False)
+    state = read_form(request.form, [slug for slug, _ in day_choices()], with_email=False)
     state.email = subscriber.email
     if state.errors:
         return _form_page(state, "subscribe/manage.html", status=400, subscriber=subscriber)
     update_preferences(db.session, subscriber, state.preferences(), now)
     db.session.commit()
-    return _notice(gettext("Your choices are saved"), gettext("Reminders follow them from now on."))
+    return notice(gettext("Your choices are saved"), gettext("Reminders follow them from now on."))
 
 
 def _unsubscribed() -> Response:
-    return _notice(
+    return notice(
         gettext("You are unsubscribed"),
         gettext("No more reminders will be sent to this address."),
     )
@@ -230,7 +193,7 @@ def _unsubscribed() -> Response:
 @subscribe.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
     subscriber = _subscriber_or_404(token)
-    return _button_page(
+    return button_page(
         gettext("Unsubscribe"),
         gettext("Press the button to stop all reminders to %(email)s.", email=subscriber.email),
         gettext("Unsubscribe"),
