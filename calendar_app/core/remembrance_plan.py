@@ -15,7 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from calendar_app.core.remembrance import remembrance_dates
-from calendar_app.core.reminder_plan import due_and_deadline
+from calendar_app.core.reminder_plan import PlanContact, due_and_deadline
 
 
 class PlanPerson(Protocol):
@@ -31,17 +31,6 @@ class PlanPerson(Protocol):
     def lead_days(self) -> Sequence[int]: ...
     @property
     def created_dt(self) -> dt.datetime: ...
-
-
-class PlanContact(Protocol):
-    @property
-    def id(self) -> int: ...
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def send_hour(self) -> int: ...
-    @property
-    def confirmed_dt(self) -> dt.datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)

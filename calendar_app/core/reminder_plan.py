@@ -21,7 +21,9 @@ UTC = dt.UTC
 LEAD_CHOICES = (7, 1, 0)
 
 
-class PlanSubscriber(Protocol):
+class PlanContact(Protocol):
+    """Whom reminders go to, and at which local hour in which zone."""
+
     @property
     def id(self) -> int: ...
     @property
@@ -29,11 +31,14 @@ class PlanSubscriber(Protocol):
     @property
     def send_hour(self) -> int: ...
     @property
+    def confirmed_dt(self) -> dt.datetime | None: ...
+
+
+class PlanSubscriber(PlanContact, Protocol):
+    @property
     def day_slugs(self) -> Sequence[str]: ...
     @property
     def lead_days(self) -> Sequence[int]: ...
-    @property
-    def confirmed_dt(self) -> dt.datetime | None: ...
 
 
 class PlanOccurrence(Protocol):
