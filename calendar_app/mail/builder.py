@@ -121,6 +121,7 @@ class MessageBuilder:
                 _filled(rendered.subject, given),
                 _filled(rendered.text, given),
                 _filled(rendered.html, given),
+                rendered.sender_name,
             ),
             sender=self.sender,
             to=to,

@@ -25,7 +25,7 @@ from email.utils import format_datetime, parseaddr
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 URL_LIST_HEADERS = ("list-unsubscribe", "list-help", "list-subscribe", "list-post", "list-archive")
 
@@ -59,6 +59,7 @@ class RenderedMail:
     subject: str
     text: str
     html: str
+    sender_name: str = ""  # the site's name in the letter's language, shown in From
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,13 @@ def render_mail(name: str, lang: str, **context: Any) -> RenderedMail:
         subject = _block(text_template, "subject", values)
         text = _block(text_template, "body", values)
         html = html_template.render(values)
-    return RenderedMail(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)
+        sender_name = gettext("Memorial days of Azerbaijan")
+    return RenderedMail(
+        subject=" ".join(subject.split()),
+        text=text.strip() + "\n",
+        html=html,
+        sender_name=sender_name,
+    )
 
 
 def _block(template: Any, block: str, values: Mapping[str, Any]) -> str:
@@ -107,7 +114,12 @@ def build_message(
     by default: 7bit, 8bit, quoted-printable or base64)."""
     message = EmailMessage(policy=POLICY)
     message["Subject"] = rendered.subject
-    message["From"] = sender
+    # The reader sees the site's name in their own language, at the configured address.
+    message["From"] = (
+        Address(display_name=rendered.sender_name, addr_spec=sender_address(sender))
+        if rendered.sender_name
+        else sender
+    )
     message["To"] = Address(addr_spec=to)
     message["Date"] = format_datetime(date.replace(tzinfo=dt.UTC))
     message["Message-ID"] = message_id
