@@ -42,6 +42,7 @@ from typing import Any
 
 from flask import Flask, Response, request
 
+from benchmarks.support import wsgi_environ
 from calendar_app.app import create_app
 from calendar_app.config import DEFAULTS
 from calendar_app.core.feed_blocks import FeedBlocks
@@ -269,21 +270,7 @@ def _in_process(targets: dict[str, Any], cases: dict[str, tuple[str, int]]) -> N
             extra["HTTP_" + key.upper().replace("-", "_")] = value
         costs = {}
         for label, target in targets.items():
-            environ = {
-                "REQUEST_METHOD": "GET",
-                "PATH_INFO": FLOOR_PATH if label == "floor" else PATH,
-                "QUERY_STRING": "",
-                "SERVER_NAME": "127.0.0.1",
-                "SERVER_PORT": "8000",
-                "SERVER_PROTOCOL": "HTTP/1.1",
-                "HTTP_HOST": "127.0.0.1",
-                "wsgi.url_scheme": "http",
-                "wsgi.errors": sys.stderr,
-                "wsgi.multithread": True,
-                "wsgi.multiprocess": True,
-                "wsgi.run_once": False,
-                **extra,
-            }
+            environ = wsgi_environ(FLOOR_PATH if label == "floor" else PATH, extra)
             seen: list[str] = []
             seen_status = _status_recorder(seen)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import tempfile
 import time
 import timeit
@@ -24,7 +23,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from benchmarks.support import machine_line
+from benchmarks.support import machine_line, wsgi_environ
 from calendar_app.app import create_app
 from calendar_app.data.prepare import prepare_database
 from calendar_app.web.page_cache import page_cache
@@ -90,32 +89,13 @@ def main() -> None:
         )
 
 
-def _environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
-    route, _, query = path.partition("?")
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": route,
-        "QUERY_STRING": query,
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": True,
-        "wsgi.run_once": False,
-        **headers,
-    }
-
-
 def _call(app: Flask, path: str, headers: dict[str, str]) -> tuple[str, list[Any], bytes]:
     seen: list[tuple[str, list[Any]]] = []
 
     def start_response(status: str, response_headers: Any, exc_info: Any = None) -> None:
         seen.append((status, list(response_headers)))
 
-    environ = {**_environ(path, headers), "wsgi.input": io.BytesIO(b"")}
+    environ = {**wsgi_environ(path, headers), "wsgi.input": io.BytesIO(b"")}
     body = b"".join(app(environ, start_response))
     return seen[-1][0], seen[-1][1], body
 
@@ -137,7 +117,7 @@ def _best_alternating(
         pass
 
     def caller(path: str) -> Callable[[], None]:
-        environ = _environ(path, headers)
+        environ = wsgi_environ(path, headers)
 
         def call() -> None:
             b"".join(app({**environ, "wsgi.input": io.BytesIO(b"")}, start_response))

@@ -1,14 +1,16 @@
-"""What the reminder benchmarks share: the machine line, throw-away databases, memory."""
+"""What the benchmarks share: the machine line, throw-away databases, memory, WSGI requests."""
 
 from __future__ import annotations
 
 import os
 import platform
 import resource
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -64,3 +66,23 @@ def child_environment() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")}
     env["PYTHONPATH"] = str(REPO)
     return env
+
+
+def wsgi_environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
+    """A plain GET of ``path`` as a WSGI server would pass it; ``headers`` as HTTP_* keys."""
+    route, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": route,
+        "QUERY_STRING": query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        **headers,
+    }

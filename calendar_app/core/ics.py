@@ -45,7 +45,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -315,19 +315,25 @@ def calendar_component(
         (day,) = days
         name, description = day.name[lang], day.summary[lang]
         url = day_page_url(base_url, day.slug, lang)
-    calendar = Calendar.new(
+    return subscribed_calendar(
         prodid=PRODID.format(lang=lang.upper()),
         name=name,
         description=description,
         color=COLOR,
         url=url,
         last_modified=stamp,
-        refresh_interval=REFRESH,
+        refresh=REFRESH,
     )
+
+
+def subscribed_calendar(*, refresh: dt.timedelta, **properties: Any) -> Calendar:
+    """A VCALENDAR for clients that subscribe: no calendar-level UID (clients that split a
+    feed copy it into every event), and how often to poll in both spellings clients read."""
+    calendar = Calendar.new(refresh_interval=refresh, **properties)
     del calendar["UID"]  # Calendar.new makes up a random one when given none
     # icalendar writes REFRESH-INTERVAL without the VALUE=DURATION that RFC 7986 requires
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    calendar.add("X-PUBLISHED-TTL", vDuration(refresh))
     return calendar
 
 

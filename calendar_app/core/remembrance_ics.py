@@ -16,10 +16,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Event
 from icalendar.enums import CLASS, TRANSP
 
 from calendar_app.core.dates import short_date
+from calendar_app.core.ics import subscribed_calendar
 from calendar_app.core.remembrance import (
     COUNTING_LABELS,
     Remembrance,
@@ -93,16 +94,13 @@ def render_remembrance(
 ) -> bytes:
     """The feed's bytes: CRLF lines folded at 75 octets, UTF-8."""
     stamp = person.changed_dt.replace(tzinfo=dt.UTC)
-    calendar = Calendar.new(
+    calendar = subscribed_calendar(
         prodid=PRODID.format(lang=lang.upper()),
         name=f"{' '.join(person.name.split())}: {_TEXT['calendar_name'][lang]}",
         description=_TEXT["private"][lang],
         last_modified=stamp,
-        refresh_interval=REFRESH,
+        refresh=REFRESH,
     )
-    calendar.pop("UID", None)  # Calendar.new makes one up
-    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
-    calendar.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     start, end = feed_window(person, year, years_ahead)
     description = describe_person(person, lang, linked)
     for item in remembrance_dates(person.died_on, person.counting, start, end, person.thursdays):

@@ -53,6 +53,12 @@ class Base(DeclarativeBase):
     )
 
 
+def partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of the rows matching ``where`` only, on PostgreSQL and SQLite alike."""
+    condition = text(where)
+    return Index(name, *columns, unique=unique, postgresql_where=condition, sqlite_where=condition)
+
+
 def _citation_table(name: str, owner: str, owner_table: str) -> Table:
     return Table(
         name,
@@ -221,12 +227,7 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
     __table_args__ = (
         # Each tick forgets sign-ups never confirmed: this keeps that from reading every row.
-        Index(
-            "ix_subscribers_pending",
-            "created_dt",
-            postgresql_where=text("status = 'pending'"),
-            sqlite_where=text("status = 'pending'"),
-        ),
+        partial_index("ix_subscribers_pending", "created_dt", where="status = 'pending'"),
         CheckConstraint(check_in("status", SubscriberStatus), name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -315,20 +316,16 @@ class Reminder(Base):
     __tablename__ = "reminders"
     __table_args__ = (
         UniqueConstraint("subscriber_id", "memorial_day_id", "year", "lead_days"),
-        Index(
+        partial_index(
             "uq_reminders_remembered",
             "remembered_id",
             "occasion",
             "lead_days",
+            where="remembered_id IS NOT NULL",
             unique=True,
-            postgresql_where=text("remembered_id IS NOT NULL"),
-            sqlite_where=text("remembered_id IS NOT NULL"),
         ),
-        Index(
-            "ix_reminders_due",
-            "next_attempt_dt",
-            postgresql_where=text("status IN ('pending', 'sending')"),
-            sqlite_where=text("status IN ('pending', 'sending')"),
+        partial_index(
+            "ix_reminders_due", "next_attempt_dt", where="status IN ('pending', 'sending')"
         ),
         CheckConstraint(check_in("status", ReminderStatus), name="status"),
     )

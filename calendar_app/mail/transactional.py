@@ -18,7 +18,7 @@ from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
-from calendar_app.mail.message import render_mail
+from calendar_app.mail.message import RenderedMail, render_mail
 from calendar_app.mail.prebuilt import RawMessage
 
 
@@ -82,10 +82,22 @@ def _link_message(
         sent = SentKind.CONFIRM if path == TokenPurpose.CONFIRM else SentKind.MANAGE
         outgoing = mail_log.Outgoing(message_id, subscriber.email, subscriber.id, sent)
         mail_log.record_sent(db.session, settings.mail.token_key, [outgoing], now)
+    return link_message(settings, subscriber.email, rendered, token, now, message_id)
+
+
+def link_message(
+    settings: Settings,
+    to: str,
+    rendered: RenderedMail,
+    token: str,
+    now: dt.datetime,
+    message_id: str | None = None,
+) -> RawMessage:
+    """A message whose one secret is the link's token (the slot TOKEN_SLOT in its texts)."""
     return MessageBuilder(settings.mail.sender).build(
         Letter(rendered, slots=(TOKEN_SLOT,)),
-        to=subscriber.email,
-        message_id=message_id,
+        to=to,
+        message_id=message_id or make_msgid(domain=feed_host(settings.server.base_url)),
         date=now,
         values={TOKEN_SLOT: token},
     )

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from calendar_app.config import Settings
 from calendar_app.core.azerbaijani import at_clock_time
 from calendar_app.core.dates import short_date
-from calendar_app.core.ics import FeedDay, FeedOptions, feed_host, render_calendar
+from calendar_app.core.ics import FeedDay, FeedOptions, day_page_url, feed_host, render_calendar
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.verp import list_unsubscribe
@@ -211,7 +211,7 @@ class ReminderComposer:
                 observance=parts.observance,
                 days_left=days_left,
                 silence=silence,
-                day_url=f"{base_url}/days/{parts.slug}?lang={lang}",
+                day_url=day_page_url(base_url, parts.slug, lang),
                 manage_url=manage_url,
             )
             headers = list_headers(base_url, TOKEN_SLOT, self.settings.mail.bounce_domain)

@@ -26,6 +26,7 @@ from sqlalchemy import delete
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance import COUNTINGS, MAX_NAME_LENGTH
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import GoneFeed, RememberedPerson, Subscriber
 from calendar_app.data.queries import DbSession
@@ -37,17 +38,13 @@ from calendar_app.reminders.subscriptions import (
     issue_token,
     revoke_tokens,
     subscriber_for_token,
+    token_hash,
     valid_timezone,
 )
 
 PURPOSE = TokenPurpose.REMEMBER  # the confirmation link of a remembrance sign-up
-LEAD_CHOICES = (7, 1, 0)
 MAX_PEOPLE = 20  # per address
 EARLIEST_DEATH = dt.date(1900, 1, 1)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ def feed_token(secret_key: str, salt: str) -> str:
 
 def _new_feed(person: RememberedPerson, secret_key: str) -> None:
     person.feed_salt = secrets.token_hex(32)
-    person.feed_hash = _hash(feed_token(secret_key, person.feed_salt))
+    person.feed_hash = token_hash(feed_token(secret_key, person.feed_salt))
 
 
 def _apply(person: RememberedPerson, entry: Entry, now: dt.datetime) -> None:
@@ -156,7 +153,7 @@ def sign_up(
         person = RememberedPerson(
             subscriber_id=subscriber.id,
             status=PersonStatus.PENDING,
-            confirm_hash=_hash(token),
+            confirm_hash=token_hash(token),
             created_dt=now,
         )
         _apply(person, entry, now)
@@ -168,7 +165,7 @@ def sign_up(
 
 def awaiting(session: DbSession, raw: str) -> bool:
     """Whether a confirmation link still has names to confirm."""
-    return bool(raw) and len(raw) <= 100 and bool(queries.people_awaiting(session, _hash(raw)))
+    return bool(raw) and len(raw) <= 100 and bool(queries.people_awaiting(session, token_hash(raw)))
 
 
 def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None:
@@ -176,7 +173,7 @@ def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None
     subscriber = subscriber_for_token(session, raw, PURPOSE, now)
     if subscriber is None:
         return None
-    people = queries.people_awaiting(session, _hash(raw))
+    people = queries.people_awaiting(session, token_hash(raw))
     if not people:
         return None
     for person in people:
@@ -243,11 +240,11 @@ def person_for_feed(session: DbSession, raw: str) -> tuple[RememberedPerson | No
     """(the confirmed person a feed link opens, whether the link is gone)."""
     if not raw or len(raw) > 100:
         return None, False
-    token_hash = _hash(raw)
-    person = queries.person_by_feed_hash(session, token_hash)
+    hashed = token_hash(raw)
+    person = queries.person_by_feed_hash(session, hashed)
     if person is not None and person.status == PersonStatus.ACTIVE:
         return person, False
-    return None, queries.feed_is_gone(session, token_hash)
+    return None, queries.feed_is_gone(session, hashed)
 
 
 def feed_url(base_url: str, secret_key: str, person: RememberedPerson) -> str:

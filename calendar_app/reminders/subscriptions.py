@@ -92,7 +92,8 @@ def normalize_email(raw: str) -> str:
     return normalized
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """How a secret link is stored and looked up: its SHA-256, hex."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -111,7 +112,7 @@ def issue_token(
         AccessToken(
             subscriber_id=subscriber.id,
             purpose=purpose,
-            token_hash=_hash(raw),
+            token_hash=token_hash(raw),
             created_dt=now,
             expires_dt=expires,
         )
@@ -127,7 +128,7 @@ def subscriber_for_token(
     """The subscriber a valid, unexpired, unrevoked token opens; else None."""
     if not raw or len(raw) > 100:
         return None
-    token = queries.token_by_hash(session, _hash(raw))
+    token = queries.token_by_hash(session, token_hash(raw))
     if token is None or token.purpose != purpose or token.revoked_dt is not None:
         return None
     if token.expires_dt is not None and token.expires_dt <= now:
@@ -164,7 +165,7 @@ def sign_up(session: DbSession, email: str, prefs: Preferences, now: dt.datetime
     )
     subscriber.created_dt = now
     session.flush()
-    _revoke(session, subscriber.id, TokenPurpose.CONFIRM, now)
+    revoke_tokens(session, subscriber.id, TokenPurpose.CONFIRM, now)
     return SignUp(
         subscriber,
         TokenPurpose.CONFIRM,
@@ -177,7 +178,7 @@ def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None
     if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
         return None
     subscriber.status, subscriber.confirmed_dt = SubscriberStatus.ACTIVE, now
-    _revoke(session, subscriber.id, TokenPurpose.CONFIRM, now)
+    revoke_tokens(session, subscriber.id, TokenPurpose.CONFIRM, now)
     outbox.replan_subscriber(session, subscriber, now)
     return subscriber
 
@@ -207,7 +208,7 @@ def unsubscribe(session: DbSession, subscriber: Subscriber, now: dt.datetime) ->
 
 def rotate_links(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> str:
     """Revoke every manage link; return the one new link."""
-    _revoke(session, subscriber.id, TokenPurpose.MANAGE, now)
+    revoke_tokens(session, subscriber.id, TokenPurpose.MANAGE, now)
     return issue_token(session, subscriber, TokenPurpose.MANAGE, now)
 
 
@@ -235,7 +236,8 @@ def _apply(subscriber: Subscriber, prefs: Preferences) -> None:
     subscriber.send_hour = prefs.send_hour
 
 
-def _revoke(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
+def revoke_tokens(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
+    """Revoke every unrevoked link of ``purpose`` of this subscriber."""
     session.execute(
         update(AccessToken)
         .where(
@@ -245,8 +247,3 @@ def _revoke(session: DbSession, subscriber_id: int, purpose: str, now: dt.dateti
         )
         .values(revoked_dt=now)
     )
-
-
-def revoke_tokens(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
-    """Revoke every unrevoked link of ``purpose`` of this subscriber."""
-    _revoke(session, subscriber_id, purpose, now)

@@ -23,6 +23,7 @@ from calendar_app.config import Settings
 from calendar_app.core.ics import FeedOptions, feed_year, parse_alarm
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.extensions import db
+from calendar_app.web.compression import accepts_gzip
 from calendar_app.web.counters import FEED_REQUESTS
 from calendar_app.web.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
 
@@ -109,7 +110,7 @@ def _serve(slug: str | None) -> Response:
     except NoData:
         return _plain(503, "no data has been loaded yet; try again later")
 
-    use_gzip = request.accept_encodings["gzip"] > 0
+    use_gzip = accepts_gzip()
     etag = rendered.gzip_etag if use_gzip else rendered.etag
     headers = [
         ("ETag", etag),

@@ -117,13 +117,6 @@ class FeedCache:
                 self._version = (now, version)
         return version
 
-    def trusted_version(self) -> DataVersion | None:
-        """The version read less than version_ttl ago, without reading; else None."""
-        with self._lock:
-            if self._version is not None and self._clock() - self._version[0] < self.version_ttl:
-                return self._version[1]
-            return None
-
     def get(self, key: Hashable) -> RenderedFeed | None:
         with self._lock:
             found = self._entries.get(key)

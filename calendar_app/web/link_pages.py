@@ -7,11 +7,13 @@ from flask import Response, make_response, render_template
 from flask_babel import gettext
 
 from calendar_app.config import Settings
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.mail.transactional import send_now
+from calendar_app.reminders.subscriptions import time_zone_names
 from calendar_app.web.i18n import current_language
 
 
@@ -19,6 +21,23 @@ def day_choices() -> list[tuple[str, str]]:
     """(slug, name in the page's language) of every memorial day, for the forms."""
     lang = current_language()
     return [(d.slug, d.name[lang]) for d in queries.active_days(db.session)]
+
+
+def day_slugs() -> list[str]:
+    return [slug for slug, _ in day_choices()]
+
+
+def form_page(template: str, status: int = 200, **context: object) -> Response:
+    """A sign-up or manage form with the choices every such form offers."""
+    page = render_template(
+        template,
+        days=day_choices(),
+        hours=range(24),
+        leads=LEAD_CHOICES,
+        zones=time_zone_names(),
+        **context,
+    )
+    return make_response(page, status)
 
 
 def notice(title: str, *paragraphs: str, status: int = 200) -> Response:

@@ -17,6 +17,7 @@ from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
 
+from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today
 from calendar_app.extensions import db
 from calendar_app.web.compression import accepts_gzip
@@ -58,7 +59,7 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response | str]:
             cache.put(key, page)
         response = Response(page.body, content_type=CONTENT_TYPE)
         response.vary.add("Accept-Encoding")
-        if accepts_gzip() and current_app.config["SETTINGS"].server.compress:
+        if accepts_gzip() and current_settings().server.compress:
             response.set_data(page.gzipped)
             response.headers["Content-Encoding"] = "gzip"
         return response

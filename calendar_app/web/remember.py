@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import json
 
-from flask import Blueprint, Response, abort, make_response, render_template, request, url_for
+from flask import Blueprint, Response, abort, make_response, request, url_for
 from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today, utc_now_naive
-from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
@@ -26,12 +25,14 @@ from calendar_app.mail.remembrance_links import remember_link_message
 from calendar_app.mail.transactional import send_now
 from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
-from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token, time_zone_names
+from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.link_pages import (
+    button_page,
     commit_and_send_link,
-    day_choices,
+    day_slugs,
+    form_page,
     invalid_link,
     notice,
 )
@@ -57,22 +58,6 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _slugs() -> list[str]:
-    return [slug for slug, _ in day_choices()]
-
-
-def _page(template: str, status: int = 200, **context: object) -> Response:
-    page = render_template(
-        template,
-        days=day_choices(),
-        hours=range(24),
-        leads=LEAD_CHOICES,
-        zones=time_zone_names(),
-        **context,
-    )
-    return make_response(page, status)
-
-
 def _too_many_names() -> Response:
     return notice(
         gettext("Too many names"),
@@ -89,14 +74,14 @@ def form() -> Response:
         send_hour=settings.reminders.send_hour,
         people=[PersonState() for _ in range(SIGN_UP_SLOTS)],
     )
-    return _page("remember/form.html", state=state, detect_zone=True)
+    return form_page("remember/form.html", state=state, detect_zone=True)
 
 
 @remember.post("/remember")
 def submit() -> Response:
-    state = read_sign_up(request.form, _slugs(), baku_today())
+    state = read_sign_up(request.form, day_slugs(), baku_today())
     if state.errors:
-        return _page("remember/form.html", status=400, state=state)
+        return form_page("remember/form.html", status=400, state=state)
     allowed, wait = address_allowed(state.email)
     if not allowed:
         return too_many(wait)
@@ -117,17 +102,14 @@ def confirm_page(token: str) -> Response:
     subscriber = subscriber_for_token(db.session, token, remembrance.PURPOSE, utc_now_naive())
     if subscriber is None or not remembrance.awaiting(db.session, token):
         return invalid_link()
-    return make_response(
-        render_template(
-            "subscribe/button.html",
-            title=gettext("Confirm your days of remembrance"),
-            text=gettext(
-                "Press the button to keep these days of remembrance and receive their "
-                "reminders at %(email)s.",
-                email=subscriber.email,
-            ),
-            button=gettext("Confirm"),
-        )
+    return button_page(
+        gettext("Confirm your days of remembrance"),
+        gettext(
+            "Press the button to keep these days of remembrance and receive their "
+            "reminders at %(email)s.",
+            email=subscriber.email,
+        ),
+        gettext("Confirm"),
     )
 
 
@@ -195,7 +177,7 @@ def _manage_page(
             timezone=subscriber.timezone,
             send_hour=subscriber.send_hour,
         )
-    return _page(
+    return form_page(
         "remember/manage.html",
         status=status,
         token=token,
@@ -239,7 +221,7 @@ def manage_submit(token: str) -> Response:
         return _saved(token)
     if action == "add":
         errors: dict[str, str] = {}
-        state, entry = read_person(request.form, "-new", _slugs(), baku_today(), None, errors)
+        state, entry = read_person(request.form, "-new", day_slugs(), baku_today(), None, errors)
         if entry is None:
             return _manage_page(token, subscriber, 400, added=state, errors=errors)
         try:
@@ -261,7 +243,7 @@ def manage_submit(token: str) -> Response:
     if action == "save":
         errors = {}
         suffix = f"-{person.id}"
-        state, entry = read_person(request.form, suffix, _slugs(), baku_today(), None, errors)
+        state, entry = read_person(request.form, suffix, day_slugs(), baku_today(), None, errors)
         if entry is None:
             return _manage_page(token, subscriber, 400, edited=(person.id, state), errors=errors)
         remembrance.update_person(db.session, subscriber, person, entry, now)

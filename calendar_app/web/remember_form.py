@@ -10,7 +10,8 @@ from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from calendar_app.core.remembrance import DEFAULT_COUNTING
-from calendar_app.reminders.remembrance import LEAD_CHOICES, Contact, Entry
+from calendar_app.core.reminder_plan import LEAD_CHOICES
+from calendar_app.reminders.remembrance import Contact, Entry
 from calendar_app.reminders.subscriptions import InvalidPreferences
 from calendar_app.web.subscription_form import (
     DEFAULT_ZONE,

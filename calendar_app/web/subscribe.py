@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from flask import Blueprint, Response, abort, make_response, render_template, request
+from flask import Blueprint, Response, abort, request
 from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
-from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
@@ -35,7 +34,6 @@ from calendar_app.reminders.subscriptions import (
     rotate_links,
     sign_up,
     subscriber_for_token,
-    time_zone_names,
     unsubscribe,
     update_preferences,
 )
@@ -44,7 +42,8 @@ from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.link_pages import (
     button_page,
     commit_and_send_link,
-    day_choices,
+    day_slugs,
+    form_page,
     invalid_link,
     mail_failed,
     notice,
@@ -57,16 +56,11 @@ subscribe.after_request(remember_language)
 
 
 def _form_page(state: FormState, template: str, status: int = 200, **extra: object) -> Response:
-    page = render_template(
-        template,
-        state=state,
-        days=day_choices(),
-        hours=range(24),
-        leads=LEAD_CHOICES,
-        zones=time_zone_names(),
-        **extra,
-    )
-    return make_response(page, status)
+    return form_page(template, status, state=state, **extra)
+
+
+def _invalid_link() -> Response:
+    return invalid_link(gettext("You can sign up again at any time."))
 
 
 @subscribe.get("/subscribe")
@@ -74,7 +68,7 @@ def form() -> Response:
     settings = current_settings()
     state = FormState(
         lang=current_language(),
-        day_slugs=[slug for slug, _ in day_choices()],
+        day_slugs=day_slugs(),
         lead_days=list(settings.reminders.lead_days),
         send_hour=settings.reminders.send_hour,
     )
@@ -83,7 +77,7 @@ def form() -> Response:
 
 @subscribe.post("/subscribe")
 def submit() -> Response:
-    state = read_form(request.form, [slug for slug, _ in day_choices()], with_email=True)
+    state = read_form(request.form, day_slugs(), with_email=True)
     if state.errors:
         return _form_page(state, "subscribe/form.html", status=400)
     allowed, wait = address_allowed(state.email)
@@ -100,7 +94,7 @@ def submit() -> Response:
 def confirm_page(token: str) -> Response:
     subscriber = subscriber_for_token(db.session, token, TokenPurpose.CONFIRM, utc_now_naive())
     if subscriber is None or subscriber.status != SubscriberStatus.PENDING:
-        return invalid_link(gettext("You can sign up again at any time."))
+        return _invalid_link()
     return button_page(
         gettext("Confirm your reminders"),
         gettext("Press the button to start receiving reminders at %(email)s.",
@@ -114,7 +108,7 @@ def confirm_submit(token: str) -> Response:
     now = utc_now_naive()
     subscriber = confirm(db.session, token, now)
     if subscriber is None:
-        return invalid_link(gettext("You can sign up again at any time."))
+        return _invalid_link()
     db.session.commit()
     with contextlib.suppress(MailError):  # confirmed all the same: reminders carry the link too
         send_now(current_settings(), _welcome_mail(subscriber, now))
@@ -174,7 +168,7 @@ def manage_submit(token: str) -> Response:
             gettext("Your links were replaced"),
             gettext("Links in earlier e-mails no longer work. A new link is on its way."),
         )
-    state = read_form(request.form, [slug for slug, _ in day_choices()], with_email=False)
+    state = read_form(request.form, day_slugs(), with_email=False)
     state.email = subscriber.email
     if state.errors:
         return _form_page(state, "subscribe/manage.html", status=400, subscriber=subscriber)
