@@ -89,7 +89,9 @@ LOWER_LAYERS = {
 @pytest.mark.parametrize("layer", sorted(LOWER_LAYERS))
 def test_imports_flow_one_way(layer: str) -> None:
     offenders = []
-    for path in sorted((PACKAGE / layer).glob("*.py")):
+    paths = sorted((PACKAGE / layer).glob("*.py"))
+    assert paths, layer
+    for path in paths:
         for name in _imports(path):
             if any(
                 name == banned or name.startswith(banned + ".") for banned in LOWER_LAYERS[layer]

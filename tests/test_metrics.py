@@ -190,6 +190,7 @@ def test_reminders_status_shows_rates_and_warns_about_complaints(
     assert "last 30 days: 2 sent, bounce rate 0.00 % (0), complaint rate 0.00 % (0)" in quiet.output
     assert "warning" not in quiet.output
     later = runner.invoke(cli, ["reminders", "status", "--at", "2027-04-01T00:00:00Z"])
+    assert later.exit_code == 0, later.output
     assert "last 30 days: 0 sent, bounce rate 0.00 % (0)" in later.output
 
     sender = smtp_sink.handler.envelopes[0][0]

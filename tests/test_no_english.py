@@ -230,7 +230,9 @@ def test_pages_atom_and_api_have_no_english(app: Flask, lang: str) -> None:
     assert atom.status_code == 200
     outputs.append(("/feed.atom", visible(atom.get_data(as_text=True), lang)))
     observances = client.get(f"/api/v1/observances?lang={lang}").get_json()
-    for item in observances["observances"] if isinstance(observances, dict) else observances:
+    items = observances["observances"] if isinstance(observances, dict) else observances
+    assert items
+    for item in items:
         text = " ".join(str(item[k]) for k in ("name", "summary", "title", "date_label"))
         outputs.append((f"api {item['slug']} {item['date']}", text))
     _check(outputs, lang)

@@ -32,6 +32,7 @@ def test_a_page_is_rendered_once_and_then_answered_from_the_cache(app: Flask) ->
     with app.app_context():
         assert len(page_cache()) == kept == 1
     client.get("/days/january-20?lang=en")
+    assert statements  # the listener sees a page not kept yet: its silence above means something
     client.get("/days/january-20?lang=ru&x=1")
     with app.app_context():
         assert len(page_cache()) == 3  # each language and address its own

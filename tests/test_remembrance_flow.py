@@ -30,8 +30,8 @@ from calendar_app.extensions import db
 from calendar_app.reminders.scheduler import run_once
 from tests.conftest import build_smtp_app
 from tests.support.feed import byte_problems, structure_problems
+from tests.support.hostile import csrf_of
 from tests.support.smtp_sink import SmtpSink
-from tests.test_subscribe_flow import csrf_of
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 DIED = "2026-11-25"  # day of death = day 1: 7th day 1 December, 40th day 3 January 2027
@@ -374,8 +374,10 @@ def test_names_never_reach_a_public_page_or_the_api(site: Flask, smtp_sink: Smtp
     client = site.test_client()
     enter(client, **{"name-0": "Zülfüqar"})
     confirm_and_manage(site, smtp_sink, client)
-    for path in ("/", "/days/september-27", "/api/observances", "/calendar.ics", "/atom.xml"):
+    public = ("/", "/days/september-27", "/api/v1/observances?lang=en", "/calendar.ics")
+    for path in (*public, "/feed.atom"):
         response = client.get(path)
+        assert response.status_code == 200, path  # a 404 would prove nothing
         assert "Zülfüqar" not in response.get_data(as_text=True), path
 
 

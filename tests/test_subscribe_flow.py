@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from calendar_app.data.models import AccessToken, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.reminders.scheduler import run_once
+from tests.support.hostile import csrf_of
 from tests.support.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -25,12 +26,6 @@ ALL_DAYS = ["january-20", "february-26", "march-31", "september-27"]
 def site(smtp_app: Flask) -> Flask:
     smtp_app.config["CLOCK"] = lambda: SIGNUP
     return smtp_app
-
-
-def csrf_of(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "the form has no CSRF token"
-    return match.group(1)
 
 
 def link_in(message: object, path: str) -> str:
