@@ -1,7 +1,7 @@
 """Delivery backends. A backend opens a connection that sends many messages.
 
-Every message leaves through ``Finalizing``: it is flattened to the bytes that
-go out, given its envelope (a VERP Return-Path when ``[mail] bounce_domain``
+Every message (a RawMessage: the bytes mail/builder.py made) leaves through
+``Finalizing``: given its envelope (a VERP Return-Path when ``[mail] bounce_domain``
 is set) and, with ``[mail] dkim_selector``, DKIM-signed. The file, console and
 SMTP connections below then pass those bytes on unchanged.
 
@@ -20,17 +20,13 @@ import smtplib
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email.generator import BytesGenerator
-from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
-from io import BytesIO
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol, TextIO
 
 from calendar_app.config import MailSettings
 from calendar_app.core import verp
 from calendar_app.mail import dkim_signing
-from calendar_app.mail.message import POLICY
 from calendar_app.mail.prebuilt import RawMessage
 
 TIMEOUT_SECONDS = 30
@@ -46,11 +42,8 @@ class MailError(Exception):
         return self.reason
 
 
-Outgoing = EmailMessage | RawMessage  # built, or prebuilt and filled in (mail/prebuilt.py)
-
-
 class Connection(Protocol):
-    def send(self, message: Outgoing) -> None: ...
+    def send(self, message: RawMessage) -> None: ...
 
 
 class Backend(Protocol):
@@ -105,18 +98,15 @@ class SmtpConnection:
             client.login(s.username, s.password)
         return client
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: RawMessage) -> None:
         try:
             if self.client is None:
                 self.client = self._open()
-            if isinstance(message, RawMessage):
-                addresses = "".join((message.sender, *message.recipients))
-                options = () if addresses.isascii() else ("SMTPUTF8", "BODY=8BITMIME")
-                self.client.sendmail(
-                    message.sender, list(message.recipients), message.data, mail_options=options
-                )
-            else:
-                self.client.send_message(message)
+            addresses = "".join((message.sender, *message.recipients))
+            options = () if addresses.isascii() else ("SMTPUTF8", "BODY=8BITMIME")
+            self.client.sendmail(
+                message.sender, list(message.recipients), message.data, mail_options=options
+            )
         except BaseException as error:
             failure = classify(error)
             if failure.transient:
@@ -147,12 +137,9 @@ class FileConnection:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: RawMessage) -> None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        message_id = (
-            message.message_id if isinstance(message, RawMessage) else message["Message-ID"]
-        )
-        ident = re.sub(r"[^A-Za-z0-9.@-]", "", str(message_id or "message"))
+        ident = re.sub(r"[^A-Za-z0-9.@-]", "", str(message.message_id or "message"))
         path = self.folder / f"{stamp}-{ident}.eml"
         path.write_bytes(bytes(message))
 
@@ -173,12 +160,8 @@ class ConsoleConnection:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
-    def send(self, message: Outgoing) -> None:
-        text = (
-            message.data.decode("ascii", "replace").replace("\r\n", "\n")
-            if isinstance(message, RawMessage)
-            else message.as_string()
-        )
+    def send(self, message: RawMessage) -> None:
+        text = message.data.decode("ascii", "replace").replace("\r\n", "\n")
         self.stream.write(text + "\n" + "-" * 72 + "\n")
         self.stream.flush()
 
@@ -192,16 +175,9 @@ class ConsoleBackend:
         yield ConsoleConnection(self.stream)
 
 
-def final_form(message: Outgoing, settings: MailSettings) -> RawMessage:
+def final_form(message: RawMessage, settings: MailSettings) -> RawMessage:
     """The message as it leaves: final bytes, envelope sender and recipients, signature."""
-    if isinstance(message, RawMessage):
-        data, recipients, message_id = message.data, message.recipients, message.message_id
-    else:
-        pairs = getaddresses([str(v) for f in ("To", "Cc") for v in message.get_all(f, [])])
-        recipients = tuple(address for _, address in pairs if address)
-        message_id = str(message["Message-ID"] or "")
-        international = not "".join((settings.sender, *recipients)).isascii()
-        data = _flatten(message, utf8=international)
+    data, recipients, message_id = message.data, message.recipients, message.message_id
     sender = envelope_sender(settings, message_id, recipients)
     if settings.dkim is not None:
         try:
@@ -219,14 +195,6 @@ def envelope_sender(settings: MailSettings, message_id: str, recipients: tuple[s
     return parseaddr(settings.sender)[1]
 
 
-def _flatten(message: EmailMessage, utf8: bool) -> bytes:
-    """What smtplib.send_message would send (CRLF; UTF-8 headers only for SMTPUTF8)."""
-    buffer = BytesIO()
-    policy = POLICY.clone(linesep="\r\n", utf8=utf8)
-    BytesGenerator(buffer, policy=policy).flatten(message)
-    return buffer.getvalue()
-
-
 class Finalizing:
     """Hands every message to ``inner`` in its final, signed form."""
 
@@ -234,7 +202,7 @@ class Finalizing:
         self.inner = inner
         self.settings = settings
 
-    def send(self, message: Outgoing) -> None:
+    def send(self, message: RawMessage) -> None:
         self.inner.send(final_form(message, self.settings))
 
 
