@@ -53,16 +53,14 @@ from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 from icalendar.enums import CLASS, TRANSP
 
 from calendar_app.core.figures import figure_text
-from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.languages import BAKU, LANGUAGES
 from calendar_app.core.observances import DescribedDay, Observance, describe
 from calendar_app.core.occurrences import occurrences_between
 from calendar_app.core.ordinals import title_dash
+from calendar_app.core.presentation import local_today
 from calendar_app.core.sources import NamedSource, citation
 
 MINUTE_OF_SILENCE = "minute-of-silence"
-HOME_ZONE = ZoneInfo(
-    "Asia/Baku"
-)  # the days are Baku's calendar days; the window turns with its year
 PRODID = "-//Commemoration Calendar//Memorial days of Azerbaijan//{lang}"
 COLOR = "darkslategray"  # RFC 7986 wants a CSS3 colour name
 REFRESH = dt.timedelta(days=1)
@@ -217,14 +215,12 @@ def feed_window(year: int, years_back: int, years_ahead: int) -> tuple[dt.date, 
 
 def feed_year(now: dt.datetime) -> int:
     """The year the window is built around: the current year in Baku."""
-    if now.tzinfo is None:
-        raise ValueError("now must be timezone-aware")
-    return now.astimezone(HOME_ZONE).year
+    return local_today(now).year
 
 
 def year_start_utc(year: int) -> dt.datetime:
     """The moment the window last moved: 1 January 00:00 in Baku, in UTC."""
-    return dt.datetime(year, 1, 1, tzinfo=HOME_ZONE).astimezone(dt.UTC)
+    return dt.datetime(year, 1, 1, tzinfo=BAKU).astimezone(dt.UTC)
 
 
 def feed_host(base_url: str) -> str:

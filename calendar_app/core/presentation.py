@@ -19,6 +19,7 @@ from calendar_app.core.dates import BABEL_LOCALES, short_date
 from calendar_app.core.figures import figure_text
 from calendar_app.core.languages import BAKU, BAKU_ZONE
 from calendar_app.core.observances import Observance
+from calendar_app.core.occurrences import date_in_year
 from calendar_app.core.ordinals import title_dash
 
 if TYPE_CHECKING:
@@ -41,12 +42,7 @@ def add_years(day: dt.date, years: int) -> dt.date:
     year = day.year + years
     if year > dt.MAXYEAR:
         return dt.date.max
-    if day.month == 2 and day.day == 29:
-        try:
-            return dt.date(year, 2, 29)
-        except ValueError:
-            return dt.date(year, 2, 28)
-    return day.replace(year=year)
+    return date_in_year(day.month, day.day, year)[0]
 
 
 def years_window(start: dt.date, years: int) -> tuple[dt.date, dt.date]:

@@ -8,11 +8,11 @@ the two countings and the title rules, with their sources: docs/REMEMBRANCE.md.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
 from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.occurrences import date_in_year
 from calendar_app.core.ordinals import anniversary_ordinal
 
 COUNTINGS = ("death-day", "day-after")  # day 1 is the day of death / the day after it
@@ -65,10 +65,7 @@ def nth_day(death_date: dt.date, number: int, counting: str) -> dt.date:
 
 def anniversary(death_date: dt.date, number: int) -> dt.date:
     """The ``number``-th anniversary; a 29 February death falls on 28 February in common years."""
-    year = death_date.year + number
-    if death_date.month == 2 and death_date.day == 29 and not calendar.isleap(year):
-        return dt.date(year, 2, 28)
-    return death_date.replace(year=year)
+    return date_in_year(death_date.month, death_date.day, death_date.year + number)[0]
 
 
 def remembrance_dates(

@@ -106,9 +106,6 @@ class TimelineRecord:
     is_verified: bool = field(metadata=VERIFIED)
 
 
-ChildRecord = FactRecord | LegalActRecord | MomentRecord | TimelineRecord
-
-
 @dataclass(frozen=True)
 class DayRecord:
     slug: str = field(metadata={"toml": "id"})

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from calendar_app.data import mail_log
-from calendar_app.data.models import Reminder
-from calendar_app.data.queries import DbSession, reminder_counts, subscriber_counts
-from calendar_app.data.statuses import MailEventKind, ReminderStatus
+from calendar_app.data.queries import (
+    DbSession,
+    due_backlog,
+    oldest_due,
+    reminder_counts,
+    subscriber_counts,
+)
+from calendar_app.data.statuses import MailEventKind
 
 BOUNCES = (MailEventKind.HARD_BOUNCE, MailEventKind.SOFT_BOUNCE, MailEventKind.REJECTED)
 COMPLAINT_WARNING = 0.003  # 0.3 %: Gmail's and Yahoo's ceiling for bulk senders
@@ -29,18 +32,13 @@ class DeliveryFigures:
 
 
 def figures(session: DbSession, now: dt.datetime) -> DeliveryFigures:
-    due = (Reminder.status == ReminderStatus.PENDING) & (Reminder.next_attempt_dt <= now)
-    backlog_query = select(func.count(Reminder.id)).where(
-        due | (Reminder.status == ReminderStatus.SENDING)
-    )
-    oldest_query = select(func.min(Reminder.next_attempt_dt)).where(due)
     minute_ago = now - dt.timedelta(minutes=1)
     recent = mail_log.event_counts(session, since=minute_ago)
     return DeliveryFigures(
         reminders=reminder_counts(session),
         subscribers=subscriber_counts(session),
-        backlog=int(session.scalar(backlog_query) or 0),
-        oldest_due=session.scalar(oldest_query),
+        backlog=due_backlog(session, now),
+        oldest_due=oldest_due(session, now),
         sent_last_minute=mail_log.sent_count(session, since=minute_ago),
         failed_last_minute=recent.get(MailEventKind.REJECTED, 0),
         events=mail_log.event_counts(session),

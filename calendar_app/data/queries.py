@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.data.models import (
@@ -298,3 +298,20 @@ def everything_of(
 
 def day_by_slug(session: DbSession, slug: str) -> MemorialDay | None:
     return session.scalars(select(MemorialDay).where(MemorialDay.slug == slug)).one_or_none()
+
+
+def _due_now(now: dt.datetime) -> ColumnElement[bool]:
+    return (Reminder.status == ReminderStatus.PENDING) & (Reminder.next_attempt_dt <= now)
+
+
+def due_backlog(session: DbSession, now: dt.datetime) -> int:
+    """Reminders due now and not yet handed over: pending and due, or being sent."""
+    query = select(func.count(Reminder.id)).where(
+        _due_now(now) | (Reminder.status == ReminderStatus.SENDING)
+    )
+    return int(session.scalar(query) or 0)
+
+
+def oldest_due(session: DbSession, now: dt.datetime) -> dt.datetime | None:
+    """When the longest-waiting due reminder fell due."""
+    return session.scalar(select(func.min(Reminder.next_attempt_dt)).where(_due_now(now)))
