@@ -1,7 +1,9 @@
 """The application's reads, one named function each.
 
-The outbox protocol's own statements (claim, lease, fence) stay beside it in
-calendar_app/reminders/outbox.py, because they are one concurrency design.
+Two sets of statements stay beside the code they belong to: the outbox protocol's
+(claim, lease, fence) in calendar_app/reminders/outbox.py and plan_in_sql.py,
+because they are one concurrency design, and the mail log's (sent mail by VERP
+token, the events that came back) in calendar_app/data/mail_log.py.
 """
 
 from __future__ import annotations
