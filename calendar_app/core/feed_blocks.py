@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Event
-from icalendar.parser import Contentline
+from icalendar.prop import vDDDTypes
 from icalendar.parser_tools import to_unicode
 
 from calendar_app.core.ics import (
@@ -53,12 +53,12 @@ from calendar_app.core.ics import (
     utc,
     vtimezone,
 )
+from calendar_app.core.ics_folding import fold
 from calendar_app.core.observances import describe, observance_title
 from calendar_app.core.occurrences import Occurrence, occurrences_between
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 _SENTINEL_ALARM = dt.timedelta(days=-30)  # any valid trigger: templates carry an alarm to cut
-_FOLD_AT = 75  # octets, as icalendar's _foldline (RFC 5545)
 _END_ALARM = b"END:VALARM\r\n"  # after the TRIGGER line (checked when a template is cut)
 _END_EVENT = b"END:VEVENT\r\n"
 _END_CALENDAR = b"END:VCALENDAR\r\n"
@@ -77,16 +77,11 @@ class _Slot:
 
     name: str  # "UID", or "VALARM:DESCRIPTION" for the alarm's
     prefix: str  # name and parameters as icalendar writes them, up to the colon
-    value_type: type[Any]  # the icalendar property type of the template's value
+    value_type: type[Any]  # the icalendar property type that writes the template's value
 
     def line(self, value: object) -> bytes:
         """The folded line for ``value``, as ``Contentline.from_parts(...).to_ical()``."""
-        text = self.prefix + to_unicode(self.value_type(value).to_ical())
-        encoded = text.encode("utf-8")
-        if len(encoded) < _FOLD_AT:  # icalendar folds nothing shorter: skip its per-character loop
-            return encoded + b"\r\n"
-        folded: bytes = Contentline(text).to_ical()  # type: ignore[no-untyped-call]
-        return folded + b"\r\n"
+        return fold(self.prefix + to_unicode(self.value_type(value).to_ical())) + b"\r\n"
 
 
 @dataclass(frozen=True)
@@ -341,25 +336,22 @@ def _make_plan(days: list[FeedDay], start: dt.date, end: dt.date) -> _Plan:
 
 def _cut(event: Event, yearly: frozenset[str]) -> _Template:
     """The event's folded content lines, as icalendar writes them, with slots for ``yearly``."""
-    items = event.property_items()
-    lines = event.content_lines()
-    # one line per property, then ""
-    assert len(lines) == len(items) + 1  # nosec B101
     event_part: list[bytes | _Slot] = []
     alarm_part: list[bytes | _Slot] = []
     alarm_end: list[bytes] = []
     place = "event"
     value: Any
-    for (name, value), line in zip(items, lines, strict=False):
+    for name, value in event.property_items():
         if name == "BEGIN" and value == b"VALARM":
             place = "alarm"
         elif name == "TRIGGER" and place == "alarm":
             place = "alarm_end"
             continue
+        line = event.content_line(name, value)
         if place == "alarm_end":
             if name == "END" and value == b"VEVENT":
                 break
-            alarm_end.append(line.to_ical() + b"\r\n")
+            alarm_end.append(fold(line) + b"\r\n")
             continue
         slot = f"VALARM:{name}" if place == "alarm" else name
         target = event_part if place == "event" else alarm_part
@@ -367,9 +359,11 @@ def _cut(event: Event, yearly: frozenset[str]) -> _Template:
             text = to_unicode(value.to_ical())
             # "NAME;PARAMS:" then the value
             assert line.endswith(text)  # nosec B101
-            target.append(_Slot(slot, str(line)[: len(line) - len(text)], type(value)))
+            # a date or date-time: the type that writes it (vDDDTypes only picks one)
+            writer = type(value.to_property_type()) if isinstance(value, vDDDTypes) else type(value)
+            target.append(_Slot(slot, str(line)[: len(line) - len(text)], writer))
         else:
-            target.append(line.to_ical() + b"\r\n")
+            target.append(fold(line) + b"\r\n")
     # TRIGGER is the alarm's last property
     assert alarm_end == [_END_ALARM]  # nosec B101
     return _Template(tuple(event_part), tuple(alarm_part))

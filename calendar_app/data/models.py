@@ -330,9 +330,8 @@ class Reminder(Base):
         CheckConstraint(check_in("status", ReminderStatus), name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    subscriber_id: Mapped[int] = mapped_column(
-        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
-    )
+    # no index of its own: the unique index above leads with subscriber_id
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
     memorial_day_id: Mapped[int | None] = mapped_column(ForeignKey("memorial_days.id"))
     remembered_id: Mapped[int | None] = mapped_column(
         ForeignKey("remembered_people.id", ondelete="CASCADE"), doc="A family's own remembrance."
