@@ -11,11 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import random
 import tracemalloc
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from icalendar.prop import vDate, vDatetime, vText
 
-from calendar_app.core.feed_blocks import FeedBlocks
+from calendar_app.core.feed_blocks import FeedBlocks, _date_digits, _local_date_time_digits, _text
 from calendar_app.core.ics import ALARM_LIMIT, FeedOptions, render_calendar
 from calendar_app.data.dataset import DayRecord
 from calendar_app.extensions import db
@@ -180,3 +184,32 @@ def test_a_render_of_old_data_during_a_reload_leaves_nothing_for_the_new() -> No
     assert blocks.render(Calls(new), alarmed, **args, version=2) == render_calendar(
         new, alarmed, **args
     )
+
+
+# --- the writers of the lines that change with the year, against icalendar's types ----------
+
+TEXT_ALPHABET = "aZ09 -—@.:\"'əğıöşüçƏЖжё\\;,\r\n\tN𝄞\ufeff"
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet=TEXT_ALPHABET, max_size=120))
+def test_year_text_is_written_as_vtext_writes_it(text: str) -> None:
+    assert _text(text) == vText(text).to_ical()
+
+
+@settings(max_examples=500)
+@given(st.dates(min_value=dt.date(1, 1, 1)))
+def test_year_dates_are_written_as_vdate_writes_them(day: dt.date) -> None:
+    assert _date_digits(day) == vDate(day).to_ical()
+
+
+@settings(max_examples=500)
+@given(
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+    st.sampled_from([None, "Asia/Baku", "Europe/London", "America/New_York", "Asia/Kolkata"]),
+)
+def test_year_local_times_are_written_as_vdatetime_writes_them(
+    moment: dt.datetime, zone: str | None
+) -> None:
+    local = moment if zone is None else moment.replace(tzinfo=ZoneInfo(zone))
+    assert _local_date_time_digits(local) == vDatetime(local).to_ical()

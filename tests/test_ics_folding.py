@@ -11,7 +11,7 @@ from icalendar.parser import Contentline
 from calendar_app.core.ics_folding import fold
 
 # Latin, Azerbaijani, Cyrillic, a dash, a four-octet character, escapes and their neighbours
-ALPHABET = "aZ09 ,;:\\^\"\tƏəŞşĞğÖöÜüÇçIıİЙйЖжЩщЁё—€𝄞"
+ALPHABET = 'aZ09 ,;:\\^"\tƏəŞşĞğÖöÜüÇçIıİЙйЖжЩщЁё—€𝄞'
 
 
 def icalendar_fold(line: str) -> bytes:

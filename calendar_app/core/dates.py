@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel import Locale
 from babel.dates import format_date
 
-BABEL_LOCALES = {"az": "az", "en": "en_GB", "ru": "ru"}
+# parsed once: Babel parses a locale given by name again on every call
+BABEL_LOCALES = {
+    lang: Locale.parse(code) for lang, code in (("az", "az"), ("en", "en_GB"), ("ru", "ru"))
+}
 
 
 def long_date(day: dt.date, lang: str) -> str:

@@ -24,7 +24,9 @@ default); a new data version drops everything.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
@@ -33,8 +35,8 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Event
-from icalendar.prop import vDDDTypes
-from icalendar.parser_tools import to_unicode
+from icalendar.parser import Contentline, Parameters
+from icalendar.prop import vDate, vDatetime, vDDDTypes, vText
 
 from calendar_app.core.ics import (
     FeedDay,
@@ -53,7 +55,7 @@ from calendar_app.core.ics import (
     utc,
     vtimezone,
 )
-from calendar_app.core.ics_folding import fold
+from calendar_app.core.ics_folding import component_bytes, fold, fold_utf8
 from calendar_app.core.observances import describe, observance_title
 from calendar_app.core.occurrences import Occurrence, occurrences_between
 
@@ -73,15 +75,71 @@ Lines = tuple["bytes | _Slot", ...]  # folded lines as icalendar writes them, or
 
 @dataclass(frozen=True)
 class _Slot:
-    """A line that changes with the year: its name, the text before the value, the type."""
+    """A line that changes with the year: its name, the text before the value, its writer."""
 
     name: str  # "UID", or "VALARM:DESCRIPTION" for the alarm's
-    prefix: str  # name and parameters as icalendar writes them, up to the colon
-    value_type: type[Any]  # the icalendar property type that writes the template's value
+    prefix: bytes  # name and parameters as icalendar writes them, up to the colon, UTF-8
+    write: Callable[[Any], bytes]  # the value as icalendar writes it (see _writer)
 
     def line(self, value: object) -> bytes:
         """The folded line for ``value``, as ``Contentline.from_parts(...).to_ical()``."""
-        return fold(self.prefix + to_unicode(self.value_type(value).to_ical())) + b"\r\n"
+        written = self.write(value)
+        if written.startswith(codecs.BOM_UTF8):  # icalendar reads it back as "utf-8-sig"
+            written = written[len(codecs.BOM_UTF8) :]
+        return fold_utf8(self.prefix + written) + b"\r\n"
+
+
+def _writer(value: Any) -> Callable[[Any], bytes]:
+    """What writes a year's value of the property ``value`` is the template's value of.
+
+    Text goes through icalendar's vText wherever RFC 5545 (3.3.11) escapes
+    anything in it; text with nothing to escape is written as it is. A DATE, or
+    a DATE-TIME that is not UTC (its zone is the TZID in the line's prefix, which
+    icalendar wrote), is eight digits, or eight, T and six (3.3.4, 3.3.5), what
+    vDate and vDatetime write. ``tests/test_feed_blocks.py`` checks each writer
+    against icalendar's type, and every feed against the reference renderer.
+    """
+    if isinstance(value, vText):
+        return _text
+    if isinstance(value, vDDDTypes):
+        typed = value.to_property_type()
+        if isinstance(typed, vDate):
+            return _date_digits
+        if isinstance(typed, vDatetime) and not typed.is_utc():
+            return _local_date_time_digits
+        kind: type[Any] = type(typed)
+    else:
+        kind = type(value)
+
+    def through_icalendar(year_value: Any) -> bytes:
+        return bytes(kind(year_value).to_ical())
+
+    return through_icalendar
+
+
+_ESCAPED_IN_TEXT = re.compile(r"[\\;,\r\n]")  # RFC 5545, 3.3.11; "\N" has its backslash
+
+
+def _text(text: str) -> bytes:
+    if _ESCAPED_IN_TEXT.search(text) is None:
+        return text.encode("utf-8")
+    written: bytes = vText(text).to_ical()
+    return written
+
+
+def _date_digits(day: dt.date) -> bytes:
+    return b"%04d%02d%02d" % (day.year, day.month, day.day)
+
+
+def _local_date_time_digits(moment: dt.datetime) -> bytes:
+    return b"%04d%02d%02dT%02d%02d%02d" % (
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 @dataclass(frozen=True)
@@ -102,10 +160,11 @@ class _Plan:
 
     events: tuple[tuple[str, int, bool], ...]  # (slug, year, has a minute of silence)
     silence_zones: tuple[str, ...]
+    occurrences: dict[tuple[str, int], Occurrence[Any]]  # of the events, by (slug, year)
 
     @property
     def size(self) -> int:
-        return 64 * (len(self.events) + len(self.silence_zones) + 1)
+        return 64 * (len(self.events) + len(self.silence_zones) + 1) + 160 * len(self.occurrences)
 
 
 class FeedBlocks:
@@ -174,10 +233,12 @@ class FeedBlocks:
             self._put(("plan", version, options.slug, start, end), plan)
         header = self._get(("header", version, lang, options.slug, base_url), bytes)
         if header is None:
-            header = calendar_component(chosen(), options, base_url, utc(data_changed)).to_ical()
+            header = component_bytes(
+                calendar_component(chosen(), options, base_url, utc(data_changed))
+            )
             header = header[: -len(_END_CALENDAR)]
             self._put(("header", version, lang, options.slug, base_url), header)
-        parts = [header]
+        parts: list[bytes | None] = [header]
         if options.include_silence:
             parts.extend(self._timezone(tzid, start, end) for tzid in plan.silence_zones)
 
@@ -196,7 +257,9 @@ class FeedBlocks:
         missing = [k for k, block in found.items() if block is None]
         if missing:
             found.update(
-                self._render_blocks(chosen(), missing, lang, base_url, data_changed, version)
+                self._render_blocks(
+                    plan.occurrences, missing, lang, base_url, data_changed, version
+                )
             )
 
         trigger = None if options.alarm is None else _trigger_line(options.alarm)
@@ -210,7 +273,7 @@ class FeedBlocks:
 
     def _render_blocks(
         self,
-        days: list[FeedDay],
+        occurrences: dict[tuple[str, int], Occurrence[Any]],
         missing: list[tuple[str, int, str, str]],
         lang: str,
         base_url: str,
@@ -220,22 +283,20 @@ class FeedBlocks:
         """The missing (slug, year, kind, "event" or "alarm") blocks, rendered and kept."""
         host = feed_host(base_url)
         stamp = utc(data_changed)
-        years = sorted({y for _, y, _, _ in missing})
-        by_slug = {d.slug: d for d in days}
-        occurrences = {
-            (o.slug, o.date.year): o
-            for o in occurrences_between(
-                [by_slug[s] for s in sorted({s for s, _, _, _ in missing})],
-                dt.date(years[0], 1, 1),
-                dt.date(years[-1], 12, 31),
-            )
-        }
+        # a variant without an alarm needs no alarm in its templates: none is rendered
+        with_alarm = any(piece == "alarm" for *_, piece in missing)
+        templates: dict[tuple[str, str], _Template] = {}
+        silences: dict[str, FeedMoment | None] = {}
         rendered = {}
         for key in missing:
             slug, year, kind, piece = key
             occurrence = occurrences[slug, year]
             day: FeedDay = occurrence.day
-            template = self._template(day, occurrence, kind, lang, base_url, host, stamp, version)
+            template = templates.get((slug, kind))
+            if template is None:
+                template = templates[slug, kind] = self._template(
+                    day, occurrence, kind, lang, (base_url, host, stamp, version), with_alarm
+                )
             if kind == _OBSERVANCE:
                 title = observance_title(occurrence, lang)
                 values: dict[str, object] = {
@@ -246,7 +307,7 @@ class FeedBlocks:
                     "VALARM:DESCRIPTION": title,
                 }
             else:
-                moment = minute_of_silence(day)
+                moment = silences.get(slug) or silences.setdefault(slug, minute_of_silence(day))
                 # the plan lists silences only where one is
                 assert moment is not None  # nosec B101
                 begins = dt.datetime.combine(
@@ -268,16 +329,18 @@ class FeedBlocks:
         occurrence: Occurrence[Any],
         kind: str,
         lang: str,
-        base_url: str,
-        host: str,
-        stamp: dt.datetime,
-        version: Hashable,
+        where: tuple[str, str, dt.datetime, Hashable],
+        with_alarm: bool,
     ) -> _Template:
+        """The (day, language, kind) template, with its alarm lines if ``with_alarm``."""
+        base_url, host, stamp, version = where
         key = ("template", version, lang, base_url, day.slug, kind)
-        found = self._get(key, _Template)
+        found = self._get((*key, True), _Template)  # one with an alarm serves both
+        if found is None and not with_alarm:
+            found = self._get((*key, False), _Template)
         if found is not None:
             return found
-        options = FeedOptions(lang=lang, alarm=_SENTINEL_ALARM)
+        options = FeedOptions(lang=lang, alarm=_SENTINEL_ALARM if with_alarm else None)
         observance = describe(occurrence, lang)
         url = day_page_url(base_url, day.slug, lang)
         if kind == _OBSERVANCE:
@@ -288,14 +351,14 @@ class FeedBlocks:
             assert moment is not None  # nosec B101
             event = silence_event(day, moment, observance, options, host, url, stamp)
         template = _cut(event, _YEARLY[kind])
-        self._put(key, template)
+        self._put((*key, with_alarm), template)
         return template
 
     def _timezone(self, tzid: str, start: dt.date, end: dt.date) -> bytes:
         key = ("timezone", tzid, start, end)
         found = self._get(key, bytes)
         if found is None:
-            found = bytes(vtimezone(tzid, start, end + dt.timedelta(days=1)).to_ical())
+            found = component_bytes(vtimezone(tzid, start, end + dt.timedelta(days=1)))
             self._put(key, found)
         return found
 
@@ -325,47 +388,45 @@ class FeedBlocks:
 
 def _make_plan(days: list[FeedDay], start: dt.date, end: dt.date) -> _Plan:
     silences = {d.slug: minute_of_silence(d) for d in days}
-    events = tuple(
-        (o.slug, o.date.year, silences[o.slug] is not None)
-        for o in occurrences_between(days, start, end)
-        if o.is_observed
-    )
+    observed = [o for o in occurrences_between(days, start, end) if o.is_observed]
+    events = tuple((o.slug, o.date.year, silences[o.slug] is not None) for o in observed)
     zones = sorted({m.timezone for m in silences.values() if m is not None})
-    return _Plan(events, tuple(zones))
+    return _Plan(events, tuple(zones), {(o.slug, o.date.year): o for o in observed})
 
 
 def _cut(event: Event, yearly: frozenset[str]) -> _Template:
-    """The event's folded content lines, as icalendar writes them, with slots for ``yearly``."""
+    """The event's folded content lines, as icalendar writes them, with slots for ``yearly``.
+
+    The alarm's lines (up to, without, its TRIGGER) go to ``alarm``; an event
+    without an alarm has none.
+    """
     event_part: list[bytes | _Slot] = []
     alarm_part: list[bytes | _Slot] = []
-    alarm_end: list[bytes] = []
     place = "event"
     value: Any
     for name, value in event.property_items():
         if name == "BEGIN" and value == b"VALARM":
             place = "alarm"
         elif name == "TRIGGER" and place == "alarm":
-            place = "alarm_end"
+            place = "after the trigger"
             continue
-        line = event.content_line(name, value)
-        if place == "alarm_end":
-            if name == "END" and value == b"VEVENT":
-                break
-            alarm_end.append(fold(line) + b"\r\n")
-            continue
+        if name == "END" and value == b"VEVENT":
+            break
+        # as event.content_line(name, value), which builds a spare Parameters for every line
+        params = getattr(value, "params", None)
+        params = Parameters() if params is None else params
         slot = f"VALARM:{name}" if place == "alarm" else name
         target = event_part if place == "event" else alarm_part
-        if slot in yearly:
-            text = to_unicode(value.to_ical())
-            # "NAME;PARAMS:" then the value
-            assert line.endswith(text)  # nosec B101
-            # a date or date-time: the type that writes it (vDDDTypes only picks one)
-            writer = type(value.to_property_type()) if isinstance(value, vDDDTypes) else type(value)
-            target.append(_Slot(slot, str(line)[: len(line) - len(text)], writer))
+        if place == "after the trigger":
+            # TRIGGER is the alarm's last property: the variant writes it, then END:VALARM
+            line = Contentline.from_parts(name, params, value)
+            assert fold(line) + b"\r\n" == _END_ALARM  # nosec B101
+        elif slot in yearly:
+            # what icalendar writes before an empty value: "NAME;PARAMS:"
+            prefix = Contentline.from_parts(name, params, "").encode("utf-8")
+            target.append(_Slot(slot, prefix, _writer(value)))
         else:
-            target.append(fold(line) + b"\r\n")
-    # TRIGGER is the alarm's last property
-    assert alarm_end == [_END_ALARM]  # nosec B101
+            target.append(fold(Contentline.from_parts(name, params, value)) + b"\r\n")
     return _Template(tuple(event_part), tuple(alarm_part))
 
 
@@ -379,5 +440,4 @@ def _fill(lines: Lines, values: dict[str, object]) -> bytes:
 def _trigger_line(alarm: dt.timedelta) -> bytes:
     """The TRIGGER line of a display alarm, as icalendar writes it."""
     rendered = Alarm.new_display(description="-", trigger=alarm)
-    line = rendered.content_line("TRIGGER", rendered["TRIGGER"])
-    return bytes(line.to_ical()) + b"\r\n"
+    return fold(rendered.content_line("TRIGGER", rendered["TRIGGER"])) + b"\r\n"

@@ -58,9 +58,14 @@ def figure_text(value: int, qualifier: str, lang: str) -> str:
         number = f"{count}\u00a0{_MILLION_WORD[lang]}"  # never broken across lines
     else:
         number = str(format_decimal(value, locale=BABEL_LOCALES[lang]))
+    pattern = _PATTERNS[lang][qualifier]
     joiner = "" if millions else "-"  # "2 milyona", but "600-dən"
-    return _PATTERNS[lang][qualifier].format(
+    cases = {"abl": ABLATIVE, "dat": DATIVE}  # only the case the pattern writes is spelled out
+    return pattern.format(
         n=number,
-        abl=joiner + suffix(value, ABLATIVE),
-        dat=joiner + suffix(value, DATIVE),
+        **{
+            key: joiner + suffix(value, forms)
+            for key, forms in cases.items()
+            if f"{{{key}}}" in pattern
+        },
     )

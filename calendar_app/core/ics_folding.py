@@ -18,6 +18,8 @@ feed's golden files and reference-renderer comparisons check the whole feed.
 
 from __future__ import annotations
 
+from icalendar import Component
+
 _MOST = 74  # octets on one line, after the leading space of a continuation
 _SEPARATOR = b"\r\n "
 _ESCAPES = frozenset(b"\\^")
@@ -25,7 +27,11 @@ _ESCAPES = frozenset(b"\\^")
 
 def fold(line: str) -> bytes:
     """``line`` as UTF-8, folded; the same bytes as ``Contentline(line).to_ical()``."""
-    data = line.encode("utf-8")
+    return fold_utf8(line.encode("utf-8"))
+
+
+def fold_utf8(data: bytes) -> bytes:
+    """A content line already encoded as UTF-8, folded as ``fold`` folds it."""
     size = len(data)
     if size <= _MOST:
         return data
@@ -41,3 +47,8 @@ def fold(line: str) -> bytes:
         start = end
     parts.append(data[start:])
     return _SEPARATOR.join(parts)
+
+
+def component_bytes(component: Component) -> bytes:
+    """The component as ``component.to_ical()`` writes it, folded by ``fold``."""
+    return b"".join(fold(line) + b"\r\n" for line in component.content_lines() if line)
