@@ -39,22 +39,26 @@ _INSERT = sa.text(
     """
     INSERT INTO reminders (subscriber_id, memorial_day_id, year, lead_days, due_dt,
                            deadline_dt, status, attempts, next_attempt_dt, created_dt)
-    SELECT s.id, slot.memorial_day_id, slot.year, slot.lead_days, slot.due_dt,
+    SELECT wish.id, slot.memorial_day_id, slot.year, slot.lead_days, slot.due_dt,
            slot.deadline_dt, 'pending', 0, slot.due_dt, :now
-    FROM subscribers AS s
-    CROSS JOIN LATERAL json_array_elements_text(s.lead_days) AS lead
+    -- one row per active subscriber and lead time: the JSON is read once per subscriber
+    -- (a set-returning function in the select list keeps this subquery whole), then
+    -- joined to the slots on all three keys, however many slots share a zone and hour
+    FROM (SELECT s.id, s.timezone, s.send_hour, s.day_slugs, s.confirmed_dt,
+                 CAST(json_array_elements_text(s.lead_days) AS integer) AS lead_days
+          FROM subscribers AS s
+          WHERE s.status = 'active') AS wish
     JOIN unnest(CAST(:timezone AS text[]), CAST(:send_hour AS integer[]),
                 CAST(:lead AS integer[]), CAST(:memorial_day_id AS integer[]),
                 CAST(:slug AS text[]), CAST(:year AS integer[]),
                 CAST(:due AS timestamp[]), CAST(:deadline AS timestamp[]))
          AS slot(timezone, send_hour, lead_days, memorial_day_id, slug, year, due_dt,
                  deadline_dt)
-      ON slot.timezone = s.timezone AND slot.send_hour = s.send_hour
-         AND slot.lead_days = CAST(lead.value AS integer)
-    WHERE s.status = 'active'
-      -- the stored JSON text holds each chosen slug in quotes (slugs need no escaping)
-      AND strpos(CAST(s.day_slugs AS text), '"' || slot.slug || '"') > 0
-      AND (s.confirmed_dt IS NULL OR slot.due_dt >= s.confirmed_dt)
+      ON slot.timezone = wish.timezone AND slot.send_hour = wish.send_hour
+         AND slot.lead_days = wish.lead_days
+    -- the stored JSON text holds each chosen slug in quotes (slugs need no escaping)
+    WHERE strpos(CAST(wish.day_slugs AS text), '"' || slot.slug || '"') > 0
+      AND (wish.confirmed_dt IS NULL OR slot.due_dt >= wish.confirmed_dt)
     ON CONFLICT (subscriber_id, memorial_day_id, year, lead_days) DO NOTHING
     """
 ).execution_options(preserve_rowcount=True)
