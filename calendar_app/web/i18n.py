@@ -56,12 +56,10 @@ def request_language() -> str:
     default = current_settings().site.default_language
     if not has_request_context():
         return default
-    return negotiate(
-        request.args.get(LANG_PARAM),
-        request.cookies.get(LANG_COOKIE),
-        request.accept_languages,
-        default,
-    )
+    param = request.args.get(LANG_PARAM)
+    if param in LANGUAGES:  # the first signal decides: no cookie or header to parse
+        return str(param)
+    return negotiate(param, request.cookies.get(LANG_COOKIE), request.accept_languages, default)
 
 
 def current_language() -> str:
@@ -84,7 +82,9 @@ def reject_unknown_language() -> None:
 
 
 def vary_on_language(response: Response) -> Response:
-    response.vary.update(("Accept-Language", "Cookie"))
+    named = {token.strip().lower() for token in response.headers.get("Vary", "").split(",")}
+    if not {"accept-language", "cookie"} <= named:  # a kept page names them already
+        response.vary.update(("Accept-Language", "Cookie"))
     return response
 
 

@@ -27,6 +27,7 @@ from calendar_app.web.i18n import request_language
 PAGE_CACHE_KEY = "calendar_app.web.page_cache"
 MAX_BYTES = 16 * 1024 * 1024
 CONTENT_TYPE = "text/html; charset=utf-8"
+PAGE_VARY = "Accept-Encoding, Accept-Language, Cookie"
 
 View = TypeVar("View", bound=Callable[..., object])
 
@@ -57,12 +58,13 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response | str]:
         if page is None:
             page = RenderedFeed.of(view(**kwargs).encode("utf-8"), version[0])
             cache.put(key, page)
-        response = Response(page.body, content_type=CONTENT_TYPE)
-        response.vary.add("Accept-Encoding")
+        # the page was chosen by the reader's language (Accept-Language, the cookie) and
+        # is sent in the form their Accept-Encoding takes: one Vary names all three
+        headers = [("Content-Type", CONTENT_TYPE), ("Vary", PAGE_VARY)]
         if accepts_gzip() and current_settings().server.compress:
-            response.set_data(page.gzipped)
-            response.headers["Content-Encoding"] = "gzip"
-        return response
+            headers.append(("Content-Encoding", "gzip"))
+            return Response(page.gzipped, headers=headers)
+        return Response(page.body, headers=headers)
 
     return wrapper
 
