@@ -11,12 +11,16 @@ across many variants, and both with the golden files.
 What each step costs:
 
 - per (day, language, kind of event): one template rendered through icalendar
-  (``ics.observance_event`` / ``ics.silence_event``), where the long DESCRIPTION
-  is escaped and folded once, then cut into its content lines;
+  (``ics.observance_event`` / ``ics.silence_event``), with an alarm only when a
+  variant has one, where the long DESCRIPTION is escaped once, then cut into its
+  content lines;
 - per (day, year, language): only the lines that change with the year (SUMMARY,
-  DTSTART, DTEND, UID and the alarm's DESCRIPTION), each rendered through
-  icalendar's own property type and content line (escaping, folding);
+  DTSTART, DTEND, UID and the alarm's DESCRIPTION): the name and parameters
+  icalendar wrote for the template, then the year's value as icalendar writes
+  it (``_writer``);
 - per variant: the TRIGGER line once, and a join.
+
+Every line is folded by ``ics_folding`` (icalendar's folding, on the bytes).
 
 Memory: one LRU, bounded by the bytes it holds (``max_bytes``, 8 MiB by
 default); a new data version drops everything.
