@@ -201,3 +201,19 @@ def test_day_page_dates_and_sources_languages_follow_the_page(app: Flask) -> Non
     assert "Ежегодно 26 февраля" in squash(day.by_id("content").text)
     sources = squash(client.get("/sources?lang=az").get_data(as_text=True))
     assert "ingilis dilində" in sources
+
+
+@pytest.mark.parametrize("path", ["/feed.atom", "/subscribe", "/embed", "/days/january-20"])
+def test_answers_chosen_by_language_say_so_to_caches(app: Flask, path: str) -> None:
+    """A shared cache must not hand one reader's language to another: every answer whose
+    language came from Accept-Language or the cookie names both in Vary, once each."""
+    client = client_on(app, dt.date(2027, 1, 20))
+    for headers in (
+        {"Accept-Language": "ru"},
+        {"Accept-Language": "en", "Accept-Encoding": "gzip"},
+    ):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, path
+        named = [token.strip().lower() for token in response.headers["Vary"].split(",")]
+        assert {"accept-language", "cookie"} <= set(named), (path, named)
+        assert len(named) == len(set(named)), (path, named)
