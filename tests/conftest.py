@@ -129,6 +129,18 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a fresh PostgreSQL database, migrated and loaded with the bundled data."""
+    app = build_app(tmp_path, postgres_url)
+    prepare_database(app)
+    yield app
+    with app.app_context():
+        from calendar_app.extensions import db
+
+        db.engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
     """An empty app (no tables) on SQLite and on PostgreSQL."""

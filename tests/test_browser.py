@@ -12,37 +12,28 @@ Without Chromium these tests skip locally and fail in CI (CI=true).
 from __future__ import annotations
 
 import os
-import socket
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from calendar_app.app import create_app
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
-from tests.conftest import IN_CI
+from tests.support.browser import browser, chromium, new_context, open_page
+from tests.support.processes import free_port
 from tests.support.site import LANGS, set_today
 
+__all__ = ["browser", "chromium"]  # fixtures, from tests/support/browser.py
 pytestmark = pytest.mark.slow  # real processes and real-time waits
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 WIDTHS = (375, 1280)
 PAGES = {
@@ -64,39 +55,10 @@ class Server:
     base: str
 
 
-@dataclass
-class PageLog:
-    errors: list[str] = field(default_factory=list)
-
-    def console(self, message: ConsoleMessage) -> None:
-        if message.type == "error":
-            self.errors.append(f"console: {message.text}")
-
-    def page_error(self, error: Any) -> None:
-        self.errors.append(f"page error: {error}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    return CHROMIUM
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("browser")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with pytest.MonkeyPatch.context() as patch:  # no developer config.toml or environment
         patch.chdir(folder)
@@ -121,38 +83,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         db.engine.dispose()
 
 
-@pytest.fixture(scope="module")
-def browser(chromium: Path) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-def _context(browser: Browser, width: int, **options: Any) -> BrowserContext:
-    options.setdefault("timezone_id", "America/New_York")
-    return browser.new_context(viewport={"width": width, "height": 900}, **options)
-
-
-def _open(context: BrowserContext, url: str) -> tuple[Page, PageLog]:
-    page = context.new_page()
-    log = PageLog()
-    page.on("console", log.console)
-    page.on("pageerror", log.page_error)
-    page.on("requestfailed", lambda r: log.errors.append(f"request failed: {r.url}"))
-    page.goto(url)
-    return page, log
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_renders_cleanly(
     browser: Browser, server: Server, name: str, lang: str, width: int
 ) -> None:
-    context = _context(browser, width)
+    context = new_context(browser, width)
     try:
-        page, log = _open(context, f"{server.base}{PAGES[name]}?lang={lang}")
+        page, log = open_page(context, f"{server.base}{PAGES[name]}?lang={lang}")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}-{width}.png"), full_page=True)
         assert page.evaluate("document.documentElement.lang") == lang
@@ -184,9 +123,9 @@ def test_page_renders_cleanly(
 def test_local_time_of_the_minute_of_silence(
     browser: Browser, server: Server, zone: str, lang: str, expected: str
 ) -> None:
-    context = _context(browser, 1280, timezone_id=zone)
+    context = new_context(browser, 1280, timezone_id=zone)
     try:
-        page, log = _open(context, f"{server.base}/?lang={lang}")
+        page, log = open_page(context, f"{server.base}/?lang={lang}")
         first = page.locator("[data-local-time]").first
         assert first.is_visible()
         assert first.inner_text() == expected
@@ -199,10 +138,10 @@ def test_local_time_of_the_minute_of_silence(
 def test_copy_buttons_copy_the_feed_address_and_the_widget_code(
     browser: Browser, server: Server, lang: str
 ) -> None:
-    context = _context(browser, 375)
+    context = new_context(browser, 375)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base)
     try:
-        page, log = _open(context, f"{server.base}/?lang={lang}")
+        page, log = open_page(context, f"{server.base}/?lang={lang}")
         page.locator("button[data-copy='feed-url']").click()
         status = page.locator("#feed-url-status")
         expected = {"az": "Kopyalandı.", "en": "Copied.", "ru": "Скопировано."}[lang]
@@ -219,9 +158,9 @@ def test_copy_buttons_copy_the_feed_address_and_the_widget_code(
 
 
 def test_pages_read_without_javascript(browser: Browser, server: Server) -> None:
-    context = _context(browser, 375, java_script_enabled=False)
+    context = new_context(browser, 375, java_script_enabled=False)
     try:
-        page, _log = _open(context, f"{server.base}/?lang=en")
+        page, _log = open_page(context, f"{server.base}/?lang=en")
         assert page.locator("li.observance").count() == 4
         assert page.locator("a", has_text="Google Calendar").is_visible()
         assert page.locator("#feed-url").input_value() == f"{server.base}/calendar.ics?lang=en"
@@ -235,9 +174,9 @@ def test_pages_read_without_javascript(browser: Browser, server: Server) -> None
 
 
 def test_print_leaves_out_navigation_and_subscription(browser: Browser, server: Server) -> None:
-    context = _context(browser, 1280)
+    context = new_context(browser, 1280)
     try:
-        page, _log = _open(context, f"{server.base}/days/january-20?lang=en")
+        page, _log = open_page(context, f"{server.base}/days/january-20?lang=en")
         page.emulate_media(media="print")
         assert not page.locator("nav.languages").is_visible()
         assert not page.locator("#subscribe").is_visible()
@@ -252,9 +191,9 @@ def test_print_leaves_out_navigation_and_subscription(browser: Browser, server: 
 def test_dark_mode_follows_the_system(browser: Browser, server: Server) -> None:
     backgrounds = {}
     for scheme in ("light", "dark"):
-        context = _context(browser, 375, color_scheme=scheme)
+        context = new_context(browser, 375, color_scheme=scheme)
         try:
-            page, log = _open(context, f"{server.base}/days/january-20?lang=az")
+            page, log = open_page(context, f"{server.base}/days/january-20?lang=az")
             backgrounds[scheme] = page.evaluate("getComputedStyle(document.body).backgroundColor")
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"day-az-375-{scheme}.png"))
@@ -271,7 +210,7 @@ def _serve_school_page(html: str) -> tuple[BaseWSGIServer, str]:
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [html.encode()]
 
-    http = make_server("127.0.0.1", _free_port(), school)
+    http = make_server("127.0.0.1", free_port(), school)
     threading.Thread(target=http.serve_forever, daemon=True).start()
     return http, f"http://127.0.0.1:{http.server_port}/"
 
@@ -284,7 +223,7 @@ def test_only_the_widget_shows_inside_another_sites_iframe(
         f'</iframe><iframe id="p" src="{server.base}/?lang=en"></iframe>'
     )
     school, url = _serve_school_page(html)
-    context = _context(browser, 1280)
+    context = new_context(browser, 1280)
     try:
         page = context.new_page()
         refused: list[str] = []
@@ -305,7 +244,7 @@ def test_no_serious_accessibility_violations(
     browser: Browser, server: Server, lang: str, scheme: str, width: int
 ) -> None:
     axe = Axe()
-    context = _context(browser, width, color_scheme=scheme)
+    context = new_context(browser, width, color_scheme=scheme)
     try:
         page = context.new_page()
         found = []
@@ -327,9 +266,9 @@ def test_no_serious_accessibility_violations(
 def test_the_sign_up_form_starts_from_the_readers_time_zone(
     browser: Browser, server: Server, zone: str
 ) -> None:
-    context = _context(browser, 375, timezone_id=zone)
+    context = new_context(browser, 375, timezone_id=zone)
     try:
-        page, log = _open(context, f"{server.base}/subscribe?lang=en")
+        page, log = open_page(context, f"{server.base}/subscribe?lang=en")
         assert page.locator("#timezone").input_value() == zone
         assert page.locator("input[name=days]:checked").count() == 4
         assert log.errors == []
@@ -338,9 +277,9 @@ def test_the_sign_up_form_starts_from_the_readers_time_zone(
 
 
 def test_the_sign_up_form_without_javascript_keeps_baku(browser: Browser, server: Server) -> None:
-    context = _context(browser, 1280, java_script_enabled=False, timezone_id="Asia/Tokyo")
+    context = new_context(browser, 1280, java_script_enabled=False, timezone_id="Asia/Tokyo")
     try:
-        page, _ = _open(context, f"{server.base}/subscribe?lang=en")
+        page, _ = open_page(context, f"{server.base}/subscribe?lang=en")
         assert page.locator("#timezone").input_value() == "Asia/Baku"
     finally:
         context.close()

@@ -22,10 +22,11 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from calendar_app.app import create_app
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
+from tests.support.browser import browser, chromium, new_context, open_page
+from tests.support.processes import free_port
 from tests.support.smtp_sink import SmtpSink
-from tests.test_browser import _context, _free_port, _open, browser, chromium
 
-__all__ = ["browser", "chromium"]  # fixtures shared with tests/test_browser.py
+__all__ = ["browser", "chromium"]  # fixtures, from tests/support/browser.py
 pytestmark = pytest.mark.slow  # a real browser and a real HTTP server
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -43,7 +44,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("remember-browser")
     sink = SmtpSink()
     sink.start()
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(folder)
@@ -90,9 +91,9 @@ def link_in(site: Site, kind: str) -> str:
 
 @pytest.mark.parametrize("lang", ["az", "en", "ru"])
 def test_the_form_with_errors_is_accessible(browser: Browser, site: Site, lang: str) -> None:
-    context = _context(browser, 375)
+    context = new_context(browser, 375)
     try:
-        page, log = _open(context, f"{site.base}/remember?lang={lang}")
+        page, log = open_page(context, f"{site.base}/remember?lang={lang}")
         found = serious_violations(page)
         page.click("button[type=submit]")  # nothing entered: the errors show inline
         page.wait_for_selector(".form-errors")
@@ -106,9 +107,9 @@ def test_the_form_with_errors_is_accessible(browser: Browser, site: Site, lang: 
 
 
 def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) -> None:
-    context = _context(browser, 375, timezone_id="Europe/Berlin")
+    context = new_context(browser, 375, timezone_id="Europe/Berlin")
     try:
-        page, log = _open(context, f"{site.base}/remember?lang=en")
+        page, log = open_page(context, f"{site.base}/remember?lang=en")
         assert page.locator("#timezone").input_value() == "Europe/Berlin"  # from the browser
         page.fill("#name-0", "Aygün")
         page.fill("#died_on-0", "2026-11-25")

@@ -23,7 +23,7 @@ from calendar_app.core.presentation import paragraphs
 from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
-from tests.test_no_english import _localized_texts
+from tests.support.texts import localized_texts
 
 DATA = read_dataset(DATA_FILE)
 DAYS = {d.slug: d for d in DATA.days}
@@ -218,7 +218,7 @@ def test_day_names_are_capitalised_one_way_per_language() -> None:
 
 def reader_strings(lang: str) -> Iterator[tuple[str, str]]:
     """Every az or ru string of the data file and the catalog, with where it is."""
-    for text in _localized_texts(DATA, lang):
+    for text in localized_texts(DATA, lang):
         yield "data", text
     with catalog_path(lang).open("rb") as handle:
         for message in read_po(handle):

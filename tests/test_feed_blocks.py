@@ -24,8 +24,7 @@ from calendar_app.core.ics import ALARM_LIMIT, FeedOptions, render_calendar
 from calendar_app.data.dataset import DayRecord
 from calendar_app.extensions import db
 from calendar_app.web.feed_cache import FeedCache, feed_for
-from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days, with_day
-from tests.test_ics_golden import CASES, GOLDEN
+from tests.support.feed import BASE_URL, CASES, DATA_CHANGED, GOLDEN, YEAR, plain_days, with_day
 
 DAYS = plain_days()
 SLUGS = [None, *(d.slug for d in DAYS)]

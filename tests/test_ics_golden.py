@@ -8,34 +8,21 @@ review. After checking the diff, regenerate with:
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from pathlib import Path
 
 import pytest
 
-from calendar_app.core.ics import FeedOptions, render_calendar
+from calendar_app.core.ics import render_calendar
 from tests.support.feed import (
     BASE_URL,
+    CASES,
     DATA_CHANGED,
+    GOLDEN,
     YEAR,
     byte_problems,
     plain_days,
     structure_problems,
 )
-
-GOLDEN = Path(__file__).parent / "golden"
-CASES = {
-    "calendar-az.ics": FeedOptions(lang="az", years_back=1, years_ahead=1),
-    "calendar-en.ics": FeedOptions(lang="en", years_back=1, years_ahead=1),
-    "calendar-ru.ics": FeedOptions(lang="ru", years_back=1, years_ahead=1),
-    "february-26-en-alarm.ics": FeedOptions(
-        lang="en", years_back=0, years_ahead=0, slug="february-26", alarm=dt.timedelta(hours=-2)
-    ),
-    "march-31-ru-no-silence.ics": FeedOptions(
-        lang="ru", years_back=0, years_ahead=0, slug="march-31", include_silence=False
-    ),
-}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

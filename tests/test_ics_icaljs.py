@@ -11,16 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
-import shutil
-import subprocess
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from calendar_app.core.ics import FeedOptions, feed_window, render_calendar
-from tests.conftest import IN_CI
 from tests.support.feed import (
     BASE_URL,
     DATA_CHANGED,
@@ -29,55 +22,11 @@ from tests.support.feed import (
     parse_uid,
     plain_days,
 )
+from tests.support.icaljs import node, read_with_icaljs
 
-JS_DIR = Path(__file__).parent / "js"
-SCRIPT = JS_DIR / "read_feeds.mjs"
+__all__ = ["node"]  # the fixture, from tests/support/icaljs.py
 DAYS = plain_days()
 SILENCE_UTC = {"january-20": dt.time(8), "february-26": dt.time(13), "september-27": dt.time(8)}
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"ical.js check cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        _unavailable("node is not installed (apt-get install nodejs npm)")
-        raise AssertionError("unreachable")
-    if not (JS_DIR / "node_modules" / "ical.js" / "package.json").exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            _unavailable("npm is not installed, so ical.js cannot be installed")
-            raise AssertionError("unreachable")
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=JS_DIR,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            _unavailable(f"npm ci failed in {JS_DIR}: {done.stderr.strip()[-500:]}")
-    return found
-
-
-def read_with_icaljs(node: str, paths: list[Path]) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [node, str(SCRIPT), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "TZ": "America/Los_Angeles"},  # not UTC, not Baku
-    )
-    assert done.returncode == 0, done.stderr
-    feeds: list[dict[str, Any]] = json.loads(done.stdout)
-    return feeds
 
 
 def test_icaljs_reads_every_variant_at_the_right_instants(node: str, tmp_path: Path) -> None:

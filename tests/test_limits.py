@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from flask import Flask
 
 from calendar_app.data.prepare import prepare_database
 from tests.conftest import build_app
+from tests.support.site import post_signup
 from tests.support.smtp_sink import SmtpSink
 
 
@@ -24,19 +24,6 @@ def limited_app(tmp_path: Path, smtp_sink: SmtpSink) -> Flask:
     )
     prepare_database(app)
     return app
-
-
-def post_signup(app: Flask, email: str, client_ip: str) -> int:
-    client = app.test_client()
-    page = client.get("/subscribe", environ_base={"REMOTE_ADDR": client_ip}).get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-    form = {"csrf_token": token, "email": email, "lang": "en", "timezone": "Asia/Baku",
-            "days": ["january-20"], "leads": ["1"], "send_hour": "9"}  # fmt: skip
-    response = client.post("/subscribe", data=form, environ_base={"REMOTE_ADDR": client_ip})
-    if response.status_code == 429:
-        assert int(response.headers["Retry-After"]) > 0
-        assert "try again in" in response.get_data(as_text=True)
-    return response.status_code
 
 
 def test_one_address_gets_at_most_one_confirmation_per_ten_minutes(

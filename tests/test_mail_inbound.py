@@ -30,13 +30,13 @@ from calendar_app.mail import inbound
 from calendar_app.mail.builder import finish
 from calendar_app.mail.message import RenderedMail, build_message
 from calendar_app.mail.transactional import send_now
-from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_app, build_smtp_app
 from tests.support.hostile import csrf_of
-from tests.support.processes import app_env, start, wait_until
+from tests.support.outbox import tick
+from tests.support.processes import app_env, free_port, start, wait_until
 from tests.support.reports import arf, deliver, dsn, header_block
-from tests.support.smtp_sink import SmtpSink, free_port
+from tests.support.smtp_sink import SmtpSink
 
 DOMAIN = "bounces.calendar.example.az"
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
@@ -74,11 +74,6 @@ def subscribe(
         assert confirm(db.session, signup.token, SIGNUP) is not None
         db.session.commit()
         return signup.subscriber.id
-
-
-def tick(app: Flask, now: dt.datetime) -> str:
-    with app.app_context():
-        return run_once(now).summary()
 
 
 def status(app: Flask, subscriber_id: int) -> str:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from calendar_app.data.models import AccessToken, Subscriber
 from calendar_app.extensions import db
 from tests.support.hostile import csrf_of
-from tests.support.smtp_sink import SmtpSink
+from tests.support.smtp_sink import SmtpSink, link_in
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 VICTIM = "victim@evil.example"
@@ -165,13 +165,6 @@ def test_the_manage_form_cannot_redirect_mail(site: Flask, smtp_sink: SmtpSink) 
         assert db.session.scalars(sa.select(Subscriber.email)).all() == [OWNER]
     assert_nothing_strayed(smtp_sink, {OWNER})
     assert len(smtp_sink.messages) == 3  # confirmation, manage link, rotated link
-
-
-def link_in(message: object, path: str) -> str:
-    text = message.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
-    match = re.search(rf"https://calendar\.example\.az(/{path}/[A-Za-z0-9_-]+)", text)
-    assert match, f"no /{path}/ link in:\n{text}"
-    return match.group(1)
 
 
 SEPARATORS = ["\r\n", "\n", "\r", "%0d%0a", ",", ";", " ", "\t", "\x00", "\u2028", "\x85", "<"]

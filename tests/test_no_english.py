@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import fields
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,6 +45,7 @@ from calendar_app.reminders.dispatch import load_days
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
 from tests.support.site import client_on, parse, squash
+from tests.support.texts import localized_texts
 
 READER_LANGS = ("az", "ru")
 PLACEHOLDERS = ("Not stated", "official Azerbaijani overview", "unknown", "publisher", "n/a")
@@ -57,24 +57,8 @@ TEXT_PROPERTIES = ("SUMMARY", "DESCRIPTION", "CATEGORIES", "NAME", "X-WR-CALNAME
 # --- the vocabulary -------------------------------------------------------------------
 
 
-def _localized_texts(value: Any, lang: str) -> Iterator[str]:
-    """Every text in ``lang`` inside a record (nested records and tables included)."""
-    if isinstance(value, dict):
-        if set(value) == {"az", "en", "ru"}:
-            yield value[lang]
-        else:
-            for item in value.values():
-                yield from _localized_texts(item, lang)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _localized_texts(item, lang)
-    elif hasattr(value, "__dataclass_fields__"):
-        for item in fields(value):
-            yield from _localized_texts(getattr(value, item.name), lang)
-
-
 def _english_texts(data: Dataset) -> Iterator[str]:
-    yield from _localized_texts(data, "en")
+    yield from localized_texts(data, "en")
     for source in data.sources:
         if source.language == "en" or source.kind == "legal-act":  # legal-act titles describe
             yield source.title
@@ -93,7 +77,7 @@ def _words(text: str) -> set[str]:
 def _reader_words(data: Dataset, lang: str) -> set[str]:
     """The words the az or ru texts themselves use (Latin-letter names included)."""
     words: set[str] = set()
-    for text in _localized_texts(data, lang):
+    for text in localized_texts(data, lang):
         words |= _words(text)
     with catalog_path(lang).open("rb") as handle:
         for message in read_po(handle):

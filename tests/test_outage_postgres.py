@@ -24,10 +24,10 @@ from calendar_app.extensions import db
 from calendar_app.reminders.leader import LOCK_KEY
 from tests.conftest import build_app
 from tests.support.hostile import csrf_of
+from tests.support.outbox import seed_due_reminders
 from tests.support.processes import app_env, start, stop_all, wait_until
 from tests.support.smtp_sink import SmtpSink
 from tests.support.tcp_forwarder import TcpForwarder
-from tests.test_scale_postgres import seed_due_reminders
 
 pytestmark = pytest.mark.slow  # real processes and real-time waits
 

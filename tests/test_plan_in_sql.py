@@ -13,19 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 
 from calendar_app.core.reminder_plan import plan
 from calendar_app.data.models import Reminder, Subscriber
-from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.reminders.outbox import _occurrences_in_reach, plan_everyone
-from tests.conftest import build_app
 
 ZONES = (
     "Asia/Baku", "Europe/Berlin", "Europe/London", "Europe/Dublin", "America/New_York",
@@ -35,15 +30,6 @@ ZONES = (
 )  # fmt: skip
 SLUGS = ("january-20", "february-26", "march-31", "september-27")
 LEADS = (0, 1, 2, 3, 5, 7, 10, 14, 21, 29, 30)
-
-
-@pytest.fixture
-def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = build_app(tmp_path, postgres_url)
-    prepare_database(app)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 def add_subscribers(rng: random.Random) -> None:

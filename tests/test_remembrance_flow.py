@@ -27,11 +27,11 @@ from calendar_app.data.models import (
     Subscriber,
 )
 from calendar_app.extensions import db
-from calendar_app.reminders.scheduler import run_once
 from tests.conftest import build_smtp_app
 from tests.support.feed import byte_problems, structure_problems
 from tests.support.hostile import csrf_of
-from tests.support.smtp_sink import SmtpSink
+from tests.support.outbox import tick
+from tests.support.smtp_sink import SmtpSink, link_in
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 DIED = "2026-11-25"  # day of death = day 1: 7th day 1 December, 40th day 3 January 2027
@@ -47,10 +47,7 @@ def site(smtp_app: Flask) -> Flask:
 
 
 def remember_link(message: object, kind: str) -> str:
-    text = message.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
-    match = re.search(rf"https://calendar\.example\.az(/remember/{kind}/[A-Za-z0-9_-]+)", text)
-    assert match, f"no /remember/{kind}/ link in:\n{text}"
-    return match.group(1)
+    return link_in(message, f"remember/{kind}")
 
 
 def enter(client: FlaskClient, **fields: object) -> tuple[int, str]:
@@ -97,11 +94,6 @@ def sent(summary: str) -> int:
     """How many messages a tick's summary says were sent."""
     match = re.search(r"([0-9]+) sent", summary)
     return int(match.group(1)) if match else 0
-
-
-def tick(app: Flask, now: dt.datetime) -> str:
-    with app.app_context():
-        return run_once(now).summary()
 
 
 def events(body: bytes) -> dict[str, tuple[dt.date, str]]:

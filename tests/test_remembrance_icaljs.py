@@ -9,9 +9,9 @@ from pathlib import Path
 
 from calendar_app.core.remembrance import remembrance_dates
 from calendar_app.core.remembrance_ics import LinkedDay, render_remembrance
-from tests.test_ics_icaljs import node, read_with_icaljs
+from tests.support.icaljs import node, read_with_icaljs
 
-__all__ = ["node"]  # the fixture, shared with tests/test_ics_icaljs.py
+__all__ = ["node"]  # the fixture, from tests/support/icaljs.py
 
 HOST = "calendar.example.az"
 

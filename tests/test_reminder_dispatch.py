@@ -15,9 +15,10 @@ from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.reminders import outbox
 from calendar_app.reminders.dispatch import Retry
-from calendar_app.reminders.scheduler import dispatch_once, run_once
+from calendar_app.reminders.scheduler import dispatch_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, normalize_email, sign_up
 from tests.conftest import build_smtp_app
+from tests.support.outbox import tick
 from tests.support.smtp_sink import SmtpSink
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
@@ -40,11 +41,6 @@ def subscribe(
         assert confirm(db.session, signup.token, SIGNUP) is not None
         db.session.commit()
         return signup.subscriber.id
-
-
-def tick(app: Flask, now: dt.datetime) -> str:
-    with app.app_context():
-        return run_once(now).summary()
 
 
 def rows(app: Flask) -> list[tuple[str, int, int, str | None]]:

@@ -7,7 +7,6 @@ against a fresh database on the local PostgreSQL and a real SMTP sink.
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import random
 import signal
 import time
@@ -18,22 +17,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
-from tests.conftest import build_app
+from tests.support.outbox import seed_due_reminders
 from tests.support.processes import app_env, start, stop_all, wait_until
 from tests.support.smtp_sink import SmtpSink
 
 pytestmark = pytest.mark.slow  # real processes and real-time waits
-
-
-@pytest.fixture
-def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = build_app(tmp_path, postgres_url)
-    prepare_database(app)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -43,35 +32,6 @@ def sink() -> Iterator[SmtpSink]:
     server.start()
     yield server
     server.stop()
-
-
-def seed_due_reminders(app: Flask, count: int, due_in_seconds: float = -60) -> None:
-    """``count`` active subscribers, each with one reminder due now (bulk SQL)."""
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with app.app_context():
-        day_id = db.session.execute(
-            sa.text("SELECT id FROM memorial_days WHERE slug = 'january-20'")
-        ).scalar_one()
-        db.session.execute(
-            sa.text(
-                "INSERT INTO subscribers (email, lang, timezone, send_hour, day_slugs, lead_days,"
-                " status, created_dt, confirmed_dt) SELECT 'p' || n || '@example.org', 'en',"
-                " 'Asia/Baku', 9, '[\"january-20\"]', '[1]', 'active', :now, :now"
-                " FROM generate_series(1, :count) AS n"
-            ),
-            {"now": now, "count": count},
-        )
-        due = now + dt.timedelta(seconds=due_in_seconds)
-        db.session.execute(
-            sa.text(
-                "INSERT INTO reminders (subscriber_id, memorial_day_id, year, lead_days, due_dt,"
-                " deadline_dt, status, attempts, next_attempt_dt, created_dt)"
-                " SELECT id, :day, 2027, 1, :due, :deadline, 'pending', 0, :due, :now"
-                " FROM subscribers"
-            ),
-            {"day": day_id, "due": due, "deadline": now + dt.timedelta(days=1), "now": now},
-        )
-        db.session.commit()
 
 
 def sent_count(app: Flask) -> int:

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 from calendar_app.data.models import AccessToken, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.reminders.scheduler import run_once
 from tests.support.hostile import csrf_of
-from tests.support.smtp_sink import SmtpSink
+from tests.support.outbox import tick
+from tests.support.smtp_sink import SmtpSink, link_in
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 DUE = dt.datetime(2027, 1, 19, 5, 0)  # 09:00 Baku, the day before 20 January
@@ -26,13 +26,6 @@ ALL_DAYS = ["january-20", "february-26", "march-31", "september-27"]
 def site(smtp_app: Flask) -> Flask:
     smtp_app.config["CLOCK"] = lambda: SIGNUP
     return smtp_app
-
-
-def link_in(message: object, path: str) -> str:
-    text = message.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
-    match = re.search(rf"https://calendar\.example\.az(/{path}/[A-Za-z0-9_-]+)", text)
-    assert match, f"no /{path}/ link in:\n{text}"
-    return match.group(1)
 
 
 def sign_up(client: FlaskClient, **fields: object) -> tuple[int, str]:
@@ -49,11 +42,6 @@ def sign_up(client: FlaskClient, **fields: object) -> tuple[int, str]:
     }
     response = client.post("/subscribe", data=form)
     return response.status_code, response.get_data(as_text=True)
-
-
-def tick(app: Flask, now: dt.datetime) -> str:
-    with app.app_context():
-        return run_once(now).summary()
 
 
 def test_subscribe_confirm_remind_once_and_leave_with_one_click(

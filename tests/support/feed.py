@@ -10,10 +10,12 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TypeVar
 
 from icalendar import Calendar
 
+from calendar_app.core.ics import FeedOptions
 from calendar_app.data.dataset import Dataset, DayRecord
 from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
@@ -23,6 +25,19 @@ DATA_CHANGED = dt.datetime(2026, 3, 1, 9, 30, 0)
 YEAR = 2027
 BASE_URL = "https://calendar.example.az"
 R = TypeVar("R")
+# The golden files and the variant each one holds (tests/golden/NAME).
+GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+CASES = {
+    "calendar-az.ics": FeedOptions(lang="az", years_back=1, years_ahead=1),
+    "calendar-en.ics": FeedOptions(lang="en", years_back=1, years_ahead=1),
+    "calendar-ru.ics": FeedOptions(lang="ru", years_back=1, years_ahead=1),
+    "february-26-en-alarm.ics": FeedOptions(
+        lang="en", years_back=0, years_ahead=0, slug="february-26", alarm=dt.timedelta(hours=-2)
+    ),
+    "march-31-ru-no-silence.ics": FeedOptions(
+        lang="ru", years_back=0, years_ahead=0, slug="march-31", include_silence=False
+    ),
+}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import json
 import sys
 
 from calendar_app.app import create_app
-from tests.test_limits import post_signup
+from tests.support.site import post_signup
 
 
 def main(arguments: list[str]) -> None:

@@ -1,8 +1,9 @@
-"""Running `calendar-app` commands as real processes in tests."""
+"""Running `calendar-app` commands as real processes in tests, on free local ports."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -10,6 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 ENTRY = "from calendar_app.cli import main; main()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def app_env(database_url: str, smtp_port: int, **settings: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from calendar_app.core.languages import BAKU, LANGUAGES
+from tests.support.hostile import csrf_of
 
 LANGS = LANGUAGES
 
@@ -23,6 +24,18 @@ def set_today(app: Flask, day: dt.date, hour: int = 9) -> None:
 def client_on(app: Flask, day: dt.date) -> FlaskClient:
     set_today(app, day)
     return app.test_client()
+
+
+def post_signup(app: Flask, email: str, client_ip: str) -> int:
+    client = app.test_client()
+    page = client.get("/subscribe", environ_base={"REMOTE_ADDR": client_ip}).get_data(as_text=True)
+    form = {"csrf_token": csrf_of(page), "email": email, "lang": "en", "timezone": "Asia/Baku",
+            "days": ["january-20"], "leads": ["1"], "send_hour": "9"}  # fmt: skip
+    response = client.post("/subscribe", data=form, environ_base={"REMOTE_ADDR": client_ip})
+    if response.status_code == 429:
+        assert int(response.headers["Retry-After"]) > 0
+        assert "try again in" in response.get_data(as_text=True)
+    return response.status_code
 
 
 @dataclass

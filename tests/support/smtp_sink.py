@@ -5,21 +5,15 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from tests.support.processes import free_port
+
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>]+>)", re.IGNORECASE | re.MULTILINE)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -68,3 +62,11 @@ class SmtpSink:
     @property
     def messages(self) -> list[EmailMessage]:
         return self.handler.messages
+
+
+def link_in(message: object, path: str) -> str:
+    """The first link to /PATH/<token> in a message's plain text, as a path."""
+    text = message.get_body(("plain",)).get_content()  # type: ignore[attr-defined]
+    match = re.search(rf"https://calendar\.example\.az(/{path}/[A-Za-z0-9_-]+)", text)
+    assert match, f"no /{path}/ link in:\n{text}"
+    return match.group(1)
