@@ -102,8 +102,7 @@ class SmtpConnection:
         try:
             if self.client is None:
                 self.client = self._open()
-            addresses = "".join((message.sender, *message.recipients))
-            options = () if addresses.isascii() else ("SMTPUTF8", "BODY=8BITMIME")
+            options = ("SMTPUTF8", "BODY=8BITMIME") if message.smtputf8 else ()
             self.client.sendmail(
                 message.sender, list(message.recipients), message.data, mail_options=options
             )

@@ -161,5 +161,4 @@ def finish(message: EmailMessage) -> RawMessage:
         recipients=recipients,
         data=flatten(message, utf8=international),
         message_id=str(message["Message-ID"] or ""),
-        smtputf8=international,
     )

@@ -44,7 +44,11 @@ class RawMessage:
     recipients: tuple[str, ...]
     data: bytes  # CRLF line ends
     message_id: str
-    smtputf8: bool = False  # an address outside ASCII: needs the server's SMTPUTF8
+
+    @property
+    def smtputf8(self) -> bool:
+        """An address outside ASCII: the relay must offer SMTPUTF8."""
+        return not "".join((self.sender, *self.recipients)).isascii()
 
     def __bytes__(self) -> bytes:
         return self.data
