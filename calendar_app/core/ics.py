@@ -41,7 +41,6 @@ Decisions (RFC 5545, RFC 7986 and how the four big clients behave):
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, Timezone, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration
 from icalendar.enums import CLASS, TRANSP
 
 from calendar_app.core.figures import figure_text
@@ -59,6 +58,7 @@ from calendar_app.core.occurrences import occurrences_between
 from calendar_app.core.ordinals import title_dash
 from calendar_app.core.presentation import local_today
 from calendar_app.core.sources import NamedSource, citation
+from calendar_app.core.vtimezones import vtimezone
 
 MINUTE_OF_SILENCE = "minute-of-silence"
 PRODID = "-//Commemoration Calendar//Memorial days of Azerbaijan//{lang}"
@@ -285,18 +285,6 @@ def render_calendar(
                 silence_event(day, silence, observance, options, host, url, stamp)
             )
     return bytes(calendar.to_ical())
-
-
-@functools.lru_cache(maxsize=16)
-def vtimezone(tzid: str, first_date: dt.date, last_date: dt.date) -> Timezone:
-    """Generated from zoneinfo for the window only (slow to build, never mutated: cached).
-
-    Without the COMMENT ("This timezone only works from …") that icalendar adds:
-    RFC 5545 allows none in VTIMEZONE itself and libical's restriction check fails it.
-    """
-    timezone = Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
-    timezone.pop("COMMENT", None)
-    return timezone
 
 
 def calendar_component(
