@@ -108,12 +108,22 @@ def test_a_new_variant_needs_no_days_once_its_blocks_exist() -> None:
         )
         assert blocks.render(calls, options, **args) == render_calendar(DAYS, options, **_ref(args))
     one_day = FeedOptions(lang="en", slug="january-20")
-    blocks.render(calls, one_day, **args)
-    assert calls.count == 2  # a new plan and header, blocks reused
-    blocks.render(calls, FeedOptions(lang="en", slug="january-20", alarm=-ALARM_LIMIT), **args)
-    assert calls.count == 2
+    assert blocks.render(calls, one_day, **args) == render_calendar(DAYS, one_day, **_ref(args))
+    assert calls.count == 1  # a new plan and header, from the days already read
     blocks.render(calls, FeedOptions(lang="en"), **{**args, "version": 2})
-    assert calls.count == 3  # a new data version renders again
+    assert calls.count == 2  # a new data version reads its days again
+
+
+def test_a_stream_of_new_windows_reads_the_days_once() -> None:
+    """Each window is a new plan, VTIMEZONE and blocks for years not asked before."""
+    blocks, calls = FeedBlocks(), Calls(DAYS)
+    args = {"year": YEAR, "base_url": BASE_URL, "data_changed": DATA_CHANGED, "version": 1}
+    for back, ahead in [(2, 10), (0, 0), (10, 20), (3, 12), (7, 1), (1, 19)]:
+        for lang in ("az", "ru"):
+            options = FeedOptions(lang=lang, years_back=back, years_ahead=ahead)
+            expected = render_calendar(DAYS, options, **_ref(args))
+            assert blocks.render(calls, options, **args) == expected
+    assert calls.count == 1
 
 
 def test_an_unknown_slug_is_refused() -> None:

@@ -22,8 +22,13 @@ What each step costs:
 
 Every line is folded by ``ics_folding`` (icalendar's folding, on the bytes).
 
+The days themselves (the caller's query) are read once per data version, the
+first time a piece needs them: a window or language asked for the first time
+then costs a plan and the blocks of its new years, not a query.
+
 Memory: one LRU, bounded by the bytes it holds (``max_bytes``, 8 MiB by
-default); a new data version drops everything.
+default), and the days of the current version; a new data version drops
+everything.
 """
 
 from __future__ import annotations
@@ -57,11 +62,11 @@ from calendar_app.core.ics import (
     silence_event,
     silence_uid,
     utc,
-    vtimezone,
 )
 from calendar_app.core.ics_folding import component_bytes, fold, fold_utf8
 from calendar_app.core.observances import describe, observance_title
 from calendar_app.core.occurrences import Occurrence, occurrences_between
+from calendar_app.core.vtimezones import vtimezone
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 _SENTINEL_ALARM = dt.timedelta(days=-30)  # any valid trigger: templates carry an alarm to cut
@@ -179,6 +184,7 @@ class FeedBlocks:
         self._entries: OrderedDict[Hashable, _Template | _Plan | bytes] = OrderedDict()
         self._bytes = 0
         self._version: Hashable = None
+        self._days: Sequence[FeedDay] | None = None  # of the version, once a piece needed them
         self._lock = threading.Lock()
 
     @property
@@ -194,6 +200,7 @@ class FeedBlocks:
             self._entries.clear()
             self._bytes = 0
             self._version = None
+            self._days = None
 
     def render(
         self,
@@ -216,13 +223,14 @@ class FeedBlocks:
                 self._entries.clear()
                 self._bytes = 0
                 self._version = version
+                self._days = None
         base_url = base_url.rstrip("/")
         lang = options.lang
         loaded: list[Sequence[FeedDay]] = []
 
         def chosen() -> list[FeedDay]:
             if not loaded:
-                loaded.append(days())
+                loaded.append(self._days_of(version, days))
             picked = [d for d in loaded[0] if options.slug in (None, d.slug)]
             if not picked:
                 raise ValueError(f"no memorial day {options.slug!r}")
@@ -357,6 +365,19 @@ class FeedBlocks:
         template = _cut(event, _YEARLY[kind])
         self._put((*key, with_alarm), template)
         return template
+
+    def _days_of(
+        self, version: Hashable, load: Callable[[], Sequence[FeedDay]]
+    ) -> Sequence[FeedDay]:
+        """The days of ``version``: loaded once, for every piece of it that needs them."""
+        with self._lock:
+            if self._days is not None and self._version == version:
+                return self._days
+        found = tuple(load())
+        with self._lock:
+            if self._version == version:
+                self._days = found
+        return found
 
     def _timezone(self, tzid: str, start: dt.date, end: dt.date) -> bytes:
         key = ("timezone", tzid, start, end)
