@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from calendar_app.web.wsgi_server import gunicorn_options
 from tests.support.processes import free_port
 
 pytestmark = pytest.mark.slow  # real processes and real-time waits
@@ -63,3 +65,18 @@ def test_serve_migrates_loads_and_serves_the_four_days(tmp_path: Path) -> None:
     assert "loaded the bundled data" in output
     assert "gunicorn" in output.lower()  # the production server, not Flask's debug server
     assert process.returncode == 0, output
+
+
+def test_what_the_master_built_is_frozen_before_each_fork() -> None:
+    """Workers' full collections skip the app the master built (and keep its pages shared)."""
+    options = gunicorn_options("127.0.0.1", free_port(), 2)
+    built = [[] for _ in range(1000)]  # tracked objects, as the app the master built
+    tracked_before = len(gc.get_objects())
+    frozen_before = gc.get_freeze_count()
+    try:
+        options["pre_fork"](None, None)
+        assert gc.get_freeze_count() >= frozen_before + len(built)
+        assert len(gc.get_objects()) < tracked_before - len(built)  # no longer walked
+        assert not any(item is built[0] for item in gc.get_objects())
+    finally:
+        gc.unfreeze()
