@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
 
 import sqlalchemy as sa
 from flask import Flask
@@ -21,6 +23,7 @@ from calendar_app.core.reminder_plan import plan
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.reminders.outbox import _occurrences_in_reach, plan_everyone
+from calendar_app.reminders.plan_in_sql import plan_everyone_in_sql
 
 ZONES = (
     "Asia/Baku", "Europe/Berlin", "Europe/London", "Europe/Dublin", "America/New_York",
@@ -114,3 +117,58 @@ def test_sql_planning_keeps_rows_already_there(pg_app: Flask) -> None:
         assert plan_everyone(db.session, now) == 0
         statuses = db.session.execute(sa.select(Reminder.status).distinct()).scalars().all()
         assert statuses == ["sent"]
+
+
+def test_a_pass_commits_part_by_part_so_a_locked_subscriber_holds_back_only_its_part(
+    pg_app: Flask,
+) -> None:
+    """Each reminder locks its subscriber's row (the foreign key) until its part commits.
+
+    Another transaction holding one subscriber's row (as erasing an address
+    does) holds back the part that subscriber is in, not what was planned
+    before it: that is already committed and visible to everyone.
+    """
+    now = dt.datetime(2027, 1, 15, 6, 0)
+    with pg_app.app_context():
+        for number in range(30):
+            db.session.add(
+                Subscriber(
+                    email=f"part{number}@example.org", lang="en", timezone="Asia/Baku",
+                    send_hour=9, day_slugs=["january-20"], lead_days=[1, 0], status="active",
+                    created_dt=dt.datetime(2026, 6, 1), confirmed_dt=dt.datetime(2026, 6, 1),
+                )
+            )  # fmt: skip
+        db.session.commit()
+        ids = sorted(db.session.scalars(sa.select(Subscriber.id)))
+        occurrences = _occurrences_in_reach(db.session, now)
+        db.session.remove()
+        engine = db.engine
+        held = ids[25]  # in the third part of ten ids
+        planned: list[int] = []
+
+        def plan_the_pass() -> None:
+            with pg_app.app_context():
+                planned.append(plan_everyone_in_sql(db.session, occurrences, now, 10))
+                db.session.remove()
+
+        with engine.connect() as eraser, engine.connect() as reader:
+            eraser.execute(
+                sa.text("SELECT 1 FROM subscribers WHERE id = :id FOR UPDATE"), {"id": held}
+            )
+            planner = threading.Thread(target=plan_the_pass)
+            planner.start()
+            visible = 0
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and visible < 40:
+                visible = reader.execute(sa.text("SELECT count(*) FROM reminders")).scalar_one()
+                reader.rollback()
+                time.sleep(0.05)
+            time.sleep(0.3)
+            assert planner.is_alive()  # waiting for the held row
+            assert reader.execute(sa.text("SELECT count(*) FROM reminders")).scalar_one() == 40
+            reader.rollback()
+            eraser.rollback()  # the other transaction ends
+            planner.join(timeout=20)
+        assert planned == [60]
+        with pg_app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 60

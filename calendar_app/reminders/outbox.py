@@ -167,10 +167,12 @@ def in_reach(session: DbSession, now: dt.datetime) -> tuple[object, ...]:
 def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> int:
     """Plan the coming reminders of every active subscriber; idempotent.
 
-    On PostgreSQL the rows are made in the database in one set-based statement
-    (``plan_in_sql``). Elsewhere subscribers stream through ``batch`` at a time
-    and each batch's rows are inserted before the next is read: time grows
-    linearly with the number of subscribers and memory stays flat.
+    On PostgreSQL the rows are made in the database by set-based statements
+    (``plan_in_sql``), one per 100,000 subscriber ids, each committed: so the
+    session is committed during the pass. Elsewhere subscribers stream through
+    ``batch`` at a time and each batch's rows are inserted before the next is
+    read (one transaction): time grows linearly with the number of subscribers
+    and memory stays flat.
     """
     inserted = plan_remembrance_everyone(session, now, batch)
     occurrences = _occurrences_in_reach(session, now)
