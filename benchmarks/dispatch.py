@@ -298,7 +298,7 @@ class Sink:
     """The SMTP sink in its own process, so that it shares no interpreter with a sender."""
 
     def __init__(self, folder: Path) -> None:
-        from tests.support.smtp_sink import free_port
+        from tests.support.processes import free_port
 
         self.port = free_port()
         self.process = _python(
