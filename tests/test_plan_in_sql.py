@@ -172,3 +172,33 @@ def test_a_pass_commits_part_by_part_so_a_locked_subscriber_holds_back_only_its_
         assert planned == [60]
         with pg_app.app_context():
             assert db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)) == 60
+
+
+def test_a_part_is_so_many_subscribers_however_sparse_their_ids(pg_app: Flask) -> None:
+    """Ids with gaps (sign-ups never confirmed are deleted) make no empty parts."""
+    now = dt.datetime(2027, 1, 15, 6, 0)
+    with pg_app.app_context():
+        for number in range(10):
+            db.session.add(
+                Subscriber(
+                    id=1 + 1000 * number, email=f"sparse{number}@example.org", lang="az",
+                    timezone="Europe/Berlin", send_hour=8, day_slugs=["january-20"],
+                    lead_days=[1], status="active", created_dt=dt.datetime(2026, 6, 1),
+                    confirmed_dt=dt.datetime(2026, 6, 1),
+                )
+            )  # fmt: skip
+        db.session.commit()
+        occurrences = _occurrences_in_reach(db.session, now)
+        commits: list[object] = []
+
+        def count(connection: object) -> None:
+            commits.append(connection)
+
+        sa.event.listen(db.engine, "commit", count)
+        try:
+            assert plan_everyone_in_sql(db.session, occurrences, now, 5) == 10
+        finally:
+            sa.event.remove(db.engine, "commit", count)
+        assert len(commits) == 2  # two parts of five, not one per 5 ids up to 9001
+        planned = db.session.scalars(sa.select(Reminder.subscriber_id)).all()
+        assert sorted(planned) == [1 + 1000 * number for number in range(10)]

@@ -168,7 +168,7 @@ def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> in
     """Plan the coming reminders of every active subscriber; idempotent.
 
     On PostgreSQL the rows are made in the database by set-based statements
-    (``plan_in_sql``), one per 100,000 subscriber ids, each committed: so the
+    (``plan_in_sql``), one per 100,000 subscribers, each committed: so the
     session is committed during the pass. Elsewhere subscribers stream through
     ``batch`` at a time and each batch's rows are inserted before the next is
     read (one transaction): time grows linearly with the number of subscribers
