@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, normalize_email, sign_up
 from tests.conftest import IN_CI
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, parse_uid, plain_days
+from tests.support.processes import read_feeds_with
 from tests.support.smtp_sink import SmtpSink
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
@@ -66,16 +66,7 @@ def _missing() -> str | None:
 
 
 def read_with_libical(python: Path, paths: list[Path]) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [str(python), str(SCRIPT), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "TZ": "America/Los_Angeles"},  # not UTC, not Baku
-    )
-    assert done.returncode == 0, done.stderr
-    feeds: list[dict[str, Any]] = json.loads(done.stdout)
+    feeds = read_feeds_with([str(python), str(SCRIPT)], paths, timeout=300)
     assert [f["path"] for f in feeds] == [str(p) for p in paths]
     return feeds
 

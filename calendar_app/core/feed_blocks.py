@@ -226,12 +226,9 @@ class FeedBlocks:
                 self._days = None
         base_url = base_url.rstrip("/")
         lang = options.lang
-        loaded: list[Sequence[FeedDay]] = []
 
         def chosen() -> list[FeedDay]:
-            if not loaded:
-                loaded.append(self._days_of(version, days))
-            picked = [d for d in loaded[0] if options.slug in (None, d.slug)]
+            picked = [d for d in self._days_of(version, days) if options.slug in (None, d.slug)]
             if not picked:
                 raise ValueError(f"no memorial day {options.slug!r}")
             return picked

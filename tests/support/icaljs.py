@@ -8,7 +8,6 @@ fails them instead.
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import IN_CI
+from tests.support.processes import read_feeds_with
 
 JS_DIR = Path(__file__).resolve().parent.parent / "js"
 SCRIPT = JS_DIR / "read_feeds.mjs"
@@ -53,14 +53,4 @@ def node() -> str:
 
 
 def read_with_icaljs(node: str, paths: list[Path]) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [node, str(SCRIPT), *map(str, paths)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "TZ": "America/Los_Angeles"},  # not UTC, not Baku
-    )
-    assert done.returncode == 0, done.stderr
-    feeds: list[dict[str, Any]] = json.loads(done.stdout)
-    return feeds
+    return read_feeds_with([node, str(SCRIPT)], paths, timeout=120)

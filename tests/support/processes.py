@@ -1,7 +1,8 @@
-"""Running `calendar-app` commands as real processes in tests, on free local ports."""
+"""Real processes in tests: `calendar-app` commands on free local ports, outside readers."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ENTRY = "from calendar_app.cli import main; main()"
 
@@ -60,3 +62,19 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def read_feeds_with(command: list[str], paths: list[Path], timeout: float) -> list[dict[str, Any]]:
+    """What an outside reader (ical.js, libical) prints as JSON for the feeds at ``paths``,
+    run in a zone that is neither UTC nor Baku's, so that no zone is right by accident."""
+    done = subprocess.run(
+        [*command, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={"PATH": "/usr/bin:/bin", "TZ": "America/Los_Angeles"},
+    )
+    assert done.returncode == 0, done.stderr
+    feeds: list[dict[str, Any]] = json.loads(done.stdout)
+    return feeds
