@@ -48,15 +48,15 @@ from calendar_app.app import create_app
 from calendar_app.config import DEFAULTS
 from calendar_app.core.feed_blocks import FeedBlocks
 from calendar_app.core.ics import FeedOptions, feed_year, render_calendar
+from calendar_app.core.languages import LANGUAGES
 from calendar_app.data.prepare import prepare_database
-from calendar_app.data.queries import data_state, days_with_records
+from calendar_app.data.queries import active_days, data_state, days_with_records
 from calendar_app.extensions import db
 from calendar_app.web.feed import feed_cache
 from calendar_app.web.feed_cache import FeedCache, feed_for
 from calendar_app.web.wsgi_server import serve
 
 PATH = "/calendar.ics"
-DAY_SLUGS = ("january-20", "february-26", "march-31", "september-27")
 FLOOR_PATH = "/benchmark-floor.ics"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -195,12 +195,13 @@ def _random_variants(app: Flask, client: Any, count: int = 400) -> None:
     """Any variant: random language, silence, alarm, window and day, from a cleared cache."""
     rng = random.Random(13)  # the same stream in every run
     with app.app_context():
+        paths = [PATH, *(f"/days/{day.slug}.ics" for day in active_days(db.session))]
         feed_cache().clear()  # as after a data change
     times = []
     for _ in range(count):
-        path = rng.choice([PATH, *(f"/days/{slug}.ics" for slug in DAY_SLUGS)])
+        path = rng.choice(paths)
         query = (
-            f"?lang={rng.choice(['az', 'en', 'ru'])}&silence={rng.randrange(2)}"
+            f"?lang={rng.choice(LANGUAGES)}&silence={rng.randrange(2)}"
             f"&years_back={rng.randrange(11)}&years_ahead={rng.randrange(21)}"
         )
         if rng.random() < 0.7:

@@ -15,6 +15,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from calendar_app.app import create_app
 from calendar_app.data.prepare import prepare_database
+from calendar_app.extensions import db
 from tests.support.smtp_sink import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -136,8 +137,6 @@ def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
     prepare_database(app)
     yield app
     with app.app_context():
-        from calendar_app.extensions import db
-
         db.engine.dispose()
 
 
@@ -151,6 +150,4 @@ def any_db_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask
     application = build_app(tmp_path, url)
     yield application
     with application.app_context():
-        from calendar_app.extensions import db
-
         db.engine.dispose()

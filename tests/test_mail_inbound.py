@@ -385,7 +385,7 @@ def test_without_its_database_the_receiver_says_try_later_and_loses_nothing(
 
 
 @pytest.fixture
-def pg_app(postgres_url: str, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Flask]:
+def pg_mail_app(postgres_url: str, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[Flask]:
     application = build_app(
         tmp_path, postgres_url,
         mail={"backend": "smtp", "host": "127.0.0.1", "port": smtp_sink.port,
@@ -401,13 +401,13 @@ def pg_app(postgres_url: str, tmp_path: Path, smtp_sink: SmtpSink) -> Iterator[F
 
 @pytest.mark.postgres
 def test_on_postgresql_a_report_delivered_twice_at_once_counts_once(
-    pg_app: Flask, smtp_sink: SmtpSink
+    pg_mail_app: Flask, smtp_sink: SmtpSink
 ) -> None:
     """Two MTA deliveries of one report in parallel: one event, one suppression."""
-    who = subscribe(pg_app)
-    assert "1 sent" in tick(pg_app, DAY_BEFORE)
+    who = subscribe(pg_mail_app)
+    assert "1 sent" in tick(pg_mail_app, DAY_BEFORE)
     port = free_port()
-    controller = inbound.start(pg_app, "127.0.0.1", port, lmtp=False)
+    controller = inbound.start(pg_mail_app, "127.0.0.1", port, lmtp=False)
     report = dsn(to=return_path(smtp_sink), recipient="leyla@example.org", status="4.2.2")
     try:
         threads = [
@@ -420,8 +420,8 @@ def test_on_postgresql_a_report_delivered_twice_at_once_counts_once(
             thread.join(timeout=30)
     finally:
         controller.stop()
-    assert events(pg_app) == [("soft-bounce", who)]
-    assert status(pg_app, who) == "active"  # one soft bounce of the three that suppress
+    assert events(pg_mail_app) == [("soft-bounce", who)]
+    assert status(pg_mail_app, who) == "active"  # one soft bounce of the three that suppress
 
 
 def test_a_message_sent_at_once_from_elsewhere_has_its_token_stored_too(

@@ -247,7 +247,7 @@ class FeedBlocks:
             )
             header = header[: -len(_END_CALENDAR)]
             self._put(("header", version, lang, options.slug, base_url), header)
-        parts: list[bytes | None] = [header]
+        parts = [header]
         if options.include_silence:
             parts.extend(self._timezone(tzid, start, end) for tzid in plan.silence_zones)
 
@@ -258,12 +258,14 @@ class FeedBlocks:
             if kind == _OBSERVANCE or options.include_silence
         ]
         pieces = ("event", "alarm") if options.alarm is not None else ("event",)
-        found = {
-            (*w, p): self._get(("block", version, lang, base_url, *w, p), bytes)
-            for w in wanted
-            for p in pieces
-        }
-        missing = [k for k, block in found.items() if block is None]
+        found: dict[tuple[str, int, str, str], bytes] = {}
+        missing = []
+        for key in ((*w, p) for w in wanted for p in pieces):
+            block = self._get(("block", version, lang, base_url, *key), bytes)
+            if block is None:
+                missing.append(key)
+            else:
+                found[key] = block
         if missing:
             found.update(
                 self._render_blocks(
@@ -278,7 +280,7 @@ class FeedBlocks:
                 parts += (found[(*w, "alarm")], trigger, _END_ALARM)
             parts.append(_END_EVENT)
         parts.append(_END_CALENDAR)
-        return b"".join(p for p in parts if p is not None)
+        return b"".join(parts)
 
     def _render_blocks(
         self,

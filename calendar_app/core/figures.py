@@ -60,12 +60,7 @@ def figure_text(value: int, qualifier: str, lang: str) -> str:
         number = str(format_decimal(value, locale=BABEL_LOCALES[lang]))
     pattern = _PATTERNS[lang][qualifier]
     joiner = "" if millions else "-"  # "2 milyona", but "600-dən"
-    cases = {"abl": ABLATIVE, "dat": DATIVE}  # only the case the pattern writes is spelled out
-    return pattern.format(
-        n=number,
-        **{
-            key: joiner + suffix(value, forms)
-            for key, forms in cases.items()
-            if f"{{{key}}}" in pattern
-        },
-    )
+    # a case suffix is worked out only where the pattern writes one (az's "more than", "nearly")
+    abl = joiner + suffix(value, ABLATIVE) if "{abl}" in pattern else ""
+    dat = joiner + suffix(value, DATIVE) if "{dat}" in pattern else ""
+    return pattern.format(n=number, abl=abl, dat=dat)

@@ -82,9 +82,7 @@ def reject_unknown_language() -> None:
 
 
 def vary_on_language(response: Response) -> Response:
-    named = {token.strip().lower() for token in response.headers.get("Vary", "").split(",")}
-    if not {"accept-language", "cookie"} <= named:  # a kept page names them already
-        response.vary.update(("Accept-Language", "Cookie"))
+    response.vary.update(("Accept-Language", "Cookie"))  # once each, whatever is there
     return response
 
 
