@@ -24,11 +24,12 @@ test: $(STAMP)  ## the whole suite on every core (PostgreSQL tests skip locally 
 test-quick: $(STAMP)  ## everything but the tests marked slow (real-time waits, outages, browsers)
 	$(BIN)/pytest -n auto -m "not slow"
 
-lint: $(STAMP)  ## ruff (lint and format check), mypy and bandit
+lint: $(STAMP)  ## ruff (lint and format check), mypy, bandit and the layer contracts (lint-imports)
 	$(BIN)/ruff check calendar_app tests benchmarks
 	$(BIN)/ruff format --check calendar_app tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/bandit -q -c pyproject.toml -r calendar_app
+	$(BIN)/lint-imports --no-cache
 
 # --strict: a package that could not be looked up fails the audit instead of passing
 # it silently. Offline (no route to PyPI's JSON API) every package fails that way, so
