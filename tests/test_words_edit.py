@@ -81,7 +81,11 @@ def test_the_seeds_south_east_is_kept_only_in_the_editors_note() -> None:
 @pytest.mark.parametrize(
     ("lang", "region", "villages"),
     [
-        ("az", "bölgədə azərbaycanlılara qarşı törədilən yeganə qırğın deyildi", "kəndlərində törədilən yeganə"),
+        (
+            "az",
+            "bölgədə azərbaycanlılara qarşı törədilən yeganə qırğın deyildi",
+            "kəndlərində törədilən yeganə",
+        ),
         ("ru", "массовой расправой над азербайджанцами в регионе", "азербайджанских сёлах"),
         ("en", "the only massacre of Azerbaijanis in the region", "Azerbaijani villages"),
     ],
@@ -96,8 +100,16 @@ def test_khojaly_was_not_the_only_massacre_of_azerbaijanis_not_villages(
 @pytest.mark.parametrize(
     ("lang", "decree"),
     [
-        ("az", "Prezidentin 1998-ci il 26 mart tarixli fərmanı ilə 31 mart Azərbaycanlıların Soyqırımı Günü elan edilib."),
-        ("ru", "Указом Президента от 26 марта 1998 года 31 марта объявлено Днём геноцида азербайджанцев."),
+        (
+            "az",
+            "Prezidentin 1998-ci il 26 mart tarixli fərmanı ilə 31 mart "
+            "Azərbaycanlıların Soyqırımı Günü elan edilib.",
+        ),
+        (
+            "ru",
+            "Указом Президента от 26 марта 1998 года 31 марта "
+            "объявлено Днём геноцида азербайджанцев.",
+        ),
         ("en", "presidential decree of 26 March 1998"),
     ],
 )
@@ -147,13 +159,17 @@ def test_the_2020_order_has_its_own_title() -> None:
     assert "Anım Gününün təsis edilməsi haqqında" in act.title["az"]
     assert "об учреждении Дня памяти" in act.title["ru"]
     for lang in LANGS:
-        assert not re.search("elan edilməsi haqqında|об объявлении 27|declaring 27", act.title[lang])
+        assert not re.search(
+            "elan edilməsi haqqında|об объявлении 27|declaring 27", act.title[lang]
+        )
 
 
 def test_what_only_one_source_says_is_marked_unverified() -> None:
     """The 22 January 1990 session's decision on the curfew and the first year 20 January
     was observed: only seed 003 states the one, no source the other."""
-    session = next(t for t in DAYS["january-20"].timeline if t.key == "january-20-supreme-soviet-1990")
+    session = next(
+        t for t in DAYS["january-20"].timeline if t.key == "january-20-supreme-soviet-1990"
+    )
     assert session.is_verified is False
     for lang, attributed in (
         ("az", "«Qanlı yaddaş» icmalına görə, sessiya"),
@@ -226,7 +242,18 @@ def test_the_glossary_terms_hold_in_every_string(lang: str) -> None:
 @pytest.mark.parametrize(
     ("lang", "terms"),
     [
-        ("az", ["şəhid", "Vətən müharibəsi", "44 günlük", "keçid", "qalıqlar", "ölümcül yaralan", "abunəliyinizi"]),
+        (
+            "az",
+            [
+                "şəhid",
+                "Vətən müharibəsi",
+                "44 günlük",
+                "keçid",
+                "qalıqlar",
+                "ölümcül yaralan",
+                "abunəliyinizi",
+            ],
+        ),
         ("ru", ["шехид", "Отечественн", "44-дневная", "останки", "смертельно ранен", "подписку"]),
     ],
 )
