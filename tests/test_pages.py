@@ -34,7 +34,7 @@ def test_home_lists_the_coming_year_in_date_order_with_weekdays(app: Flask) -> N
     assert "in 36 days" in items[0] and "in 364 days" in items[3]
     assert "35th anniversary of the Khojaly genocide" in items[0]
     assert "109th anniversary of the 1918 genocide of Azerbaijanis" in items[1]
-    assert "7th anniversary of those who fell in the Patriotic War" in items[2]
+    assert "7th anniversary of the start of the Patriotic War" in items[2]
     assert "38th anniversary of the 20 January tragedy" in items[3]
     assert "Today is" not in html
 

@@ -236,7 +236,7 @@ def test_after_confirming_a_welcome_tells_when_the_first_reminder_comes(
     assert client.post(confirm_path, data={"csrf_token": csrf_of(page)}).status_code == 200
 
     welcome = smtp_sink.messages[1]
-    assert welcome["Subject"] == "Ваши напоминания включены"
+    assert welcome["Subject"] == "Подписка подтверждена"
     text = welcome.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     text = re.sub("[\u00a0\u202f]", " ", text)  # CLDR: "2027 г." with a narrow no-break space
     assert "Someone" not in text and "Кто-то" not in text  # not the repeat-sign-up warning
