@@ -22,7 +22,7 @@ from calendar_app.app_settings import current_settings
 from calendar_app.data import queries
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
-from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days

@@ -14,8 +14,7 @@ import pytest
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail.backends import ConsoleBackend, classify
-from calendar_app.mail.builder import finish
-from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.builder import RawMessage, finish
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_app
@@ -40,7 +39,7 @@ def test_the_file_backend_writes_each_reminder_as_an_eml_file(tmp_path: Path) ->
     assert written.name.endswith(f"-{ident}.eml")  # named by the Message-ID
 
 
-def test_the_console_backend_prints_a_prebuilt_message_readably() -> None:
+def test_the_console_backend_prints_raw_bytes_readably() -> None:
     stream = io.StringIO()
     raw = RawMessage("a@example.org", ("b@example.org",), b"Subject: Hi\r\n\r\nBody\r\n", "<m@x>")
     with ConsoleBackend(stream).connect() as connection:

@@ -1,17 +1,18 @@
-"""Pure: the VTIMEZONE of a time zone for a feed's window, as icalendar writes it.
+"""Pure: the VTIMEZONE of a time zone for a feed's window, written by icalendar.
 
-icalendar's ``Timezone.from_tzinfo`` finds each change of offset by stepping
-through the zone (64 days, then 32, … down to a second) and stops only where
-the zone's data ends, which it learns from an ``OverflowError``: for zoneinfo,
-the year 9999. A zone that no longer changes its clocks, like Asia/Baku since
-2016, costs it some 45,000 look-ups after the last change, whatever the window:
-15 to 40 ms for every window a feed is asked for.
+Without its COMMENT: RFC 5545 allows none in VTIMEZONE itself ("This timezone
+only works from …", which icalendar adds), and libical's restriction check
+(Evolution, GNOME) rejects a feed that has one.
 
-Here the zone handed to it ends ``_HORIZON`` after the window (wall clock, as
-the builder steps). The builder then writes the same VTIMEZONE: every change
-inside the window is found by steps that stay within 64 days of it, so before
-the horizon, and a scan that runs past the window records nothing more.
-``tests/test_vtimezones.py`` compares the two over many zones and windows.
+Windowed because of the first-request goal (docs/PERFORMANCE.md): icalendar's
+``Timezone.from_tzinfo`` finds each change of offset by stepping through the
+zone and stops only where the zone's data ends, for zoneinfo the year 9999. For
+a zone that no longer changes its clocks, like Asia/Baku since 2016, that is
+tens of thousands of look-ups after the last change, whatever the window: a
+good part of a cold feed render. Here the zone handed to it ends ``_HORIZON``
+after the window (wall clock, as the builder steps); every change inside the
+window is found by steps that stay within 64 days of it, so before the
+horizon.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from typing import Protocol, TextIO
 from calendar_app.config import MailSettings
 from calendar_app.core import verp
 from calendar_app.mail import dkim_signing
-from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.builder import RawMessage
 
 TIMEOUT_SECONDS = 30
 

@@ -1,151 +1,89 @@
 """Every outgoing e-mail is built here, into the bytes a backend delivers.
 
-A ``Letter`` is what the messages of one kind share: the rendered texts, extra
-headers and attachments, with slot strings where each recipient's own values go
-(``TOKEN_SLOT`` for the secret link's token). ``MessageBuilder.build`` adds the
-envelope (recipient, Message-ID, date) and those values and returns a
-``RawMessage``: the one form every backend sends, so that the final bytes of
-every message pass one point (mail/backends.py).
-
-A reminder run sends hundreds of messages from one letter, and building and
-flattening an EmailMessage for each costs more than the SMTP exchange itself.
-So the builder flattens a letter once with slots for everything that differs
-and fills the slots in per recipient (mail/prebuilt.py); the result is the
-message the email package would have built, byte for byte. A value that a
-header cannot take as it is (an address outside plain ASCII, say) makes the
-builder build that message the ordinary way instead.
+A ``Letter`` is one message's content: the rendered texts, extra headers and
+attachments. ``MessageBuilder.build`` adds the envelope (recipient, Message-ID,
+date), has the email package build the ``EmailMessage`` (mail/message.py) and
+flattens it into a ``RawMessage``: the one form every backend sends, so that the
+final bytes of every message pass one point (mail/backends.py, where the DKIM
+signature goes on).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+from email.generator import BytesGenerator
 from email.message import EmailMessage
-from email.utils import format_datetime
-from typing import Final
+from email.parser import BytesParser
+from email.policy import EmailPolicy
+from io import BytesIO
 
-from calendar_app.mail.message import Attachment, RenderedMail, build_message, sender_address
-from calendar_app.mail.prebuilt import MessageTemplate, RawMessage, flatten
-
-# Stands for the secret link's token in a letter; URL-safe, so it stays verbatim through
-# templates and URLs. Not a secret.
-TOKEN_SLOT: Final = "link-token-slot-9c41e7"
-# What the builder itself leaves open in a prebuilt message.
-TO_SLOT: Final = "to-slot-5e0d@example.invalid"
-MESSAGE_ID_SLOT: Final = "<message-id-slot-5e0d@example.invalid>"
-DATE_SLOT_TIME: Final = dt.datetime(1999, 12, 31, 23, 59, 59)
-DATE_SLOT: Final = format_datetime(DATE_SLOT_TIME.replace(tzinfo=dt.UTC))
-MAX_CACHED: Final = 256  # prebuilt letters kept before the cache starts afresh
-# Addresses the email package writes as they are ("To: address"); others take the slow way.
-PLAIN_ADDRESS: Final = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+from calendar_app.mail.message import (
+    POLICY,
+    Attachment,
+    RenderedMail,
+    build_message,
+    sender_address,
 )
 
 
 @dataclass(frozen=True)
+class RawMessage:
+    """A message ready for SMTP DATA, with its envelope."""
+
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes  # CRLF line ends
+    message_id: str
+
+    @property
+    def smtputf8(self) -> bool:
+        """An address outside ASCII: the relay must offer SMTPUTF8."""
+        return not "".join((self.sender, *self.recipients)).isascii()
+
+    def __bytes__(self) -> bytes:
+        return self.data
+
+    def parsed(self) -> EmailMessage:
+        message = BytesParser(policy=POLICY).parsebytes(self.data)  # POLICY: EmailMessage
+        assert isinstance(message, EmailMessage)  # nosec B101
+        return message
+
+
+@dataclass(frozen=True)
 class Letter:
-    """What the messages of one kind share; ``slots`` are filled in per recipient."""
+    """One message's content: texts, extra headers, attachments."""
 
     rendered: RenderedMail
     headers: tuple[tuple[str, str], ...] = ()
     attachments: tuple[Attachment, ...] = ()
-    slots: tuple[str, ...] = ()
-
-
-def _filled(text: str, values: Mapping[str, str]) -> str:
-    for slot, value in values.items():
-        text = text.replace(slot, value)
-    return text
 
 
 class MessageBuilder:
-    """Builds messages from letters; one per sending run, reusing what letters share."""
+    """Builds the messages of one sender."""
 
-    def __init__(self, sender: str, *, reuse: bool = True) -> None:
+    def __init__(self, sender: str) -> None:
         self.sender = sender  # "Name <address>", as in [mail] sender
-        self.envelope_sender = sender_address(sender)
-        self.reuse = reuse  # False: build every message the ordinary way
-        self.templates: dict[Letter, MessageTemplate] = {}
 
-    def build(
-        self,
-        letter: Letter,
-        *,
-        to: str,
-        message_id: str,
-        date: dt.datetime,
-        values: Mapping[str, str] | None = None,
-        once: bool = False,
-    ) -> RawMessage:
-        """The message for one recipient; ``date`` is naive UTC.
-
-        ``once``: a letter for this message only (personal texts): built the
-        ordinary way and not kept.
-        """
-        given = dict(values or {})
-        if set(given) != set(letter.slots):
-            raise ValueError(f"values for {sorted(given)}, but the letter has {letter.slots}")
-        if self.reuse and not once and PLAIN_ADDRESS.fullmatch(to):
-            filled = {
-                TO_SLOT: to,
-                DATE_SLOT: format_datetime(date.replace(tzinfo=dt.UTC)),
-                MESSAGE_ID_SLOT: message_id,
-                **given,
-            }
-            try:
-                data = self._template(letter).fill(filled)
-            except ValueError:
-                pass  # a value a header cannot take as it is: the ordinary way below
-            else:
-                return RawMessage(self.envelope_sender, (to,), data, message_id)
-        return finish(self.email_message(letter, to=to, message_id=message_id, date=date,
-                                         values=given))  # fmt: skip
+    def build(self, letter: Letter, *, to: str, message_id: str, date: dt.datetime) -> RawMessage:
+        """The message for one recipient; ``date`` is naive UTC."""
+        return finish(self.email_message(letter, to=to, message_id=message_id, date=date))
 
     def email_message(
-        self,
-        letter: Letter,
-        *,
-        to: str,
-        message_id: str,
-        date: dt.datetime,
-        values: Mapping[str, str] | None = None,
+        self, letter: Letter, *, to: str, message_id: str, date: dt.datetime
     ) -> EmailMessage:
-        """The message built the ordinary way, by the email package."""
-        given = values or {}
-        rendered = letter.rendered
+        """The message as the email package builds it."""
         return build_message(
-            rendered=RenderedMail(
-                _filled(rendered.subject, given),
-                _filled(rendered.text, given),
-                _filled(rendered.html, given),
-                rendered.sender_name,
-            ),
+            rendered=letter.rendered,
             sender=self.sender,
             to=to,
             message_id=message_id,
             date=date,
-            headers={name: _filled(value, given) for name, value in letter.headers},
+            headers=dict(letter.headers),
             attachments=letter.attachments,
-            body_cte="base64",  # 7-bit clean, and what a prebuilt message re-encodes
+            # 7-bit clean in every language, no line too long, line ends kept as written
+            body_cte="base64",
         )
-
-    def _template(self, letter: Letter) -> MessageTemplate:
-        template = self.templates.get(letter)
-        if template is None:
-            if len(self.templates) >= MAX_CACHED:
-                self.templates.clear()
-            slotted = self.email_message(
-                letter, to=TO_SLOT, message_id=MESSAGE_ID_SLOT, date=DATE_SLOT_TIME
-            )
-            template = self.templates[letter] = MessageTemplate.of(
-                slotted,
-                slots=(TO_SLOT, DATE_SLOT, MESSAGE_ID_SLOT, *letter.slots),
-                bodies=(letter.rendered.text, letter.rendered.html),
-            )
-        return template
 
 
 def finish(message: EmailMessage) -> RawMessage:
@@ -162,3 +100,13 @@ def finish(message: EmailMessage) -> RawMessage:
         data=flatten(message, utf8=international),
         message_id=str(message["Message-ID"] or ""),
     )
+
+
+def flatten(message: EmailMessage, utf8: bool = False) -> bytes:
+    """The bytes smtplib.send_message would send (CRLF line ends; UTF-8 headers if ``utf8``)."""
+    buffer = BytesIO()
+    policy = message.policy.clone(linesep="\r\n")
+    if utf8 and isinstance(policy, EmailPolicy):
+        policy = policy.clone(utf8=True)
+    BytesGenerator(buffer, policy=policy).flatten(message)
+    return buffer.getvalue()

@@ -6,11 +6,18 @@ recipient's language. Messages are built only with EmailMessage (``POLICY``,
 the ``default`` policy), which refuses CR/LF in any header, so no header can be
 injected.
 
-The one change to that policy: RFC 2369 list headers (List-Unsubscribe,
-List-Help, List-Post…) hold ``<URL>``s and are folded only between them. The
-default folding turns a URL longer than a line into RFC 2047 encoded-words,
-which is invalid in such a header: a mail provider would find no unsubscribe
-link to offer its one-click button for.
+Two changes to that policy's folding:
+
+- RFC 2369 list headers (List-Unsubscribe, List-Help, List-Post…) hold
+  ``<URL>``s and are folded only between them. The default folding turns a URL
+  longer than a line into RFC 2047 encoded-words, which is invalid in such a
+  header: a mail provider would find no unsubscribe link to offer its one-click
+  button for.
+- A Subject outside ASCII is written as encoded-words that carry their own
+  spaces. The default folder (CPython before gh-144156) may put the space
+  between two words as the folding whitespace between two encoded-words, which
+  RFC 2047 (section 6.2) tells every reader to drop: "7-я годовщина" arrived as
+  "7-ягодовщина".
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address, BaseHeader, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.policy import EmailPolicy, default
@@ -44,10 +52,29 @@ class UrlListHeader(UnstructuredHeader, BaseHeader):
         return f"{self.name}: " + f",{linesep} ".join(entries) + linesep
 
 
+class SubjectHeader(UnstructuredHeader, BaseHeader):
+    """A Subject whose encoded-words each hold their spaces, so none is lost in decoding."""
+
+    max_count = 1
+
+    def fold(self, *, policy: Any) -> str:
+        text = str(self)
+        if text.isascii() or policy.utf8:  # folded at spaces, or sent as UTF-8: nothing lost
+            return BaseHeader.fold(self, policy=policy)
+        linesep = str(policy.linesep)
+        # email.header's encoder splits the UTF-8 text itself, between characters, into
+        # base64 encoded-words; a space stays inside the word it was found in
+        words = Header(text, "utf-8", header_name=self.name).encode(
+            maxlinelen=policy.max_line_length, linesep=linesep
+        )
+        return f"{self.name}: {words}{linesep}"
+
+
 def _policy() -> EmailPolicy[EmailMessage]:
     registry = HeaderRegistry()
     for name in URL_LIST_HEADERS:
         registry.map_to_type(name, UrlListHeader)
+    registry.map_to_type("subject", SubjectHeader)
     return default.clone(header_factory=registry)
 
 

@@ -17,9 +17,8 @@ from calendar_app.data.models import MemorialDay, Subscriber
 from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
-from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
+from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
 from calendar_app.mail.message import RenderedMail, render_mail
-from calendar_app.mail.prebuilt import RawMessage
 
 
 def confirmation_message(
@@ -75,31 +74,29 @@ def _link_message(
 ) -> RawMessage:
     """``kind`` names the template; the link confirms, or else manages."""
     path = TokenPurpose.CONFIRM if kind == TokenPurpose.CONFIRM else TokenPurpose.MANAGE
-    url = f"{settings.server.base_url}/{path}/{TOKEN_SLOT}"
+    url = f"{settings.server.base_url}/{path}/{token}"
     rendered = render_mail(kind, subscriber.lang, **{f"{path}_url": url}, **context)
     message_id = make_msgid(domain=feed_host(settings.server.base_url))
     if settings.mail.bounce_domain:  # its VERP token, stored by send_now before it leaves
         sent = SentKind.CONFIRM if path == TokenPurpose.CONFIRM else SentKind.MANAGE
         outgoing = mail_log.Outgoing(message_id, subscriber.email, subscriber.id, sent)
         mail_log.record_sent(db.session, settings.mail.token_key, [outgoing], now)
-    return link_message(settings, subscriber.email, rendered, token, now, message_id)
+    return link_message(settings, subscriber.email, rendered, now, message_id)
 
 
 def link_message(
     settings: Settings,
     to: str,
     rendered: RenderedMail,
-    token: str,
     now: dt.datetime,
     message_id: str | None = None,
 ) -> RawMessage:
-    """A message whose one secret is the link's token (the slot TOKEN_SLOT in its texts)."""
+    """A message with one link (its secret token already in the texts)."""
     return MessageBuilder(settings.mail.sender).build(
-        Letter(rendered, slots=(TOKEN_SLOT,)),
+        Letter(rendered),
         to=to,
         message_id=message_id or make_msgid(domain=feed_host(settings.server.base_url)),
         date=now,
-        values={TOKEN_SLOT: token},
     )
 
 

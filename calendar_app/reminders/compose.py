@@ -23,22 +23,24 @@ from zoneinfo import ZoneInfo
 from calendar_app.config import Settings
 from calendar_app.core.azerbaijani import at_clock_time
 from calendar_app.core.dates import short_date
-from calendar_app.core.ics import FeedDay, FeedOptions, day_page_url, feed_host, render_calendar
-from calendar_app.core.observances import Observance, describe
+from calendar_app.core.ics import (
+    FeedDay,
+    FeedOptions,
+    day_page_url,
+    feed_host,
+    minute_of_silence,
+    render_calendar,
+)
+from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.verp import list_unsubscribe
-from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
+from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
 from calendar_app.mail.message import Attachment, render_mail
-from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders.remembrance_mail import Remembered, remembrance_letter
-
-MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
-
-SharedKey = tuple[int, int, str, dt.datetime]  # day id, year, language, data version
 
 
 class MomentTime(Protocol):
-    """When a moment happens: a model row, or the copy a composer keeps."""
+    """When a moment happens."""
 
     @property
     def local_time(self) -> dt.time: ...
@@ -90,31 +92,11 @@ class Recipient(Protocol):
 
 
 @dataclass(frozen=True)
-class MomentCopy:
-    local_time: dt.time
-    timezone: str
-
-
-@dataclass(frozen=True)
-class SharedParts:
-    """What every reminder about one (day, year) in one language has in common."""
-
-    key: SharedKey
-    slug: str
-    observance: Observance
-    silence: MomentCopy | None
-    attachment: Attachment  # the .ics file
-
-
-@dataclass(frozen=True)
 class Silence:
     baku_time: str  # as the sentence needs it: "12:00", in Azerbaijani "12:00-da" ("at 12:00")
     local_time: str
     zone: str
     same_time: bool
-
-
-LetterKey = tuple[SharedKey, int, Silence | None]  # shared parts, days left, minute of silence
 
 
 def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> Silence:
@@ -154,8 +136,6 @@ class ReminderComposer:
     def __init__(self, settings: Settings, builder: MessageBuilder | None = None) -> None:
         self.settings = settings
         self.builder = builder or MessageBuilder(settings.mail.sender)
-        self.shared: dict[SharedKey, SharedParts] = {}
-        self.letters: dict[LetterKey, Letter] = {}
 
     def __call__(
         self,
@@ -169,92 +149,61 @@ class ReminderComposer:
         """The message for ``reminder``, carrying ``token`` in its manage links.
 
         A family's own remembrance day (``reminder.remembered_id``) comes with what
-        dispatch read of it (``remembered``); its letter is used once, never cached.
+        dispatch read of it (``remembered``).
         """
         if reminder.message_id is None:
             raise LookupError(f"reminder {reminder.id} has no Message-ID")
         if reminder.remembered_id is not None:
             if remembered is None:
                 raise LookupError(f"reminder {reminder.id} lost its person")
-            letter = remembrance_letter(self.settings, reminder, subscriber, remembered, now)
-            once = True
+            letter = remembrance_letter(self.settings, reminder, subscriber, remembered, token, now)
         else:
-            letter, once = self.letter(reminder, subscriber, data, now), False
+            letter = self.letter(reminder, subscriber, token, data, now)
         return self.builder.build(
-            letter,
-            to=subscriber.email,
-            message_id=reminder.message_id,
-            date=now,
-            values={TOKEN_SLOT: token},
-            once=once,
+            letter, to=subscriber.email, message_id=reminder.message_id, date=now
         )
 
     def letter(
-        self, reminder: ReminderRow, subscriber: Recipient, data: DaySnapshot, now: dt.datetime
+        self,
+        reminder: ReminderRow,
+        subscriber: Recipient,
+        token: str,
+        data: DaySnapshot,
+        now: dt.datetime,
     ) -> Letter:
-        """What this reader's message shares with others: texts, headers, the .ics file."""
-        parts = self.shared_parts(reminder, subscriber.lang, data)
-        lang, zone, base_url = subscriber.lang, subscriber.timezone, self.settings.server.base_url
-        occurrence_date = parts.observance.date
-        local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
-        days_left = max((occurrence_date - local_today).days, 0)
-        silence = silence_for(parts.silence, occurrence_date, zone, lang) if parts.silence else None
-        key = (parts.key, days_left, silence)
-        letter = self.letters.get(key)
-        if letter is None:
-            if len(self.letters) >= MAX_CACHED:
-                self.letters.clear()
-            manage_url, _ = links(base_url, TOKEN_SLOT)
-            rendered = render_mail(
-                "reminder",
-                lang,
-                observance=parts.observance,
-                days_left=days_left,
-                silence=silence,
-                day_url=day_page_url(base_url, parts.slug, lang),
-                manage_url=manage_url,
-            )
-            headers = list_headers(base_url, TOKEN_SLOT, self.settings.mail.bounce_domain)
-            letter = self.letters[key] = Letter(
-                rendered, headers, (parts.attachment,), slots=(TOKEN_SLOT,)
-            )
-        return letter
-
-    def shared_parts(self, reminder: ReminderRow, lang: str, data: DaySnapshot) -> SharedParts:
+        """This reader's message: texts, headers, the .ics file of the day."""
         if reminder.memorial_day_id is None:
             raise LookupError(f"reminder {reminder.id} is not about a memorial day")
-        key = (reminder.memorial_day_id, reminder.year, lang, data.changed)
-        parts = self.shared.get(key)
-        if parts is None:
-            if len(self.shared) >= MAX_CACHED:
-                self.shared.clear()
-            parts = self.shared[key] = self._build_shared(key, reminder, data)
-        return parts
-
-    def _build_shared(
-        self, key: SharedKey, reminder: ReminderRow, data: DaySnapshot
-    ) -> SharedParts:
-        day_id, year, lang, data_changed = key
-        day = data.days.get(day_id)
+        day = data.days.get(reminder.memorial_day_id)
         if day is None:
             raise LookupError(f"reminder {reminder.id} is about a day the data does not hold")
-        occurrence = occurrence_in_year(day, year)
+        occurrence = occurrence_in_year(day, reminder.year)
         if occurrence is None:
-            raise LookupError(f"{day.slug} has no occurrence in {year}")
-        moment = next(
-            (m for m in day.moments if m.kind == "minute-of-silence" and m.is_verified), None
+            raise LookupError(f"{day.slug} has no occurrence in {reminder.year}")
+        lang, zone, base_url = subscriber.lang, subscriber.timezone, self.settings.server.base_url
+        observance = describe(occurrence, lang)
+        local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
+        moment = minute_of_silence(day)
+        manage_url, _ = links(base_url, token)
+        rendered = render_mail(
+            "reminder",
+            lang,
+            observance=observance,
+            days_left=max((observance.date - local_today).days, 0),
+            silence=silence_for(moment, observance.date, zone, lang) if moment else None,
+            day_url=day_page_url(base_url, day.slug, lang),
+            manage_url=manage_url,
         )
+        headers = list_headers(base_url, token, self.settings.mail.bounce_domain)
+        return Letter(rendered, headers, (self.attachment(day, reminder.year, lang, data),))
+
+    def attachment(self, day: MailDay, year: int, lang: str, data: DaySnapshot) -> Attachment:
+        """The day's observance in ``year`` as an .ics file."""
         ics = render_calendar(
             [day],
             FeedOptions(lang=lang, years_back=0, years_ahead=0, slug=day.slug),
             year=year,
             base_url=self.settings.server.base_url,
-            data_changed=data_changed,
+            data_changed=data.changed,
         )
-        return SharedParts(
-            key=key,
-            slug=day.slug,
-            observance=describe(occurrence, lang),
-            silence=MomentCopy(moment.local_time, moment.timezone) if moment else None,
-            attachment=Attachment(f"{day.slug}-{year}.ics", ics, "text", "calendar"),
-        )
+        return Attachment(f"{day.slug}-{year}.ics", ics, "text", "calendar")

@@ -39,7 +39,7 @@ from calendar_app.data.statuses import (
     TokenPurpose,
 )
 from calendar_app.mail.backends import Backend, Connection, MailError
-from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.builder import RawMessage
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import DaySnapshot
 from calendar_app.reminders.remembrance_mail import Remembered, load_remembered

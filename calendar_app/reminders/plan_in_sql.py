@@ -11,19 +11,16 @@ The time-zone arithmetic of each slot is done here, by the pure planner
 repeated hours at their first passage), not by PostgreSQL: its rule for a
 repeated hour differs (it takes the second passage), and its time-zone data may
 be another release than Python's. A million subscribers share a few thousand
-slots, so this costs milliseconds; the rows themselves never leave the database.
+slots; the rows themselves never leave the database.
 ``tests/test_plan_in_sql.py`` compares the result with the pure planner across
 zones, send hours, lead times and DST edges.
 
 The pass commits every ``SUBSCRIBERS_PER_TRANSACTION`` subscribers (in the
 order of their ids, however sparse: a part ends where that many rows end). Each
 reminder's foreign key locks its subscriber's row (``FOR KEY SHARE``) until the
-commit: in one transaction, a million subscribers' rows stayed locked for the
-whole pass (about 40 s on a two-core machine), and erasing an address
-("everything is erased") waited that long. Now it waits for one part, about
-4 s, and the parts cost what the single statement cost. A pass stopped half-way
-leaves what it committed; the next pass plans the rest, as ON CONFLICT skips
-what is there.
+commit, so erasing an address ("everything is erased") waits for one part,
+never for the whole pass. A pass stopped half-way leaves what it committed; the
+next pass plans the rest, as ON CONFLICT skips what is there.
 """
 
 from __future__ import annotations
@@ -40,8 +37,7 @@ from calendar_app.core.reminder_plan import PlanOccurrence, due_and_deadline
 from calendar_app.data.queries import DbSession
 
 # Every (zone, send hour, list of lead times) active subscribers have: one scan, and only
-# the distinct lists leave (a few hundred; reading each subscriber's JSON here took 1.3 s
-# of a million's pass, comparing the stored texts 0.2 s).
+# the distinct lists leave (a few hundred), compared as stored texts.
 _SLOT_KEYS = sa.text(
     "SELECT DISTINCT s.timezone, s.send_hour, CAST(s.lead_days AS text) "
     "FROM subscribers AS s WHERE s.status = 'active'"

@@ -2,9 +2,8 @@
 
 Dispatch reads the person (and the memorial day their page links to) when the
 message is composed, never earlier: an edit made after planning shows, and
-nothing personal outlives the message (its letter is never cached). The row's
-occasion (day-40, year-5…) and year say which day it is. Building the letter
-from what was read is pure.
+nothing personal outlives the message. The row's occasion (day-40, year-5…)
+and year say which day it is. Building the letter from what was read is pure.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from calendar_app.core.remembrance_ics import LinkedDay, describe_person
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Reminder
 from calendar_app.data.queries import DbSession
-from calendar_app.mail.builder import TOKEN_SLOT, Letter
+from calendar_app.mail.builder import Letter
 from calendar_app.mail.message import render_mail
 
 if TYPE_CHECKING:
@@ -71,9 +70,10 @@ def remembrance_letter(
     reminder: ReminderRow,
     subscriber: Recipient,
     remembered: Remembered,
+    token: str,
     now: dt.datetime,
 ) -> Letter:
-    """The letter for this one message, with a slot for the manage token."""
+    """The letter for this one message, its manage links carrying ``token``."""
     person = remembered.person
     item = occasion_in_year(person, reminder.occasion or "", reminder.year)
     if item is None:
@@ -93,7 +93,7 @@ def remembrance_letter(
         date_label=long_date(item.date, lang),
         days_left=max((item.date - local_today).days, 0),
         details=describe_person(person, lang, linked).splitlines(),
-        manage_url=f"{base_url}/remember/manage/{TOKEN_SLOT}",
+        manage_url=f"{base_url}/remember/manage/{token}",
     )
-    headers = list_headers(base_url, TOKEN_SLOT, settings.mail.bounce_domain)
-    return Letter(rendered, headers, slots=(TOKEN_SLOT,))
+    headers = list_headers(base_url, token, settings.mail.bounce_domain)
+    return Letter(rendered, headers)

@@ -9,11 +9,8 @@ polls never touches the database. Each process keeps its own cache (gunicorn
 workers share nothing); the cache is bounded by the bytes it holds, least
 recently used first out.
 
-A variant not yet kept (a new ``alarm=`` value, say) is assembled from the event
-blocks of ``core.feed_blocks``, rendered once per data version: it costs no
-query and no icalendar rendering once the blocks of its days and years exist.
-Memory: at most ``max_bytes`` of rendered feeds plus ``blocks_max_bytes`` of
-blocks (``bytes_held`` counts both).
+A variant not yet kept (a new ``alarm=`` value, say) reads the days with their
+records and is rendered by icalendar (``core.ics.render_calendar``).
 """
 
 from __future__ import annotations
@@ -28,9 +25,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime
 
-from calendar_app.core.feed_blocks import DEFAULT_MAX_BYTES as DEFAULT_BLOCKS_MAX_BYTES
-from calendar_app.core.feed_blocks import FeedBlocks
-from calendar_app.core.ics import FeedDay, FeedOptions, year_start_utc
+from calendar_app.core.ics import FeedOptions, render_calendar, year_start_utc
 from calendar_app.data import queries
 from calendar_app.data.queries import DbSession
 from calendar_app.web.counters import FEED_CACHE_HITS
@@ -93,15 +88,12 @@ class FeedCache:
         max_bytes: int = DEFAULT_MAX_BYTES,
         version_ttl: float = DEFAULT_VERSION_TTL,
         clock: Callable[[], float] = time.monotonic,
-        blocks_max_bytes: int = DEFAULT_BLOCKS_MAX_BYTES,
     ) -> None:
         self.max_bytes = max_bytes
-        self.blocks = FeedBlocks(blocks_max_bytes)
         self.version_ttl = version_ttl
         self._clock = clock
         self._entries: OrderedDict[Hashable, RenderedFeed] = OrderedDict()
         self._bytes = 0
-        self._slugs: tuple[Hashable, frozenset[str]] | None = None
         self._version: tuple[float, DataVersion] | None = None
         self._lock = threading.Lock()
 
@@ -137,37 +129,20 @@ class FeedCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= evicted.size
 
-    def known_slugs(self, version: Hashable) -> frozenset[str] | None:
-        with self._lock:
-            if self._slugs is not None and self._slugs[0] == version:
-                return self._slugs[1]
-            return None
-
-    def remember_slugs(self, version: Hashable, slugs: frozenset[str]) -> None:
-        with self._lock:
-            self._slugs = (version, slugs)
-
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
-            self._slugs = None
             self._version = None
-        self.blocks.clear()
 
     def __len__(self) -> int:
         return len(self._entries)
 
     @property
     def bytes_held(self) -> int:
-        """Bytes of rendered feeds (both forms) and of event blocks held now."""
+        """Bytes of rendered feeds (both forms) held now."""
         with self._lock:
-            rendered = self._bytes
-        return rendered + self.blocks.bytes_held
-
-    @property
-    def max_bytes_held(self) -> int:
-        return self.max_bytes + self.blocks.max_bytes
+            return self._bytes
 
 
 def feed_for(
@@ -186,21 +161,11 @@ def feed_for(
         FEED_CACHE_HITS.inc()
         return found
 
-    slugs = cache.known_slugs(version)
-    if options.slug is not None and slugs is not None and options.slug not in slugs:
+    days = queries.days_with_records(session)
+    if options.slug is not None and all(day.slug != options.slug for day in days):
         raise UnknownDay(options.slug)
-
-    def load_days() -> list[FeedDay]:  # only when a block of this variant is missing
-        days = queries.days_with_records(session)
-        cache.remember_slugs(version, frozenset(day.slug for day in days))
-        if options.slug is not None and all(day.slug != options.slug for day in days):
-            raise UnknownDay(options.slug)
-        return list(days)
-
     changed = version[0]
-    body = cache.blocks.render(
-        load_days, options, year=year, base_url=base_url, data_changed=changed, version=version
-    )
+    body = render_calendar(days, options, year=year, base_url=base_url, data_changed=changed)
     feed = RenderedFeed.of(body, representation_modified(changed, year))
     cache.put(key, feed)
     return feed

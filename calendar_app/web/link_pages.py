@@ -11,7 +11,7 @@ from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.mail.backends import MailError
-from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import send_now
 from calendar_app.reminders.subscriptions import time_zone_names
 from calendar_app.web.i18n import current_language

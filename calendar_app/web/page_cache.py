@@ -70,4 +70,4 @@ def cached_page(view: Callable[..., str]) -> Callable[..., Response | str]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions.setdefault(PAGE_CACHE_KEY, FeedCache(MAX_BYTES, blocks_max_bytes=0))
+    app.extensions.setdefault(PAGE_CACHE_KEY, FeedCache(MAX_BYTES))

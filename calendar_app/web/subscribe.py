@@ -21,7 +21,7 @@ from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
-from calendar_app.mail.prebuilt import RawMessage
+from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import (
     confirmation_message,
     manage_message,

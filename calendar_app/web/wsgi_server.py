@@ -48,11 +48,11 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
 def freeze_before_fork(server: object, worker: object) -> None:
     """Gunicorn's hook in the master, before each worker is forked: ``gc.freeze()``.
 
-    What the master built (the modules, the app, Babel's locale data: some
-    140,000 objects) moves out of the collector's way, as Python's documentation
-    advises before a fork: a worker's full collection no longer walks it (4.5 ms
-    instead of 75 ms here, a pause a request would wait through), and does not
-    write to those pages, which the workers then keep sharing with the master.
+    What the master built (the modules, the app, Babel's locale data) moves out
+    of the collector's way, as Python's documentation advises before a fork: a
+    worker's full collection no longer walks it (a pause a request would wait
+    through), and does not write to those pages, which the workers then keep
+    sharing with the master.
     """
     gc.freeze()
 
