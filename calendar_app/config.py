@@ -76,6 +76,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_message_bytes": MessageLimits.max_message_bytes,
         "max_header_bytes": MessageLimits.max_header_bytes,
         "max_field_bytes": MessageLimits.max_field_bytes,
+        "max_mime_field_bytes": MessageLimits.max_mime_field_bytes,
         "max_encoded_words": MessageLimits.max_encoded_words,
         "max_mime_parts": MessageLimits.max_mime_parts,
     },

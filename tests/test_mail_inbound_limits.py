@@ -153,9 +153,10 @@ OVER_THE_LIMITS = [
     ("one folded field", b"References:" + b" <a@b.c>\r\n" * 1000 + b"\r\n"),
     ("encoded words", b"Subject:" + b" =?utf-8?q?w?=\r\n" * (LIMITS.max_encoded_words + 1)),
     ("MIME parts", _parts(LIMITS.max_mime_parts)),
+    ("a field inside a quoted original", _dsn_with_original("X-Long:" + " a\r\n" * 3000)),
     (
-        "a field inside a quoted original",
-        _dsn_with_original("Content-Type: text/plain;" + " p=v;\r\n" * 2000),
+        "MIME parameters of a part",
+        _dsn_with_original("Content-Type: text/plain;" + " p=v;\r\n" * 300),
     ),
 ]
 

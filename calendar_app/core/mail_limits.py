@@ -9,6 +9,9 @@ pass, and refused when it exceeds a limit:
 - its header section (everything up to the first empty line);
 - any one header field, continuation lines included, wherever it stands (a part's
   header, a quoted original): a line ``Name: …`` and the indented lines after it;
+  a ``Content-*`` field has a lower limit of its own, since the MIME parameters
+  (``; name=value``) of each part are parsed while the message is read, at a cost
+  that grows with their number;
 - the encoded words (``=?charset?B|Q?``) in the whole message;
 - the MIME parts it can hold: every part but the outermost follows a line that
   opens it (``--boundary``, not the closing ``--boundary--``) or is the body of a
@@ -27,6 +30,9 @@ from dataclasses import dataclass
 ENCODED_WORD = re.compile(rb"=\?[^?\s]{1,75}\?[bBqQ]\?")
 # A field name (RFC 5322: printable, no colon), its value, and its continuation lines.
 FOLDED_FIELD = re.compile(rb"^[!-9;-~]+:[^\n]*(?:\n[ \t][^\n]*)*", re.MULTILINE)
+MIME_FIELD = re.compile(
+    rb"^content-[!-9;-~]*:[^\n]*(?:\n[ \t][^\n]*)*", re.MULTILINE | re.IGNORECASE
+)
 DELIMITER = re.compile(rb"^--", re.MULTILINE)
 CLOSING_DELIMITER = re.compile(rb"^--[^\r\n]*--[ \t]*\r?$", re.MULTILINE)
 MESSAGE_PART = re.compile(rb"^content-type:[ \t]*message/", re.MULTILINE | re.IGNORECASE)
@@ -37,6 +43,7 @@ class MessageLimits:
     max_message_bytes: int = 1024 * 1024
     max_header_bytes: int = 64 * 1024
     max_field_bytes: int = 8 * 1024
+    max_mime_field_bytes: int = 2 * 1024
     max_encoded_words: int = 200
     max_mime_parts: int = 50
 
@@ -64,8 +71,11 @@ def screen(data: bytes, limits: MessageLimits) -> Refusal | None:
     words = len(ENCODED_WORD.findall(data))
     if words > limits.max_encoded_words:
         return Refusal(554, "5.6.0", f"More than {limits.max_encoded_words} encoded words")
-    if _longest_field(data) > limits.max_field_bytes:
+    if _longest(FOLDED_FIELD, data) > limits.max_field_bytes:
         return Refusal(552, "5.3.4", f"A header field larger than {limits.max_field_bytes} bytes")
+    if _longest(MIME_FIELD, data) > limits.max_mime_field_bytes:
+        text = f"A Content-* field larger than {limits.max_mime_field_bytes} bytes"
+        return Refusal(552, "5.3.4", text)
     if _parts_at_most(data) > limits.max_mime_parts:
         return Refusal(554, "5.6.0", f"More than {limits.max_mime_parts} MIME parts")
     return None
@@ -77,9 +87,9 @@ def _header_end(data: bytes) -> int:
     return found.start() if found else len(data)
 
 
-def _longest_field(data: bytes) -> int:
-    """The longest header field anywhere, folded lines included."""
-    return max((len(found) for found in FOLDED_FIELD.findall(data)), default=0)
+def _longest(field: re.Pattern[bytes], data: bytes) -> int:
+    """The longest header field of this pattern anywhere, folded lines included."""
+    return max(map(len, field.findall(data)), default=0)
 
 
 def _parts_at_most(data: bytes) -> int:
