@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Final
@@ -117,12 +117,12 @@ class MessageBuilder:
         given = values or {}
         rendered = letter.rendered
         return build_message(
-            rendered=RenderedMail(
-                _filled(rendered.subject, given),
-                _filled(rendered.text, given),
-                _filled(rendered.html, given),
-                rendered.sender_name,
-            ),
+            rendered=replace(
+                rendered,
+                subject=_filled(rendered.subject, given),
+                text=_filled(rendered.text, given),
+                html=_filled(rendered.html, given),
+            ),  # every other field (sender name, Feedback-ID) as rendered
             sender=self.sender,
             to=to,
             message_id=message_id,
