@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+import socket
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -219,3 +220,34 @@ def _timed(port: int, recipients: list[str], data: bytes) -> float:
     with smtplib.SMTP("127.0.0.1", port) as client:
         client.sendmail("", recipients, data)
     return time.perf_counter() - started
+
+
+def test_lmtp_refuses_a_hostile_message_once_per_recipient(app: Flask) -> None:
+    """LMTP (RFC 2033): one reply per accepted recipient, each a 5xx, and the session goes on."""
+    port = free_port()
+    controller = inbound.start(app, "127.0.0.1", port, lmtp=True)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            stream = raw.makefile("rwb")
+
+            def say(line: bytes) -> bytes:
+                stream.write(line + b"\r\n")
+                stream.flush()
+                lines = [stream.readline()]
+                while lines[-1][3:4] == b"-":
+                    lines.append(stream.readline())
+                return lines[-1]
+
+            assert stream.readline().startswith(b"220")
+            assert say(b"LHLO mx.example.org").startswith(b"250")
+            assert say(b"MAIL FROM:<>").startswith(b"250")
+            for recipient in (f"bounces@{DOMAIN}", f"unsubscribe@{DOMAIN}"):
+                assert say(f"RCPT TO:<{recipient}>".encode()).startswith(b"250")
+            assert say(b"DATA").startswith(b"354")
+            first = say(hostile_subject(3_000) + b".")
+            second = stream.readline()
+            assert first.startswith(b"552 5.3.4") and second.startswith(b"552 5.3.4")
+            assert say(b"RSET").startswith(b"250")
+            assert say(b"QUIT").startswith(b"221")
+    finally:
+        controller.stop()
