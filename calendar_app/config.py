@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.mail_limits import MessageLimits
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 
 ENV_PREFIX = "CALENDAR_APP_"
@@ -70,6 +71,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "bounce_domain": "",
         "soft_bounce_limit": 3,
         "soft_bounce_days": 14,
+    },
+    "inbound": {  # what `calendar-app inbound` accepts before parsing (core/mail_limits.py)
+        "max_message_bytes": MessageLimits.max_message_bytes,
+        "max_header_bytes": MessageLimits.max_header_bytes,
+        "max_field_bytes": MessageLimits.max_field_bytes,
+        "max_mime_field_bytes": MessageLimits.max_mime_field_bytes,
+        "max_encoded_words": MessageLimits.max_encoded_words,
+        "max_mime_parts": MessageLimits.max_mime_parts,
     },
     "reminders": {
         "enabled": True,
@@ -194,6 +203,7 @@ class Settings:
     secret_key: str
     source: str  # where the file layer came from, for messages
     metrics: MetricsSettings = MetricsSettings(enabled=False)
+    inbound: MessageLimits = field(default_factory=MessageLimits)
 
 
 def load_settings(
@@ -404,6 +414,11 @@ def _build(
         if not 0 <= feed[key] <= 100:
             raise fail("feed", key, f"must be 0-100, got {feed[key]}")
 
+    inbound = values["inbound"]
+    for key in DEFAULTS["inbound"]:
+        if not 1 <= inbound[key] <= INBOUND_CEILING:
+            raise fail("inbound", key, f"must be 1-{INBOUND_CEILING}, got {inbound[key]}")
+
     secret_key = secret or _local_secret(instance_dir)
     return Settings(
         server=ServerSettings(
@@ -448,9 +463,11 @@ def _build(
         secret_key=secret_key,
         source=label,
         metrics=MetricsSettings(values["metrics"]["enabled"]),
+        inbound=MessageLimits(**inbound),
     )
 
 
+INBOUND_CEILING = 100 * 1024 * 1024
 HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 SELECTOR = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")
 

@@ -192,3 +192,54 @@ def test_dkim_settings_name_the_problem(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="dkim_domain: must be a domain name, got 'localhost'"):
         load_settings(instance, environ={"CALENDAR_APP_MAIL_DKIM_KEY_FILE": str(key)},
                       overrides={"mail": {"dkim_selector": SELECTOR}})  # fmt: skip
+
+
+OVERSIGNED = ("From", "To", "Subject", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
+              "List-Unsubscribe-Post", "Feedback-ID")  # fmt: skip
+
+
+def test_the_headers_a_reader_acts_on_are_over_signed(
+    signing_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    """A second Subject, To, Date, Message-ID, List-* or Feedback-ID added on the way
+    (where a mail client may show it instead of ours) breaks the signature."""
+    subscribe(signing_app)
+    with signing_app.app_context():
+        assert "1 sent" in run_once(DAY_BEFORE).summary()
+    (raw,) = smtp_sink.handler.raw
+    record = published(signing_app)
+    assert dkim.verify(raw, dnsfunc=resolver(record))
+    head = raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n", b"").replace(b" ", b"")
+    signed = re.search(rb"h=([^;]+);", head)
+    assert signed is not None
+    names = signed.group(1).decode().split(":")
+    signature_end = re.search(rb"\r\n(?=[^ \t])", raw)  # after DKIM-Signature's folded lines
+    assert signature_end is not None and raw[signature_end.end() :].startswith(b"Subject:")
+    at = signature_end.end()
+    harmless = raw[:at] + b"X-Relay-Note: scanned\r\n" + raw[at:]  # what relays do add
+    assert dkim.verify(harmless, dnsfunc=resolver(record))
+    for name in OVERSIGNED:
+        assert names.count(name.lower()) == 2, (name, names)  # present once, named twice
+        forged = f"{name}: forged <https://evil.example/{name}>\r\n".encode()
+        tampered = raw[:at] + forged + raw[at:]
+        assert not dkim.verify(tampered, dnsfunc=resolver(record)), name
+        appended = raw.replace(b"\r\n\r\n", b"\r\n" + forged + b"\r\n", 1)
+        assert not dkim.verify(appended, dnsfunc=resolver(record)), name
+
+
+def test_a_list_unsubscribe_added_to_a_confirmation_breaks_its_signature(
+    signing_app: Flask,
+) -> None:
+    """A confirmation has no List-Unsubscribe; h= names it once so none can be added."""
+    subscribe(signing_app, "nigar@example.org")
+    with signing_app.app_context():
+        settings = current_settings()
+        person = subscriber_by_email(db.session, "nigar@example.org")
+        assert person is not None
+        signed = final_form(confirmation_message(settings, person, "t" * 43, SIGNUP), settings.mail)
+    record = published(signing_app)
+    assert b"List-Unsubscribe:" not in signed.data.split(b"\r\n\r\n", 1)[0]
+    assert dkim.verify(signed.data, dnsfunc=resolver(record))
+    added = b"List-Unsubscribe: <https://evil.example/x>\r\n"
+    at = signed.data.index(b"\r\n\r\n") + 2
+    assert not dkim.verify(signed.data[:at] + added + signed.data[at:], dnsfunc=resolver(record))

@@ -1,9 +1,12 @@
 """DKIM (RFC 6376) signing of a message's final bytes, and the DNS record to publish.
 
-The signature covers the headers a reader and a mail provider rely on (From
-twice, so that no second From can be added), the List-Unsubscribe pair that
-one-click unsubscribing needs signed, and the whole body, in relaxed/relaxed
-canonicalization so that a relay re-folding a header does not break it.
+The signature covers the headers a reader and a mail provider rely on, the
+List-Unsubscribe pair that one-click unsubscribing needs signed, and the whole
+body, in relaxed/relaxed canonicalization so that a relay re-folding a header
+does not break it. The headers a reader or a provider acts on are over-signed:
+named in h= once more than the message has them (once when it has none), so
+that a copy added on the way, or one added where the message has none (a
+List-Unsubscribe on a confirmation), breaks the signature (RFC 6376 8.15).
 """
 
 from __future__ import annotations
@@ -30,6 +33,20 @@ SIGNED_HEADERS = (
     "list-unsubscribe-post",
     "auto-submitted",
     "reply-to",
+    "feedback-id",
+)
+OVERSIGNED = (
+    "from",
+    "to",
+    "cc",
+    "reply-to",
+    "subject",
+    "date",
+    "message-id",
+    "list-id",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+    "feedback-id",
 )
 RSA_ENCRYPTION_OID = bytes.fromhex("2a864886f70d010101")  # 1.2.840.113549.1.1.1
 TXT_CHUNK = 255  # one DNS character-string
@@ -41,11 +58,14 @@ class SigningError(Exception):
 
 def sign(data: bytes, settings: DkimSettings) -> bytes:
     """``data`` (CRLF line ends) with a DKIM-Signature header in front."""
-    names = _present_headers(data)
-    include = [n.encode() for n in SIGNED_HEADERS if n in names]
-    if "from" not in names:
+    present = _present_headers(data)
+    if "from" not in present:
         raise SigningError("a message without From cannot be signed")
-    include.append(b"from")  # over-signed: a second From would break the signature
+    include = [
+        name.encode()
+        for name in dict.fromkeys((*SIGNED_HEADERS, *OVERSIGNED))
+        for _ in range(present.count(name) + (name in OVERSIGNED))
+    ]
     try:
         header = dkim.sign(
             data,
@@ -61,12 +81,13 @@ def sign(data: bytes, settings: DkimSettings) -> bytes:
     return bytes(header) + data
 
 
-def _present_headers(data: bytes) -> set[str]:
+def _present_headers(data: bytes) -> list[str]:
+    """The header field names of ``data``, lower case, once per occurrence."""
     head = data.split(b"\r\n\r\n", 1)[0]
-    return {
+    return [
         m.group(1).decode("ascii").lower()
         for m in re.finditer(rb"^([!-9;-~]+):", head, re.MULTILINE)
-    }
+    ]
 
 
 def public_key_der(private_key_pem: bytes) -> bytes:

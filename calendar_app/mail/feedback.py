@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from calendar_app.config import MailSettings
 from calendar_app.core import verp
-from calendar_app.core.mail_reports import HARD, Report, read_report
+from calendar_app.core.mail_reports import HARD, Report
 from calendar_app.data import mail_log
 from calendar_app.data.models import SentMail, Subscriber
 from calendar_app.data.queries import DbSession
@@ -43,13 +43,12 @@ class Outcome:
 
 
 def process(
-    session: DbSession, settings: MailSettings, recipient: str, data: bytes, now: dt.datetime
+    session: DbSession, settings: MailSettings, recipient: str, report: Report, now: dt.datetime
 ) -> Outcome:
-    """Act on one message received for ``recipient``; commits what it changes."""
+    """Act on one message (read once, for all its recipients) for ``recipient``; commits."""
     purpose = verp.parse_recipient(recipient, settings.bounce_domain)
     if purpose is None:
         return Outcome("ignored", f"{recipient} is no address of ours")
-    report = read_report(data)
     try:
         if purpose.purpose == verp.UNSUBSCRIBE:
             outcome = _unsubscribe(session, report, now)

@@ -35,6 +35,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+SENDER_ID = "calendar-app"  # the last field of every Feedback-ID
+REMINDER_TEMPLATES = ("reminder", "remembrance")  # the list's own mail; the rest answer a reader
 URL_LIST_HEADERS = ("list-unsubscribe", "list-help", "list-subscribe", "list-post", "list-archive")
 
 
@@ -87,6 +89,7 @@ class RenderedMail:
     text: str
     html: str
     sender_name: str = ""  # the site's name in the letter's language, shown in From
+    feedback_id: str = ""  # the Feedback-ID header (mail providers' spam figures); "": none
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,15 @@ def render_mail(name: str, lang: str, **context: Any) -> RenderedMail:
         text=text.strip() + "\n",
         html=html,
         sender_name=sender_name,
+        feedback_id=feedback_id(name, lang),
     )
+
+
+def feedback_id(name: str, lang: str) -> str:
+    """Gmail's ``campaign:customer:mail type:sender``: which letter, its language, reminder
+    or transactional, and this application; never anything of one reader."""
+    kind = "reminder" if name in REMINDER_TEMPLATES else "transactional"
+    return f"{name}:{lang}:{kind}:{SENDER_ID}"
 
 
 def _block(template: Any, block: str, values: Mapping[str, Any]) -> str:
@@ -151,6 +162,8 @@ def build_message(
     message["Date"] = format_datetime(date.replace(tzinfo=dt.UTC))
     message["Message-ID"] = message_id
     message["Auto-Submitted"] = "auto-generated"
+    if rendered.feedback_id:
+        message["Feedback-ID"] = rendered.feedback_id
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(rendered.text, cte=body_cte)

@@ -19,6 +19,7 @@ from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
 from calendar_app.mail.message import RenderedMail, render_mail
+from calendar_app.reminders.compose import list_headers
 
 
 def confirmation_message(
@@ -77,11 +78,14 @@ def _link_message(
     url = f"{settings.server.base_url}/{path}/{token}"
     rendered = render_mail(kind, subscriber.lang, **{f"{path}_url": url}, **context)
     message_id = make_msgid(domain=feed_host(settings.server.base_url))
+    headers: tuple[tuple[str, str], ...] = ()
+    if path == TokenPurpose.MANAGE:  # a manage link comes with the list's one-click exit
+        headers = list_headers(settings.server.base_url, token, settings.mail.bounce_domain)
     if settings.mail.bounce_domain:  # its VERP token, stored by send_now before it leaves
         sent = SentKind.CONFIRM if path == TokenPurpose.CONFIRM else SentKind.MANAGE
         outgoing = mail_log.Outgoing(message_id, subscriber.email, subscriber.id, sent)
         mail_log.record_sent(db.session, settings.mail.token_key, [outgoing], now)
-    return link_message(settings, subscriber.email, rendered, now, message_id)
+    return link_message(settings, subscriber.email, rendered, now, message_id, headers)
 
 
 def link_message(
@@ -90,10 +94,11 @@ def link_message(
     rendered: RenderedMail,
     now: dt.datetime,
     message_id: str | None = None,
+    headers: tuple[tuple[str, str], ...] = (),
 ) -> RawMessage:
     """A message with one link (its secret token already in the texts)."""
     return MessageBuilder(settings.mail.sender).build(
-        Letter(rendered),
+        Letter(rendered, headers),
         to=to,
         message_id=message_id or make_msgid(domain=feed_host(settings.server.base_url)),
         date=now,
