@@ -45,9 +45,8 @@ translations: $(STAMP)  ## re-extract interface text into the az and ru catalogs
 		--project=calendar-app -o $(VENV)/messages.pot .
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d calendar_app/translations --ignore-obsolete --no-wrap
 
-bench: $(STAMP)  ## feed, pages, reminder planning and dispatch benchmarks (figures in docs/PERFORMANCE.md)
+bench: $(STAMP)  ## feed, reminder planning and dispatch benchmarks (figures in docs/PERFORMANCE.md)
 	$(BIN)/python -m benchmarks.feed
-	$(BIN)/python -m benchmarks.pages
 	$(BIN)/python -m benchmarks.planning
 	$(BIN)/python -m benchmarks.dispatch
 
