@@ -18,7 +18,7 @@ from calendar_app.web.public_pages import redirect_to_language, serve_public_pag
 from calendar_app.web.security import frameable
 
 embed = Blueprint("embed", __name__)
-serve_public_pages(embed)
+serve_public_pages(embed, keep_choice=False)
 
 DEFAULT_LIMIT = 4
 MAX_LIMIT = 12

@@ -34,6 +34,7 @@ from calendar_app.web.i18n import (
     request_language,
     unprefixed_path,
     url_language,
+    vary_on_language,
 )
 
 PAGE_MAX_AGE = 600  # seconds a cache may answer a page before it asks again (with its ETag)
@@ -66,12 +67,7 @@ def _lang_param_to_prefix() -> Response | None:
     return redirect(_with_query(path, other_args()), 302)  # type: ignore[return-value]
 
 
-def _finish(response: Response) -> Response:
-    if url_language() is None or 300 <= response.status_code < 400:
-        # chosen by the reader's signals (or a plain response such as /healthz)
-        if response.status_code in (301, 302, 303, 307, 308):
-            response.headers["Cache-Control"] = REDIRECT_CACHE_CONTROL
-        return remember_language(response)
+def _public(response: Response) -> Response:
     if response.status_code == 200 and request.method in ("GET", "HEAD"):
         response.cache_control.public = True
         response.cache_control.max_age = page_max_age(utc_now())
@@ -81,15 +77,33 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def _redirected(response: Response) -> bool:
+    if response.status_code in (301, 302, 303, 307, 308):
+        response.headers["Cache-Control"] = REDIRECT_CACHE_CONTROL
+        return True
+    return False
+
+
 def _fill_language(endpoint: str, values: dict[str, Any]) -> None:
     """url_for('pages.day', slug=...) links to the day in the current language."""
     if "lang" not in values and current_app.url_map.is_endpoint_expecting(endpoint, "lang"):
         values["lang"] = current_language()
 
 
-def serve_public_pages(blueprint: Blueprint) -> None:
-    """Give ``blueprint``'s ``<lang:lang>`` pages their caching headers and redirects."""
+def serve_public_pages(blueprint: Blueprint, *, keep_choice: bool = True) -> None:
+    """Give ``blueprint``'s ``<lang:lang>`` pages their caching headers and redirects.
+
+    With ``keep_choice``, a redirect for a ``?lang=`` keeps it in the cookie for the
+    next visit (the widget, inside other sites' iframes, sets no cookie).
+    """
+    chosen_by_reader = remember_language if keep_choice else vary_on_language
+
+    def finish(response: Response) -> Response:
+        if _redirected(response) or url_language() is None:  # also a plain /healthz
+            return chosen_by_reader(response)
+        return _public(response)
+
     blueprint.before_request(reject_unknown_language)
     blueprint.before_request(_lang_param_to_prefix)
-    blueprint.after_request(_finish)
+    blueprint.after_request(finish)
     blueprint.url_defaults(_fill_language)
