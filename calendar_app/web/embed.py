@@ -6,7 +6,7 @@ older snippets have it, redirects there.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext
 
 from calendar_app.clock import baku_today
@@ -14,7 +14,7 @@ from calendar_app.core.presentation import upcoming, years_window
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.public_pages import redirect_to_language, serve_public_pages
+from calendar_app.web.public_pages import Redirect, redirect_to_language, serve_public_pages
 from calendar_app.web.security import frameable
 
 embed = Blueprint("embed", __name__)
@@ -50,5 +50,5 @@ def widget(lang: str) -> str:
 
 @embed.get("/embed")
 @frameable  # followed inside the other site's iframe
-def widget_redirect() -> Response:
+def widget_redirect() -> Redirect:
     return redirect_to_language("embed.widget")

@@ -6,7 +6,7 @@ the address without a prefix redirects to it (web/public_pages.py).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, abort, render_template
 from flask_babel import gettext
 
 from calendar_app.clock import baku_today
@@ -24,7 +24,7 @@ from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
 from calendar_app.web.links import calendar_feed_url, day_feed_url, embed_url
-from calendar_app.web.public_pages import redirect_to_language, serve_public_pages
+from calendar_app.web.public_pages import Redirect, redirect_to_language, serve_public_pages
 
 pages = Blueprint("pages", __name__)
 serve_public_pages(pages)
@@ -80,17 +80,17 @@ def sources(lang: str) -> str:
 
 
 @pages.get("/")
-def home_redirect() -> Response:
+def home_redirect() -> Redirect:
     return redirect_to_language("pages.home")
 
 
 @pages.get("/days/<slug>")
-def day_redirect(slug: str) -> Response:
+def day_redirect(slug: str) -> Redirect:
     return redirect_to_language("pages.day", slug=slug)
 
 
 @pages.get("/sources")
-def sources_redirect() -> Response:
+def sources_redirect() -> Redirect:
     return redirect_to_language("pages.sources")
 
 

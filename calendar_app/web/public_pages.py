@@ -18,10 +18,11 @@ prefixed address moves to that language's prefix the same way.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, current_app, redirect, request, url_for
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from calendar_app.clock import utc_now
 from calendar_app.core.languages import BAKU
@@ -36,6 +37,8 @@ from calendar_app.web.i18n import (
     url_language,
     vary_on_language,
 )
+
+Redirect: TypeAlias = WerkzeugResponse  # what flask.redirect returns
 
 PAGE_MAX_AGE = 600  # seconds a cache may answer a page before it asks again (with its ETag)
 REDIRECT_CACHE_CONTROL = "private, no-cache"  # it depends on the cookie and Accept-Language
@@ -52,19 +55,19 @@ def _with_query(path: str, query: dict[str, str]) -> str:
     return path + ("?" + urlencode(query) if query else "")
 
 
-def redirect_to_language(endpoint: str, **values: Any) -> Response:
+def redirect_to_language(endpoint: str, **values: Any) -> Redirect:
     """A 302 from an address without a language to the same page under one."""
     location = url_for(endpoint, lang=request_language(), **values)
-    return redirect(_with_query(location, other_args()), 302)  # type: ignore[return-value]
+    return redirect(_with_query(location, other_args()), 302)
 
 
-def _lang_param_to_prefix() -> Response | None:
+def _lang_param_to_prefix() -> Redirect | None:
     """``/en/days/x?lang=ru`` -> ``/ru/days/x`` (an unknown ?lang was refused before)."""
     chosen, prefix = request.args.get(LANG_PARAM), url_language()
     if prefix is None or chosen is None:
         return None
     path = quote(f"/{chosen}{unprefixed_path()}")
-    return redirect(_with_query(path, other_args()), 302)  # type: ignore[return-value]
+    return redirect(_with_query(path, other_args()), 302)
 
 
 def _public(response: Response) -> Response:
@@ -75,13 +78,6 @@ def _public(response: Response) -> Response:
         response.add_etag()
         response.make_conditional(request)
     return response
-
-
-def _redirected(response: Response) -> bool:
-    if response.status_code in (301, 302, 303, 307, 308):
-        response.headers["Cache-Control"] = REDIRECT_CACHE_CONTROL
-        return True
-    return False
 
 
 def _fill_language(endpoint: str, values: dict[str, Any]) -> None:
@@ -99,7 +95,10 @@ def serve_public_pages(blueprint: Blueprint, *, keep_choice: bool = True) -> Non
     chosen_by_reader = remember_language if keep_choice else vary_on_language
 
     def finish(response: Response) -> Response:
-        if _redirected(response) or url_language() is None:  # also a plain /healthz
+        if response.status_code == 302:  # to a page under a language, by the reader's signals
+            response.headers["Cache-Control"] = REDIRECT_CACHE_CONTROL
+            return chosen_by_reader(response)
+        if url_language() is None:  # a response that is no page, such as /healthz
             return chosen_by_reader(response)
         return _public(response)
 
