@@ -12,23 +12,26 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calendar_app.config import load_settings
-from calendar_app.extensions import csrf, db, migrate
+from calendar_app.extensions import compress, csrf, db, migrate
 from calendar_app.resources import resource_dir
 from calendar_app.web import (
-    compression,
     errors,
     formatting,
     i18n,
     limits,
     metrics,
     outage,
-    page_cache,
     register_blueprints,
     security,
 )
 
 DATABASE_CONNECT_TIMEOUT = 5  # seconds
 MAX_REQUEST_BYTES = 64 * 1024  # forms are small; anything larger is refused with 413
+COMPRESSION = {
+    "COMPRESS_ALGORITHM": "gzip",  # the feeds carry their own gzip form: one encoding everywhere
+    "COMPRESS_MIN_SIZE": 1024,  # below, the headers cost more than the bytes saved
+    "COMPRESS_STREAMS": False,  # static files and streams pass as they are
+}
 
 
 def create_app(
@@ -71,8 +74,9 @@ def create_app(
     formatting.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    page_cache.init_app(app)
-    compression.init_app(app, settings.server.compress)
+    if settings.server.compress:  # otherwise the proxy in front compresses
+        app.config.update(COMPRESSION)
+        compress.init_app(app)
     register_blueprints(app)
     metrics.init_app(app, settings.metrics.enabled)
     return app

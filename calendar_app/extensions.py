@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -13,5 +14,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 babel = CatalogBabel()
 csrf = CSRFProtect()
+compress = Compress()  # bound only where no proxy compresses ([server] compress)
 # Per client address; limits are declared on the blueprints in web/limits.py.
 limiter = Limiter(get_remote_address, headers_enabled=True)

@@ -30,6 +30,7 @@ def test_days_in_calendar_order_with_names_in_three_languages(app: Flask) -> Non
     assert first["is_non_working"] is True and days[1]["is_non_working"] is False
     assert first["url"] == "http://127.0.0.1:8000/days/january-20"
     assert first["ics_urls"]["ru"] == "http://127.0.0.1:8000/days/january-20.ics?lang=ru"
+    assert first["page_urls"]["ru"] == "http://127.0.0.1:8000/ru/days/january-20"
     assert "Ümumxalq" in response.get_data(as_text=True), "letters, not \\u escapes"
 
 
@@ -92,7 +93,7 @@ def test_observances_default_to_the_coming_year(app: Flask, lang: str) -> None:
         first["anniversary_label"]
         == {"az": "37-ci ildönümü", "en": "37th anniversary", "ru": "37-я годовщина"}[lang]
     )
-    assert first["url"] == f"http://127.0.0.1:8000/days/january-20?lang={lang}"
+    assert first["url"] == f"http://127.0.0.1:8000/{lang}/days/january-20"
     assert first["ics_url"] == f"http://127.0.0.1:8000/days/january-20.ics?lang={lang}"
     assert [o["is_jubilee"] for o in found] == [False, True, False, False]
     for key in ("slug", "name", "title", "date_label", "summary", "jubilee", "is_observed"):
@@ -139,7 +140,7 @@ def test_the_api_agrees_with_the_cli_and_the_home_page(app: Flask, runner: Flask
     assert len(api) == len(from_cli) == 4
     for in_api, in_cli in zip(api, from_cli, strict=True):
         assert {k: in_api[k] for k in in_cli} == in_cli
-    page = parse(client_on(app, JAN_20).get("/?lang=az").data)
+    page = parse(client_on(app, JAN_20).get("/az/").data)
     cards = [squash(li.text) for li in page.find_all("li", class_="observance")]
     for observance, card in zip(api, cards, strict=True):
         assert card.startswith(observance["date_label"])

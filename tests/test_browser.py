@@ -151,7 +151,25 @@ def test_copy_buttons_copy_the_feed_address_and_the_widget_code(
         page.locator("button[data-copy='embed-snippet']").click()
         page.locator("#embed-status").filter(has_text=expected).wait_for()
         snippet = page.evaluate("navigator.clipboard.readText()")
-        assert snippet.startswith(f'<iframe src="{server.base}/embed?lang={lang}&amp;limit=4"')
+        assert snippet.startswith(f'<iframe src="{server.base}/{lang}/embed?limit=4"')
+        assert log.errors == []
+    finally:
+        context.close()
+
+
+def test_an_old_link_opens_in_the_readers_language_and_the_switcher_keeps_the_page(
+    browser: Browser, server: Server
+) -> None:
+    context = new_context(browser, 1280, locale="ru-RU")
+    try:
+        page, log = open_page(context, f"{server.base}/days/february-26")
+        assert page.url == f"{server.base}/ru/days/february-26"
+        assert page.evaluate("document.documentElement.lang") == "ru"
+        page.locator("nav.languages a", has_text="English").click()
+        page.wait_for_url(f"{server.base}/en/days/february-26")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        page.goto(f"{server.base}/days/february-26?lang=az")  # an old link with its language
+        assert page.url == f"{server.base}/az/days/february-26"
         assert log.errors == []
     finally:
         context.close()

@@ -138,15 +138,20 @@ def test_best_accepted_prefers_quality_then_header_order() -> None:
 def test_lang_parameter_is_remembered_in_a_cookie(app: Flask) -> None:
     client = client_on(app, dt.date(2027, 1, 20))
     first = client.get("/?lang=ru")
+    assert first.status_code == 302 and first.headers["Location"] == "/ru/"
     cookie = first.headers["Set-Cookie"]
     assert cookie.startswith("lang=ru;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert "Max-Age=31536000" in cookie
     again = client.get("/sources", headers={"Accept-Language": "en"})
-    assert '<html lang="ru">' in again.get_data(as_text=True)
+    assert again.status_code == 302 and again.headers["Location"] == "/ru/sources"
     assert "Set-Cookie" not in again.headers
     assert {"Accept-Language", "Cookie"} <= set(again.vary)
     switched = client.get("/sources?lang=az")
     assert switched.headers["Set-Cookie"].startswith("lang=az;")
+    assert switched.headers["Location"] == "/az/sources"
+    page = client.get("/az/sources", headers={"Accept-Language": "en"})
+    assert '<html lang="az">' in page.get_data(as_text=True)
+    assert "Set-Cookie" not in page.headers  # a page a shared cache keeps sets no cookie
 
 
 def test_accept_language_then_the_configured_default(tmp_path: Path) -> None:
@@ -158,10 +163,11 @@ def test_accept_language_then_the_configured_default(tmp_path: Path) -> None:
     prepare_database(application)
     client = application.test_client()
     by_header = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9,en;q=0.8"})
-    assert '<html lang="ru">' in by_header.get_data(as_text=True)
+    assert by_header.headers["Location"] == "/ru/"
     by_default = client.get("/", headers={"Accept-Language": "de-DE"})
-    assert '<html lang="en">' in by_default.get_data(as_text=True)
-    assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+    assert by_default.headers["Location"] == "/en/"
+    followed = client.get("/", follow_redirects=True)
+    assert '<html lang="en">' in followed.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -187,7 +193,7 @@ def test_accept_language_then_the_configured_default(tmp_path: Path) -> None:
 def test_interface_and_dates_are_in_the_pages_language(
     app: Flask, lang: str, words: list[str], absent: list[str]
 ) -> None:
-    text = squash(client_on(app, dt.date(2027, 1, 20)).get(f"/?lang={lang}").get_data(as_text=True))
+    text = squash(client_on(app, dt.date(2027, 1, 20)).get(f"/{lang}/").get_data(as_text=True))
     for word in words:
         assert word in text, word
     for word in absent:
@@ -196,24 +202,27 @@ def test_interface_and_dates_are_in_the_pages_language(
 
 def test_day_page_dates_and_sources_languages_follow_the_page(app: Flask) -> None:
     client = client_on(app, dt.date(2027, 1, 20))
-    day = parse(client.get("/days/february-26?lang=ru").data)
+    day = parse(client.get("/ru/days/february-26").data)
     assert squash(day.by_id("february-26-siege-1992").text).startswith("февраль 1992 г.")
     assert "Ежегодно 26 февраля" in squash(day.by_id("content").text)
-    sources = squash(client.get("/sources?lang=az").get_data(as_text=True))
+    sources = squash(client.get("/az/sources").get_data(as_text=True))
     assert "ingilis dilində" in sources
 
 
-@pytest.mark.parametrize("path", ["/feed.atom", "/subscribe", "/embed", "/days/january-20"])
+@pytest.mark.parametrize(
+    "path", ["/feed.atom", "/subscribe", "/", "/embed", "/days/january-20", "/sources"]
+)
 def test_answers_chosen_by_language_say_so_to_caches(app: Flask, path: str) -> None:
     """A shared cache must not hand one reader's language to another: every answer whose
-    language came from Accept-Language or the cookie names both in Vary, once each."""
+    language came from Accept-Language or the cookie (a page, or the redirect to a page
+    under its language's prefix) names both in Vary, once each."""
     client = client_on(app, dt.date(2027, 1, 20))
     for headers in (
         {"Accept-Language": "ru"},
         {"Accept-Language": "en", "Accept-Encoding": "gzip"},
     ):
         response = client.get(path, headers=headers)
-        assert response.status_code == 200, path
+        assert response.status_code in (200, 302), path
         named = [token.strip().lower() for token in response.headers["Vary"].split(",")]
         assert {"accept-language", "cookie"} <= set(named), (path, named)
         assert len(named) == len(set(named)), (path, named)

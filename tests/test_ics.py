@@ -170,7 +170,7 @@ def test_all_day_events_and_their_properties() -> None:
     assert "DTSTAMP:20260301T093000Z\r\n" in text
     assert "LAST-MODIFIED:20260301T093000Z\r\n" in text
     event = Calendar.from_ical(body).walk("VEVENT")[0]
-    assert str(event["URL"]) == f"{BASE_URL}/days/january-20?lang=en"
+    assert str(event["URL"]) == f"{BASE_URL}/en/days/january-20"
     assert [str(c) for c in event.categories] == ["Memorial day", "Non-working day"]
     assert event["SUMMARY"].params["LANGUAGE"] == "en"
     assert "RRULE" not in text and "METHOD" not in text
@@ -187,7 +187,7 @@ def test_calendar_properties() -> None:
         "REFRESH-INTERVAL;VALUE=DURATION:P1D",
         "X-PUBLISHED-TTL:P1D",
         "COLOR:darkslategray",
-        f"URL:{BASE_URL}/",
+        f"URL:{BASE_URL}/az/",
         "LAST-MODIFIED:20260301T093000Z",
     ):
         assert f"\r\n{line}\r\n" in unfolded, line
@@ -199,7 +199,7 @@ def test_calendar_properties() -> None:
     assert "METHOD" not in calendar
     one = Calendar.from_ical(render(lang="en", slug="february-26"))
     assert str(one["NAME"]) == "Day of the Khojaly Genocide"
-    assert str(one["URL"]) == f"{BASE_URL}/days/february-26?lang=en"
+    assert str(one["URL"]) == f"{BASE_URL}/en/days/february-26"
     assert "UID" not in one
 
 
@@ -227,7 +227,7 @@ def test_the_description_shows_every_figure_with_its_own_source() -> None:
     assert "Sources: “Tragedy of 20 January is a heroic page of our history”" in description
     assert lines[0].startswith("The day commemorates the civilians killed")
     assert "A non-working day in Azerbaijan." in lines
-    assert lines[-1] == f"More: {BASE_URL}/days/january-20?lang=en"
+    assert lines[-1] == f"More: {BASE_URL}/en/days/january-20"
 
 
 def test_figures_are_written_the_way_each_language_writes_them() -> None:

@@ -22,7 +22,7 @@ ORDINALS = {"az": "37-ci ildönümü", "en": "37th anniversary", "ru": "37-я г
 
 
 def test_home_lists_the_coming_year_in_date_order_with_weekdays(app: Flask) -> None:
-    html = client_on(app, dt.date(2027, 1, 21)).get("/?lang=en").get_data(as_text=True)
+    html = client_on(app, dt.date(2027, 1, 21)).get("/en/").get_data(as_text=True)
     page = parse(html)
     items = [squash(li.text) for li in page.find_all("li", class_="observance")]
     assert [item.split(" in ")[0] for item in items] == [
@@ -43,7 +43,7 @@ def test_home_lists_the_coming_year_in_date_order_with_weekdays(app: Flask) -> N
 def test_on_an_observance_day_a_banner_says_so_and_the_day_is_listed_once(
     app: Flask, lang: str
 ) -> None:
-    html = client_on(app, JAN_20).get(f"/?lang={lang}").get_data(as_text=True)
+    html = client_on(app, JAN_20).get(f"/{lang}/").get_data(as_text=True)
     page = parse(html)
     banner = squash(page.find_all("section", class_="today")[0].text)
     assert {
@@ -64,15 +64,15 @@ def test_on_an_observance_day_a_banner_says_so_and_the_day_is_listed_once(
 
 def test_days_left_use_each_languages_plural_forms(app: Flask) -> None:
     client = client_on(app, dt.date(2027, 2, 4))  # 22 days to 26 February, 55 to 31 March
-    texts = {lang: squash(client.get(f"/?lang={lang}").get_data(as_text=True)) for lang in LANGS}
+    texts = {lang: squash(client.get(f"/{lang}/").get_data(as_text=True)) for lang in LANGS}
     assert "in 22 days" in texts["en"] and "22 gün sonra" in texts["az"]
     assert "через 22 дня" in texts["ru"] and "через 55 дней" in texts["ru"]
-    tomorrow = client_on(app, dt.date(2027, 2, 25)).get("/?lang=ru").get_data(as_text=True)
+    tomorrow = client_on(app, dt.date(2027, 2, 25)).get("/ru/").get_data(as_text=True)
     assert "завтра" in tomorrow
 
 
 def test_round_anniversaries_are_marked(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/?lang=en").data)
+    page = parse(client_on(app, JAN_20).get("/en/").data)
     items = page.find_all("li", class_="observance")
     marked = ["Round anniversary" in squash(li.text) for li in items]
     assert marked == [False, True, False, False]  # only Khojaly's 35th
@@ -81,7 +81,7 @@ def test_round_anniversaries_are_marked(app: Flask) -> None:
 def test_minute_of_silence_in_baku_time_with_the_instant_for_the_local_time_script(
     app: Flask,
 ) -> None:
-    page = parse(client_on(app, JAN_20).get("/?lang=en").data)
+    page = parse(client_on(app, JAN_20).get("/en/").data)
     instants = [e.attrs["data-instant"] for e in page.find_all("span", class_="local-time")]
     # 20 January and 27 September at noon, 26 February at 17:00; 31 March has none.
     assert instants == [
@@ -94,13 +94,13 @@ def test_minute_of_silence_in_baku_time_with_the_instant_for_the_local_time_scri
 
 
 def test_subscribe_block_links_every_calendar_and_the_email_reminders(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/?lang=ru").data)
+    page = parse(client_on(app, JAN_20).get("/ru/").data)
     hrefs = {str(a.attrs["href"]) for a in page.find_all("a")}
     feed = "http://127.0.0.1:8000/calendar.ics?lang=ru"
     assert "webcal://127.0.0.1:8000/calendar.ics?lang=ru" in hrefs
     assert any(h.startswith("https://calendar.google.com/calendar/r?cid=webcal") for h in hrefs)
     assert any(h.startswith("https://outlook.live.com/calendar/0/addfromweb?url=") for h in hrefs)
-    assert "/subscribe" in hrefs
+    assert "/subscribe?lang=ru" in hrefs  # the form opens in the page's language
     field = page.by_id("feed-url")
     assert field.attrs["value"] == feed and "readonly" in field.attrs
     buttons = page.find_all("button")
@@ -109,9 +109,9 @@ def test_subscribe_block_links_every_calendar_and_the_email_reminders(app: Flask
 
 
 def test_home_shows_the_widget_snippet(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/?lang=az").data)
+    page = parse(client_on(app, JAN_20).get("/az/").data)
     snippet = page.by_id("embed-snippet").text
-    assert snippet.startswith('<iframe src="http://127.0.0.1:8000/embed?lang=az&amp;limit=4"')
+    assert snippet.startswith('<iframe src="http://127.0.0.1:8000/az/embed?limit=4"')
     assert snippet.endswith("</iframe>")
 
 
@@ -119,7 +119,7 @@ def test_home_shows_the_widget_snippet(app: Flask) -> None:
 def test_day_page_has_names_history_figures_acts_customs_timeline_and_feed(
     app: Flask, lang: str
 ) -> None:
-    response = client_on(app, JAN_20).get(f"/days/january-20?lang={lang}")
+    response = client_on(app, JAN_20).get(f"/{lang}/days/january-20")
     assert response.status_code == 200
     page = parse(response.data)
     text = squash(page.by_id("content").text)
@@ -142,7 +142,7 @@ def test_day_page_has_names_history_figures_acts_customs_timeline_and_feed(
 def test_disagreeing_death_tolls_are_all_shown_side_by_side_each_with_its_source(
     app: Flask,
 ) -> None:
-    page = parse(client_on(app, JAN_20).get("/days/january-20?lang=en").data)
+    page = parse(client_on(app, JAN_20).get("/en/days/january-20").data)
     groups = [g for g in page.find_all("div") if "figure-group" in str(g.attrs.get("class"))]
     killed = next(g for g in groups if "131" in g.text)
     assert "disagree" in str(killed.attrs["class"])
@@ -167,9 +167,9 @@ def test_every_figure_and_record_names_a_source_that_exists_on_the_sources_page(
     app: Flask,
 ) -> None:
     client = client_on(app, JAN_20)
-    source_ids = parse(client.get("/sources?lang=en").data).ids()
+    source_ids = parse(client.get("/en/sources").data).ids()
     for slug in ("january-20", "february-26", "march-31", "september-27"):
-        page = parse(client.get(f"/days/{slug}?lang=en").data)
+        page = parse(client.get(f"/en/days/{slug}").data)
         records = [li for li in page.find_all("li") if str(li.attrs.get("id", "")).startswith(slug)]
         assert records, slug
         for record in records:
@@ -177,13 +177,13 @@ def test_every_figure_and_record_names_a_source_that_exists_on_the_sources_page(
         cited = {
             str(a.attrs["href"]).split("#")[1]
             for a in page.find_all("a")
-            if str(a.attrs.get("href", "")).startswith("/sources#")
+            if str(a.attrs.get("href", "")).startswith("/en/sources#")
         }
         assert cited and cited <= source_ids, slug
 
 
 def test_unverified_records_are_shown_as_such(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/days/february-26?lang=ru").data)
+    page = parse(client_on(app, JAN_20).get("/ru/days/february-26").data)
     act = squash(page.by_id("february-26-reaffirmation-2017").text)
     assert "не подтверждено" in act
     verified = squash(page.by_id("february-26-resolution-1994").text)
@@ -191,18 +191,18 @@ def test_unverified_records_are_shown_as_such(app: Flask) -> None:
 
 
 def test_azerbaijani_figures_take_the_right_ablative(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/days/january-20?lang=az").data)
+    page = parse(client_on(app, JAN_20).get("/az/days/january-20").data)
     assert squash(page.by_id("january-20-wounded-000").text).startswith("600-dən çox")
     assert squash(page.by_id("january-20-detained-004").text).startswith("təxminən 800")
 
 
 def test_a_day_without_a_minute_of_silence_says_so(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/days/march-31?lang=en").data)
+    page = parse(client_on(app, JAN_20).get("/en/days/march-31").data)
     assert "No nationwide minute of silence at a fixed time" in squash(page.by_id("content").text)
 
 
 def test_anniversary_table_goes_three_years_back_and_ten_ahead(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/days/february-26?lang=en").data)
+    page = parse(client_on(app, JAN_20).get("/en/days/february-26").data)
     rows = [squash(tr.text) for tr in page.find_all("tr")][1:]  # header first
     assert len(rows) == 14
     assert rows[0].startswith("Monday, 26 February 2024") and "32nd anniversary" in rows[0]
@@ -214,7 +214,7 @@ def test_anniversary_table_goes_three_years_back_and_ten_ahead(app: Flask) -> No
 
 
 def test_day_page_on_its_own_day_says_today(app: Flask) -> None:
-    page = parse(client_on(app, JAN_20).get("/days/january-20?lang=en").data)
+    page = parse(client_on(app, JAN_20).get("/en/days/january-20").data)
     summary = squash(page.find_all("p", class_="observance")[0].text)
     assert summary.startswith("Today: Wednesday, 20 January 2027")
     assert "37th anniversary of the 20 January tragedy" in summary
@@ -222,14 +222,14 @@ def test_day_page_on_its_own_day_says_today(app: Flask) -> None:
 
 def test_sources_page_links_each_source_back_to_what_it_supports(app: Flask) -> None:
     client = client_on(app, JAN_20)
-    page = parse(client.get("/sources?lang=en").data)
+    page = parse(client.get("/en/sources").data)
     entry = page.by_id("source-seed-003-bloody-memory")
     text = squash(entry.text)
     assert "Supports:" in text and "613" in text  # Khojaly's death toll
     links = [
         str(a.attrs["href"])
         for a in page.find_all("a")
-        if str(a.attrs.get("href", "")).startswith("/days/") and "#" in str(a.attrs["href"])
+        if str(a.attrs.get("href", "")).startswith("/en/days/") and "#" in str(a.attrs["href"])
     ]
     assert len(links) > 50
     anchors: dict[str, set[str]] = {}
@@ -245,7 +245,7 @@ def test_sources_page_links_each_source_back_to_what_it_supports(app: Flask) -> 
 @pytest.mark.parametrize("path", ["/", "/days/january-20", "/sources", "/embed"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_in_every_language_renders(app: Flask, path: str, lang: str) -> None:
-    response = client_on(app, JAN_20).get(f"{path}?lang={lang}")
+    response = client_on(app, JAN_20).get(f"/{lang}{path}")
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert f'<html lang="{lang}">' in response.get_data(as_text=True)
@@ -258,7 +258,7 @@ def test_data_text_is_escaped(app: Flask) -> None:
     with app.app_context():
         load_dataset(parse_dataset(factories.dump(document), "test.toml"))
     client = client_on(app, JAN_20)
-    for path in ("/?lang=en", "/days/january-20?lang=en", "/sources?lang=en", "/embed?lang=en"):
+    for path in ("/en/", "/en/days/january-20", "/en/sources", "/en/embed"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in html and "<img src=x" not in html, path
         if "days" in path:
@@ -267,7 +267,7 @@ def test_data_text_is_escaped(app: Flask) -> None:
 
 def test_pages_carry_no_inline_script_or_style(app: Flask) -> None:
     client = client_on(app, JAN_20)
-    for path in ("/", "/days/february-26", "/sources", "/embed", "/nope"):
+    for path in ("/en/", "/en/days/february-26", "/en/sources", "/en/embed", "/nope"):
         page = parse(client.get(path).data)
         for script in page.find_all("script"):
             assert script.attrs.get("src", "").startswith("/static/"), path
@@ -312,7 +312,7 @@ def test_atom_feed_lists_the_coming_year(app: Flask) -> None:
     ids = [e.findtext("a:id", namespaces=ns) for e in entries]
     assert ids[0] == "tag:127.0.0.1,2025:observance/january-20/2027/ru" and len(set(ids)) == 4
     links = [e.find("a:link", ns).get("href") for e in entries]  # type: ignore[union-attr]
-    assert links[0] == "http://127.0.0.1:8000/days/january-20?lang=ru"
+    assert links[0] == "http://127.0.0.1:8000/ru/days/january-20"
     assert client.get("/feed.atom?lang=ru").data == response.data, "same day, same bytes"
 
 
@@ -380,14 +380,14 @@ def test_atom_entries_are_updated_when_they_enter_the_window(app: Flask) -> None
 
 def test_embed_widget_lists_the_next_observances_up_to_the_limit(app: Flask) -> None:
     client = client_on(app, JAN_20)
-    page = parse(client.get("/embed?lang=en&limit=6").data)
+    page = parse(client.get("/en/embed?limit=6").data)
     items = [squash(li.text) for li in page.find_all("li", class_="observance")]
     assert len(items) == 6
     assert items[4].startswith("Thursday, 20 January 2028") and "38th anniversary" in items[4]
     links = [a.attrs for a in page.find_all("a")]
     assert all(a.get("target") == "_blank" for a in links)
-    assert len(parse(client.get("/embed").data).find_all("li", class_="observance")) == 4
-    assert len(parse(client.get("/embed?limit=12").data).find_all("li")) == 12
+    assert len(parse(client.get("/en/embed").data).find_all("li", class_="observance")) == 4
+    assert len(parse(client.get("/en/embed?limit=12").data).find_all("li")) == 12
 
 
 def test_healthz(app: Flask) -> None:

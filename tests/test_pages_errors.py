@@ -25,19 +25,23 @@ BAD_REQUESTS = [
     ("/days/january-20?lang=tr", 400, "Choose az, en or ru."),
     ("/embed?lang=de", 400, "Choose az, en or ru."),
     ("/feed.atom?lang=de", 400, "Choose az, en or ru."),
-    ("/embed?limit=0", 400, "“limit” must be a whole number from 1 to 12."),
-    ("/embed?limit=13", 400, "from 1 to 12"),
-    ("/embed?limit=-1", 400, "from 1 to 12"),
-    ("/embed?limit=abc", 400, "from 1 to 12"),
-    ("/embed?limit=1e3", 400, "from 1 to 12"),
-    ("/embed?limit=%D9%A3", 400, "from 1 to 12"),  # Arabic-Indic three
-    ("/embed?limit=99999999999999999999999", 400, "from 1 to 12"),
-    ("/embed?limit=", 400, "from 1 to 12"),
-    ("/days/nope", 404, "There is no memorial day “nope”."),
-    ("/days/January-20", 404, "There is no memorial day “January-20”."),
-    ("/days/%E2%80%AE%3Cb%3E", 404, "There is no memorial day"),
-    ("/days/" + "a" * 3000, 404, "There is no memorial day"),
+    ("/en/embed?limit=0", 400, "“limit” must be a whole number from 1 to 12."),
+    ("/en/embed?limit=13", 400, "from 1 to 12"),
+    ("/en/embed?limit=-1", 400, "from 1 to 12"),
+    ("/en/embed?limit=abc", 400, "from 1 to 12"),
+    ("/en/embed?limit=1e3", 400, "from 1 to 12"),
+    ("/en/embed?limit=%D9%A3", 400, "from 1 to 12"),  # Arabic-Indic three
+    ("/en/embed?limit=99999999999999999999999", 400, "from 1 to 12"),
+    ("/en/embed?limit=", 400, "from 1 to 12"),
+    ("/en/?lang=fr", 400, "There is no version of this page in “fr”."),
+    ("/en/days/january-20?lang=EN", 400, "“EN”"),
+    ("/en/days/nope", 404, "There is no memorial day “nope”."),
+    ("/en/days/January-20", 404, "There is no memorial day “January-20”."),
+    ("/en/days/%E2%80%AE%3Cb%3E", 404, "There is no memorial day"),
+    ("/en/days/" + "a" * 3000, 404, "There is no memorial day"),
     ("/days/", 404, "There is no page at this address."),
+    ("/fr/", 404, "There is no page at this address."),
+    ("/EN/days/january-20", 404, "There is no page at this address."),
     ("/days/january-20/extra", 404, "There is no page at this address."),
     ("/nothing-here", 404, "There is no page at this address."),
     ("/static/nothing.css", 404, "There is no page at this address."),
@@ -57,7 +61,7 @@ def test_bad_parameters_get_a_clear_page_and_never_a_server_error(app: Flask) ->
 
 
 def test_error_pages_are_in_the_readers_language(client: FlaskClient) -> None:
-    ru = client.get("/days/nope", headers={"Accept-Language": "ru"})
+    ru = client.get("/days/nope", headers={"Accept-Language": "ru"}, follow_redirects=True)
     assert ru.status_code == 404
     text = squash(ru.get_data(as_text=True))
     assert "Страница не найдена" in text and "Дня памяти «nope» нет." in text
@@ -70,7 +74,7 @@ def test_error_pages_are_in_the_readers_language(client: FlaskClient) -> None:
 
 
 def test_a_wrong_method_gets_405_with_allow(client: FlaskClient) -> None:
-    response = client.post("/?lang=en")
+    response = client.post("/en/", headers={"Accept-Language": "en"})
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert "This page cannot be used that way" in response.get_data(as_text=True)
@@ -111,6 +115,9 @@ def test_every_response_has_the_security_headers(app: Flask) -> None:
         "/",
         "/days/january-20",
         "/sources",
+        "/en/",
+        "/en/days/january-20",
+        "/en/sources",
         "/feed.atom",
         "/api/v1/days",
         "/api/nope",
@@ -132,7 +139,7 @@ def test_every_response_has_the_security_headers(app: Flask) -> None:
 
 def test_only_the_widget_may_be_framed(app: Flask) -> None:
     client = client_on(app, dt.date(2027, 1, 20))
-    for path in ("/embed", "/embed?lang=ru&limit=2", "/embed?limit=0"):
+    for path in ("/embed", "/embed?lang=ru&limit=2", "/ru/embed?limit=2", "/en/embed?limit=0"):
         response = client.get(path)
         assert "frame-ancestors *" in response.headers["Content-Security-Policy"], path
         assert "X-Frame-Options" not in response.headers, path
@@ -141,17 +148,21 @@ def test_only_the_widget_may_be_framed(app: Flask) -> None:
 
 @pytest.mark.parametrize("path", ["/", "/days/january-20", "/sources"])
 def test_language_switcher_and_hreflang_alternates(app: Flask, path: str) -> None:
-    page = parse(client_on(app, dt.date(2027, 1, 20)).get(f"{path}?lang=ru").data)
+    page = parse(client_on(app, dt.date(2027, 1, 20)).get(f"/ru{path}").data)
     alternates = {
         link.attrs["hreflang"]: link.attrs["href"]
         for link in page.find_all("link", rel="alternate")
         if link.attrs.get("hreflang")
     }
     assert alternates == {
-        **{lang: f"http://127.0.0.1:8000{path}?lang={lang}" for lang in ("az", "en", "ru")},
+        **{lang: f"http://127.0.0.1:8000/{lang}{path}" for lang in ("az", "en", "ru")},
         "x-default": f"http://127.0.0.1:8000{path}",
     }
     switcher = page.find_all("nav", class_="languages")[0]
     assert squash(switcher.text) == "Azərbaycanca English Русский"
+    links = {
+        a.attrs["hreflang"]: a.attrs["href"] for a in page.find_all("a") if a.attrs.get("hreflang")
+    }
+    assert links == {lang: f"/{lang}{path}" for lang in ("az", "en", "ru")}
     current = [a for a in page.find_all("a") if a.attrs.get("aria-current") == "true"]
     assert [a.attrs["hreflang"] for a in current] == ["ru"]

@@ -366,7 +366,7 @@ def test_names_never_reach_a_public_page_or_the_api(site: Flask, smtp_sink: Smtp
     client = site.test_client()
     enter(client, **{"name-0": "Zülfüqar"})
     confirm_and_manage(site, smtp_sink, client)
-    public = ("/", "/days/september-27", "/api/v1/observances?lang=en", "/calendar.ics")
+    public = ("/en/", "/en/days/september-27", "/api/v1/observances?lang=en", "/calendar.ics")
     for path in (*public, "/feed.atom"):
         response = client.get(path)
         assert response.status_code == 200, path  # a 404 would prove nothing

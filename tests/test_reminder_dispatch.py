@@ -72,7 +72,7 @@ def test_one_reminder_exactly_once_with_headers_and_attachment(
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert "12:00 Baku time" in text and "12:00 Baku time" in html
-    assert "https://calendar.example.az/days/january-20?lang=en" in text
+    assert "https://calendar.example.az/en/days/january-20" in text
     assert "https://calendar.example.az/manage/" in text
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"

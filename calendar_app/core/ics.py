@@ -239,8 +239,8 @@ def silence_uid(slug: str, year: int, host: str) -> str:
 
 
 def day_page_url(base_url: str, slug: str, lang: str | None = None) -> str:
-    """The public address of a day's page (in ``lang``, when given)."""
-    return f"{base_url.rstrip('/')}/days/{slug}" + (f"?lang={lang}" if lang else "")
+    """The public address of a day's page in ``lang`` (without: in the reader's language)."""
+    return f"{base_url.rstrip('/')}" + (f"/{lang}" if lang else "") + f"/days/{slug}"
 
 
 def render_calendar(
@@ -294,7 +294,7 @@ def calendar_component(
     if options.slug is None:
         name = _TEXT["calendar_name"][lang]
         description = _TEXT["calendar_description"][lang]
-        url = base_url + "/"
+        url = f"{base_url}/{lang}/"
     else:
         (day,) = days
         name, description = day.name[lang], day.summary[lang]

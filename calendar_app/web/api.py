@@ -122,6 +122,7 @@ def day_summary(day: MemorialDay) -> dict[str, Any]:
     return {
         **{name: value for name, value in fields.items() if name not in LONG_TEXTS},
         "url": day_page_url(day.slug),
+        "page_urls": {lang: day_page_url(day.slug, lang) for lang in LANGUAGES},
         "ics_urls": {lang: day_feed_url(day.slug, lang) for lang in LANGUAGES},
     }
 

@@ -27,7 +27,7 @@ from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
 from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
-from calendar_app.web.links import absolute_url, day_page_url
+from calendar_app.web.links import absolute_url, day_page_url, home_page_url
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -143,7 +143,7 @@ def feed() -> Response:
         title=gettext("Memorial days of Azerbaijan"),
         subtitle=gettext("The observances of the coming twelve months"),
         self_link=absolute_url("/feed.atom", {"lang": lang}),
-        site_link=absolute_url("/", {"lang": lang}),
+        site_link=home_page_url(lang),
         author=gettext("Memorial days of Azerbaijan"),
         entries=entries,
         updated=max((e.updated for e in entries), default=changed),

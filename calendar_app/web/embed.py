@@ -1,4 +1,8 @@
-"""The widget other sites put in an iframe: the next observances, compact."""
+"""The widget other sites put in an iframe: the next observances, compact.
+
+A public page (web/public_pages.py) at ``/<lang>/embed?limit=N``; ``/embed``, as
+older snippets have it, redirects there.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,11 @@ from calendar_app.core.presentation import upcoming, years_window
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.i18n import current_language, reject_unknown_language, vary_on_language
+from calendar_app.web.public_pages import Redirect, redirect_to_language, serve_public_pages
 from calendar_app.web.security import frameable
 
 embed = Blueprint("embed", __name__)
-embed.before_request(reject_unknown_language)
-embed.after_request(vary_on_language)
+serve_public_pages(embed, keep_choice=False)
 
 DEFAULT_LIMIT = 4
 MAX_LIMIT = 12
@@ -34,12 +37,18 @@ def requested_limit() -> int:
     return int(raw)
 
 
-@embed.get("/embed")
+@embed.get("/<lang:lang>/embed")
 @frameable
-def widget() -> str:
-    limit, lang, today = requested_limit(), current_language(), baku_today()
+def widget(lang: str) -> str:
+    limit, today = requested_limit(), baku_today()
     # Every day recurs once a year, so `limit` years always hold `limit` observances.
     start, end = years_window(today, limit)
     days = {day.slug: day for day in queries.days_with_records(db.session)}
     items = upcoming(observances_between(db.session, start, end, lang), days, today)[:limit]
     return render_template("pages/embed.html", items=items, today=today)
+
+
+@embed.get("/embed")
+@frameable  # followed inside the other site's iframe
+def widget_redirect() -> Redirect:
+    return redirect_to_language("embed.widget")

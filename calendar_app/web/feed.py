@@ -23,7 +23,6 @@ from calendar_app.config import Settings
 from calendar_app.core.ics import FeedOptions, feed_year, parse_alarm
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.extensions import db
-from calendar_app.web.compression import accepts_gzip
 from calendar_app.web.counters import FEED_REQUESTS
 from calendar_app.web.feed_cache import FeedCache, NoData, RenderedFeed, UnknownDay, feed_for
 
@@ -137,6 +136,10 @@ def _not_modified(rendered: RenderedFeed, etag: str) -> bool:
         return sent == etag or request.if_none_match.contains_weak(etag.strip('"'))
     since = request.if_modified_since
     return since is not None and rendered.last_modified <= since
+
+
+def accepts_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
 
 
 def _single(args: MultiDict[str, str], name: str) -> str | None:

@@ -1,5 +1,6 @@
-"""Which language a request is answered in: ?lang, then the cookie, then
-Accept-Language, then ``[site] default_language``.
+"""Which language a request is answered in: the address's language prefix
+(``/en/…``, the public pages), then ?lang, then the cookie, then Accept-Language,
+then ``[site] default_language``.
 
 An unknown ``?lang`` is the reader's mistake and gets a 400 (blueprints register
 ``reject_unknown_language``); the page that says so is still written in the
@@ -14,6 +15,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, abort, has_request_context, request
 from flask_babel import get_locale, gettext
+from werkzeug.routing import BaseConverter
 
 from calendar_app.app_settings import current_settings
 from calendar_app.config import Settings
@@ -25,6 +27,24 @@ LANG_PARAM = "lang"
 LANG_COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 LANGUAGE_NAMES = {"az": "Azərbaycanca", "en": "English", "ru": "Русский"}  # each in itself
+
+
+class LanguageConverter(BaseConverter):
+    """``<lang:lang>`` in a rule: one of the site's languages, nothing else."""
+
+    regex = "|".join(LANGUAGES)
+
+
+def url_language() -> str | None:
+    """The language the address names in its prefix (``/en/days/…``), if it names one."""
+    value = (request.view_args or {}).get("lang")
+    return str(value) if value in LANGUAGES else None
+
+
+def unprefixed_path() -> str:
+    """This page's path without its language prefix: ``/en/days/x`` -> ``/days/x``."""
+    lang = url_language()
+    return request.path[len(lang) + 1 :] if lang is not None else request.path
 
 
 def best_accepted(accepted: Iterable[tuple[str, float]]) -> str | None:
@@ -56,6 +76,9 @@ def request_language() -> str:
     default = current_settings().site.default_language
     if not has_request_context():
         return default
+    prefix = url_language()
+    if prefix is not None:  # the address says it: nothing else counts
+        return prefix
     param = request.args.get(LANG_PARAM)
     if param in LANGUAGES:  # the first signal decides: no cookie or header to parse
         return str(param)
@@ -102,23 +125,33 @@ def remember_language(response: Response) -> Response:
     return response
 
 
+def other_args() -> dict[str, str]:
+    """The query parameters besides ?lang."""
+    return {k: v for k, v in request.args.items() if k != LANG_PARAM}
+
+
 def _query_in(code: str) -> dict[str, str]:
-    query = {k: v for k, v in request.args.items() if k != LANG_PARAM}
-    query[LANG_PARAM] = code
-    return query
+    return {**other_args(), LANG_PARAM: code}
 
 
 def language_alternates() -> dict[str, str]:
     """This page's public address in each language, and without one (x-default: the
-    reader's browser chooses), for hreflang links."""
-    alternates = {code: absolute_url(request.path, _query_in(code)) for code in LANGUAGES}
-    others = {k: v for k, v in request.args.items() if k != LANG_PARAM}
-    alternates["x-default"] = absolute_url(request.path, others)
+    reader's browser chooses), for hreflang links. A page with a language prefix
+    has its other languages under the other prefixes; any other page, ``?lang=``."""
+    rest, others = unprefixed_path(), other_args()
+    if url_language() is not None:
+        alternates = {code: absolute_url(f"/{code}{rest}", others) for code in LANGUAGES}
+    else:
+        alternates = {code: absolute_url(rest, _query_in(code)) for code in LANGUAGES}
+    alternates["x-default"] = absolute_url(rest, others)
     return alternates
 
 
 def switch_language_url(code: str) -> str:
     """A relative link to this page in another language (keeps the other parameters)."""
+    if url_language() is not None:
+        query = urlencode(other_args())
+        return quote(f"/{code}{unprefixed_path()}") + ("?" + query if query else "")
     return quote(request.path) + "?" + urlencode(_query_in(code))
 
 
@@ -127,7 +160,7 @@ def _template_globals() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-
+    app.url_map.converters["lang"] = LanguageConverter  # before any blueprint adds a rule
     settings: Settings = app.config["SETTINGS"]
     babel.init_app(
         app, default_locale=settings.site.default_language, locale_selector=request_language

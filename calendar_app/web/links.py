@@ -31,5 +31,9 @@ def day_page_url(slug: str, lang: str | None = None) -> str:
     return core_day_page_url(current_settings().server.base_url, slug, lang)
 
 
+def home_page_url(lang: str) -> str:
+    return absolute_url(f"/{lang}/")
+
+
 def embed_url(lang: str, limit: int) -> str:
-    return absolute_url("/embed", {"lang": lang, "limit": limit})
+    return absolute_url(f"/{lang}/embed", {"limit": limit})

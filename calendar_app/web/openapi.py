@@ -64,7 +64,14 @@ SCHEMAS: dict[str, Any] = {
             "is_non_working": {**BOOLEAN, "description": "A public non-working day."},
             "name": _ref("Localized"),
             "summary": _ref("Localized"),
-            "url": {**URL, "description": "The day's page on the site."},
+            "url": {
+                **URL,
+                "description": "The day's page on the site; it redirects to the reader's language.",
+            },
+            "page_urls": {
+                **_object({lang: URL for lang in LANGUAGES}),
+                "description": "The day's page in each language.",
+            },
             "ics_urls": {
                 **_object({lang: URL for lang in LANGUAGES}),
                 "description": "The day's iCalendar feed in each language.",

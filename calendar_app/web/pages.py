@@ -1,4 +1,8 @@
-"""The site's pages: the coming year, a page per day, the sources."""
+"""The site's pages: the coming year, a page per day, the sources.
+
+Each under its language's prefix (``/en/days/<slug>``), public and cacheable;
+the address without a prefix redirects to it (web/public_pages.py).
+"""
 
 from __future__ import annotations
 
@@ -19,21 +23,18 @@ from calendar_app.core.subscribe_links import subscribe_links
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
-from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.links import calendar_feed_url, day_feed_url, embed_url
-from calendar_app.web.page_cache import cached_page
+from calendar_app.web.public_pages import Redirect, redirect_to_language, serve_public_pages
 
 pages = Blueprint("pages", __name__)
-pages.before_request(reject_unknown_language)
-pages.after_request(remember_language)
+serve_public_pages(pages)
 
 EMBED_SNIPPET_LIMIT = 4
 
 
-@pages.get("/")
-@cached_page
-def home() -> str:
-    lang, today = current_language(), baku_today()
+@pages.get("/<lang:lang>/")
+def home(lang: str) -> str:
+    today = baku_today()
     start, end = years_window(today, 1)
     days = {day.slug: day for day in queries.days_with_records(db.session)}
     items = upcoming(observances_between(db.session, start, end, lang), days, today)
@@ -46,13 +47,12 @@ def home() -> str:
     )
 
 
-@pages.get("/days/<slug>")
-@cached_page
-def day(slug: str) -> str:
+@pages.get("/<lang:lang>/days/<slug>")
+def day(lang: str, slug: str) -> str:
     record = queries.day_with_records(db.session, slug)
     if record is None:
         abort(404, description=gettext("There is no memorial day “%(slug)s”.", slug=slug[:60]))
-    lang, today = current_language(), baku_today()
+    today = baku_today()
     start, end = anniversary_window(today)
     anniversaries = observances_between(db.session, start, end, lang, slug=slug)
     coming = next((o for o in anniversaries if o.date >= today), None)
@@ -69,15 +69,29 @@ def day(slug: str) -> str:
     )
 
 
-@pages.get("/sources")
-@cached_page
-def sources() -> str:
+@pages.get("/<lang:lang>/sources")
+def sources(lang: str) -> str:
     days = queries.days_with_records(db.session)
     return render_template(
         "pages/sources.html",
         sources=queries.all_sources(db.session),
-        citations=citations_by_source(days, current_language()),
+        citations=citations_by_source(days, lang),
     )
+
+
+@pages.get("/")
+def home_redirect() -> Redirect:
+    return redirect_to_language("pages.home")
+
+
+@pages.get("/days/<slug>")
+def day_redirect(slug: str) -> Redirect:
+    return redirect_to_language("pages.day", slug=slug)
+
+
+@pages.get("/sources")
+def sources_redirect() -> Redirect:
+    return redirect_to_language("pages.sources")
 
 
 @pages.get("/healthz")
