@@ -13,8 +13,8 @@ import click
 from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
-from calendar_app.clock import baku_today
 from calendar_app.cli.observances import LANG, IsoDate
+from calendar_app.clock import baku_today
 from calendar_app.core.remembrance import (
     COUNTING_LABELS,
     COUNTINGS,
