@@ -34,8 +34,14 @@ def signup_page(app: Flask, email: str, client_ip: str, path: str = "/subscribe"
     client = app.test_client()
     environ = {"REMOTE_ADDR": client_ip}
     page = client.get(path, environ_base=environ).get_data(as_text=True)
-    form: dict[str, object] = {"csrf_token": csrf_of(page), "email": email, "lang": "en",
-                               "timezone": "Asia/Baku", "send_hour": "9", "leads": ["1"]}  # fmt: skip
+    form: dict[str, object] = {
+        "csrf_token": csrf_of(page),
+        "email": email,
+        "lang": "en",
+        "timezone": "Asia/Baku",
+        "send_hour": "9",
+        "leads": ["1"],
+    }
     if path == "/subscribe":
         form["days"] = ["january-20"]
     else:
