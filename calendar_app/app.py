@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calendar_app.config import load_settings
 from calendar_app.extensions import csrf, db, migrate
+from calendar_app.logs import redact_web_logs
 from calendar_app.resources import resource_dir
 from calendar_app.web import (
     compression,
@@ -59,6 +60,7 @@ def create_app(
     if settings.database.url.startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    redact_web_logs()  # before anything logs a request's path
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     with app.app_context():
