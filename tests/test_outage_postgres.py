@@ -202,3 +202,44 @@ def test_two_schedulers_survive_the_outage_and_one_leads_afterwards(
         with direct.app_context():
             db.engine.dispose()
     assert [m["To"] for m in smtp_sink.messages] == ["p1@example.org"]
+
+
+FEEDS = ("/calendar.ics", "/days/february-26.ics?lang=ru")
+
+
+def test_a_database_that_stops_answering_holds_no_request(
+    relayed_app: Flask, forwarder: TcpForwarder
+) -> None:
+    """A frozen link: the forwarder keeps every socket open and relays nothing, so no
+    error ever comes back. Every answer comes within 10 s; /readyz within 2 s and naming
+    no host or port; feeds already rendered are served from memory all along."""
+    client = relayed_app.test_client()
+    rendered = {path: client.get(path).get_data() for path in FEEDS}
+    for path in PATHS:
+        assert client.get(path).status_code == 200, path
+    forwarder.freeze()
+    try:
+        time.sleep(2.5)  # the data version the feeds trusted is now stale
+        for _ in range(2):  # the second round meets the connections the first left behind
+            for path in PATHS:
+                started = time.monotonic()
+                response = client.get(path)
+                took = time.monotonic() - started
+                assert took < (2 if path == "/readyz" else 10), (path, took)
+                if path in FEEDS:
+                    assert response.status_code == 200, path
+                    assert response.get_data() == rendered[path], path
+                elif path not in CACHED:
+                    assert response.status_code == 503, (path, response.status_code)
+            readyz = client.get("/readyz")
+            body = readyz.get_data(as_text=True)
+            assert readyz.status_code == 503 and readyz.json == {
+                "ready": False,
+                "database": readyz.json["database"],
+            }
+            assert "127.0.0.1" not in body and str(forwarder.port) not in body
+    finally:
+        forwarder.thaw()
+    assert wait_until(lambda: client.get("/api/v1/days").status_code == 200, seconds=15)
+    for path in PATHS:
+        assert client.get(path).status_code == 200, path
