@@ -40,10 +40,16 @@ class RedactingLogger(Logger):  # type: ignore[misc]
         return {k: redact_secrets(v) if isinstance(v, str) else v for k, v in found.items()}
 
     def error(self, msg: object, *args: Any, **kwargs: Any) -> None:
-        super().error(redact_secrets(str(msg)), *args, **kwargs)
+        super().error(_redacted(msg, args), **kwargs)
 
     def exception(self, msg: object, *args: Any, **kwargs: Any) -> None:
-        super().exception(redact_secrets(str(msg)), *args, **kwargs)
+        super().exception(_redacted(msg, args), **kwargs)
+
+
+def _redacted(msg: object, args: tuple[Any, ...]) -> str:
+    """The message as logging would format it, with the secrets of links replaced."""
+    text = str(msg) % args if args else str(msg)
+    return redact_secrets(text)
 
 
 def serve(app: Flask, host: str, port: int, workers: int) -> None:
