@@ -73,6 +73,9 @@ def create_app(
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     redact_web_logs()  # before anything logs a request's path
+    # Registered before the session's own teardown, so it runs after it (Flask runs them
+    # reversed): the session's rollback at the end of a request has the deadline too.
+    app.teardown_appcontext(lambda _error: deadlines.set_deadline(None))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     with app.app_context():
@@ -80,7 +83,6 @@ def create_app(
         if db.engine.dialect.name == "postgresql":
             deadlines.install(db.engine)
     app.before_request(lambda: deadlines.set_deadline(WEB_STATEMENT_SECONDS))
-    app.teardown_request(lambda _error: deadlines.set_deadline(None))
 
     csrf.init_app(app)
     limits.init_app(app, settings)

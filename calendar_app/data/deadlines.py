@@ -9,7 +9,8 @@ and the web edge answers 503 (web/outage.py).
 
 Deadlines apply only where ``deadline(seconds)`` is in force (a web request, the
 readiness check): the scheduler's and the CLI's long statements are never cut.
-The check-out ping (instead of ``pool_pre_ping``) runs under the same deadline.
+The check-out ping (instead of ``pool_pre_ping``) and the rollback when a
+connection goes back to the pool run under the same deadline.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import Engine, event, exc
+from sqlalchemy import Dialect, Engine, event, exc
 
 _local = threading.local()
 
@@ -113,15 +114,19 @@ def _on_error(context: Any) -> None:
         WATCHDOG.release(cursor.connection)
 
 
-def _ping_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    """The pessimistic ping of ``pool_pre_ping``, under the thread's deadline."""
+def _pinger(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    def ping_on_checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        """The pessimistic ping of ``pool_pre_ping`` (the dialect's own, which leaves no
+        transaction open), under the thread's deadline."""
+        _ping(dialect, dbapi_connection)
+
+    return ping_on_checkout
+
+
+def _ping(dialect: Dialect, dbapi_connection: Any) -> None:
     WATCHDOG.watch(dbapi_connection)
     try:
-        cursor = dbapi_connection.cursor()
-        try:
-            cursor.execute("SELECT 1")
-        finally:
-            cursor.close()
+        dialect.do_ping(dbapi_connection)
     except Exception as error:  # any failure here means "this connection is gone"
         raise exc.DisconnectionError(str(error).splitlines()[0] if str(error) else "") from None
     finally:
@@ -133,4 +138,6 @@ def install(engine: Engine) -> None:
     event.listen(engine, "before_cursor_execute", _before)
     event.listen(engine, "after_cursor_execute", _after)
     event.listen(engine, "handle_error", _on_error)
-    event.listen(engine.pool, "checkout", _ping_on_checkout)
+    event.listen(engine.pool, "checkout", _pinger(engine.dialect))
+    event.listen(engine.pool, "reset", lambda dbapi, _record, _state: WATCHDOG.watch(dbapi))
+    event.listen(engine.pool, "checkin", lambda dbapi, _record: WATCHDOG.release(dbapi))
