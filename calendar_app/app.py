@@ -12,7 +12,9 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from calendar_app.config import load_settings
+from calendar_app.data import deadlines
 from calendar_app.extensions import compress, csrf, db, migrate
+from calendar_app.logs import redact_web_logs
 from calendar_app.resources import resource_dir
 from calendar_app.web import (
     errors,
@@ -25,7 +27,18 @@ from calendar_app.web import (
     security,
 )
 
-DATABASE_CONNECT_TIMEOUT = 5  # seconds
+# A database that stops answering must not hold the site (docs/RELIABILITY.md, "Limits").
+DATABASE_CONNECT_TIMEOUT = 3  # seconds to connect (libpq's minimum is 2)
+WEB_STATEMENT_SECONDS = 3.0  # a statement of a web request (data/deadlines.py)
+POOL_TIMEOUT = 5  # seconds a request waits for a pooled connection
+KEEPALIVES = {  # a link that drops packets is noticed in about 10 s
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # ms: unacknowledged data for longer drops the connection
+}
+SQLITE_BUSY_TIMEOUT = 5  # seconds a writer waits for another's lock
 MAX_REQUEST_BYTES = 64 * 1024  # forms are small; anything larger is refused with 413
 COMPRESSION = {
     "COMPRESS_ALGORITHM": "gzip",  # the feeds carry their own gzip form: one encoding everywhere
@@ -62,10 +75,17 @@ def create_app(
     if settings.database.url.startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    redact_web_logs()  # before anything logs a request's path
+    # Registered before the session's own teardown, so it runs after it (Flask runs them
+    # reversed): the session's rollback at the end of a request has the deadline too.
+    app.teardown_appcontext(lambda _error: deadlines.set_deadline(None))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True)
     with app.app_context():
         event.listen(db.engine, "connect", _enforce_sqlite_foreign_keys)
+        if db.engine.dialect.name == "postgresql":
+            deadlines.install(db.engine)
+    app.before_request(lambda: deadlines.set_deadline(WEB_STATEMENT_SECONDS))
 
     csrf.init_app(app)
     limits.init_app(app, settings)
@@ -83,10 +103,20 @@ def create_app(
 
 
 def _engine_options(url: str) -> dict[str, Any]:
-    """Recover after a database restart; never hang on one that drops packets."""
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    """Recover after a database restart; never hang on one that stops answering.
+
+    PostgreSQL: the check-out ping is data/deadlines.py's (under the request's deadline)
+    instead of ``pool_pre_ping``, which would wait for ever on a frozen link.
+    """
     if url.startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": DATABASE_CONNECT_TIMEOUT}
+        return {
+            "pool_pre_ping": False,
+            "pool_timeout": POOL_TIMEOUT,
+            "connect_args": {"connect_timeout": DATABASE_CONNECT_TIMEOUT, **KEEPALIVES},
+        }
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT}
     return options
 
 

@@ -166,3 +166,13 @@ def test_language_switcher_and_hreflang_alternates(app: Flask, path: str) -> Non
     assert links == {lang: f"/{lang}{path}" for lang in ("az", "en", "ru")}
     current = [a for a in page.find_all("a") if a.attrs.get("aria-current") == "true"]
     assert [a.attrs["hreflang"] for a in current] == ["ru"]
+
+
+@pytest.mark.parametrize("host", ["a" * 70 + ".example.org", "a..b", "."])
+@pytest.mark.parametrize("path", ["/", "/subscribe", "/calendar.ics", "/api/v1/days", "/nope"])
+def test_a_host_header_that_is_no_host_name_gets_400_not_500(
+    app: Flask, host: str, path: str
+) -> None:
+    response = app.test_client().get(path, headers={"Host": host})
+    assert response.status_code == 400
+    assert "Host" in response.get_data(as_text=True)

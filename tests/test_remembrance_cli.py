@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from flask.testing import FlaskCliRunner
@@ -69,3 +70,29 @@ def test_bad_input_names_the_problem(runner: FlaskCliRunner) -> None:
         result = runner.invoke(cli, ["remembrance", "dates", *args])
         assert result.exit_code == 2, (args, result.output)
         assert option in result.output and "Traceback" not in result.output
+
+
+def test_a_death_in_the_future_or_before_1900_is_refused_as_the_form_does(
+    runner: FlaskCliRunner,
+) -> None:
+    runner.app.config["CLOCK"] = lambda: dt.datetime(2026, 12, 7, 12, tzinfo=dt.UTC)
+    cases = [
+        ("2026-12-08", "in the future"),
+        ("2030-01-01", "in the future"),
+        ("1899-12-31", "1900 or later"),
+        ("1850-03-01", "1900 or later"),
+    ]
+    for died, message in cases:
+        result = runner.invoke(cli, ["remembrance", "dates", "--died", died])
+        assert result.exit_code == 2, (died, result.output)
+        assert message in result.output and "Traceback" not in result.output
+    assert dates(runner, "--died", "2026-12-07")["died"] == "2026-12-07"  # today is allowed
+    assert dates(runner, "--died", "1900-01-01")["died"] == "1900-01-01"
+
+
+def test_a_name_with_control_characters_is_told_so_not_its_length(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        cli, ["remembrance", "dates", "--died", "2025-01-01", "--name", "An\x07ar"]
+    )
+    assert result.exit_code == 2
+    assert "control characters" in result.output and "120" not in result.output

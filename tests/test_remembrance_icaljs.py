@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import vobject
+
 from calendar_app.core.remembrance import remembrance_dates
 from calendar_app.core.remembrance_ics import LinkedDay, render_remembrance
 from tests.support.icaljs import node, read_with_icaljs
@@ -65,3 +67,15 @@ def test_icaljs_reads_private_feeds(node: str, tmp_path: Path) -> None:
     assert gunay[f"remembrance-2-year-3@{HOST}"] == "Günayın vəfatının 3-cü ildönümü"
     tofik = {e["uid"]: e["summary"] for e in by_path[str(tmp_path / "3-ru.ics")]["events"]}
     assert tofik[f"remembrance-3-year-37@{HOST}"] == "Тофик — 37-я годовщина со дня смерти"
+
+
+def test_the_calendar_name_is_escaped_as_rfc_5545_text() -> None:
+    """NAME and X-WR-CALNAME carry the family's own text: a comma, a semicolon or a
+    backslash in it must reach the calendar app as typed (vobject reads it back)."""
+    name = r"Əli, Vəli; C:\new"
+    person = Person(4, name, dt.date(2026, 11, 25), None, "death-day", False,
+                    dt.datetime(2026, 12, 1))  # fmt: skip
+    body = render_remembrance(person, "en", year=2026, host=HOST).decode()
+    calendar = vobject.readOne(body)
+    for key in ("name", "x-wr-calname"):
+        assert calendar.contents[key][0].value == f"{name}: days of remembrance"

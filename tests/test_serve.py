@@ -80,3 +80,25 @@ def test_what_the_master_built_is_frozen_before_each_fork() -> None:
         assert not any(item is built[0] for item in gc.get_objects())
     finally:
         gc.unfreeze()
+
+
+def test_without_a_database_serve_says_so_in_one_line_after_its_warnings(tmp_path: Path) -> None:
+    """No traceback: one line naming the problem. The development defaults that would be
+    wrong on a public site (a weak key, per-worker limits) are warned about first."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")},
+        "CALENDAR_APP_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
+        "CALENDAR_APP_SECRET_KEY": "dev",
+        "CALENDAR_APP_SERVER_WORKERS": "2",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from calendar_app.cli import main; main()", "serve"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert [line for line in lines if not line.startswith("warning: ")] == [lines[-1]]
+    assert lines[-1].startswith("Error: cannot reach the database: ")
+    warnings = "\n".join(lines[:-1])
+    assert "CALENDAR_APP_SECRET_KEY is a development key" in warnings
+    assert "each of the 2 workers counts its own rate limits" in warnings

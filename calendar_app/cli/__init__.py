@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, routes_command, shell_command
 from flask_migrate.cli import db as db_group
+from sqlalchemy.exc import OperationalError
 
 from calendar_app.app import create_app
 from calendar_app.cli.data import data_group
@@ -25,7 +28,18 @@ def _app_for_cli() -> Flask:
         raise click.ClickException(str(error)) from None
 
 
-cli = FlaskGroup(
+class _Commands(FlaskGroup):
+    """Flask's group, with a database that cannot be reached told in one line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OperationalError as error:
+            reason = str(error.orig or error).splitlines()[0]
+            raise click.ClickException(f"cannot reach the database: {reason}") from None
+
+
+cli = _Commands(
     name="calendar-app",
     create_app=_app_for_cli,
     add_default_commands=False,

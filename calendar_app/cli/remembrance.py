@@ -14,13 +14,15 @@ from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.cli.observances import LANG, IsoDate
+from calendar_app.clock import baku_today
 from calendar_app.core.remembrance import (
     COUNTING_LABELS,
     COUNTINGS,
     DEFAULT_COUNTING,
-    LATEST_DEATH,
-    MAX_NAME_LENGTH,
+    EARLIEST_DEATH,
     anniversary,
+    death_problem,
+    name_problem,
     remembrance_dates,
     remembrance_phrase,
     remembrance_title,
@@ -64,13 +66,25 @@ def dates_command(
     """The 3rd, 7th and 40th days and the anniversaries of a death, with their titles."""
     language = lang or current_settings().site.default_language
     if name is not None:
-        name = " ".join(name.split())
-        if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
+        problem = name_problem(name)
+        if problem == "control":
             raise click.BadParameter(
-                "give a name of 1 to 120 printable characters", param_hint="--name"
+                "the name contains control characters; give it without them", param_hint="--name"
             )
-    if died > LATEST_DEATH:
-        raise click.BadParameter(f"a date of death after {LATEST_DEATH}", param_hint="--died")
+        if problem is not None:
+            raise click.BadParameter("give a name of 1 to 120 characters", param_hint="--name")
+        name = " ".join(name.split())
+    today = baku_today()
+    problem = death_problem(died, today)
+    if problem == "early":
+        raise click.BadParameter(
+            f"give a date of death in {EARLIEST_DEATH.year} or later, as the form asks",
+            param_hint="--died",
+        )
+    if problem == "future":
+        raise click.BadParameter(
+            f"{died} is in the future (today is {today} in Baku)", param_hint="--died"
+        )
     first = start or died
     last = end or anniversary(died, min(DEFAULT_YEARS, dt.date.max.year - 1 - died.year))
     if last < first:

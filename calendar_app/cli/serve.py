@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.config import ConfigError, Settings, _check_production_secret
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.web.metrics import prepare_workers
@@ -26,6 +27,8 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = current_settings().server
+    for line in development_warnings(current_settings(), workers or settings.workers):
+        click.echo(f"warning: {line}", err=True)
     report = prepare_database(app)
     if report is not None:
         click.echo("loaded the bundled data: " + "; ".join(report.lines()))
@@ -41,3 +44,22 @@ def serve_command(host: str | None, port: int | None, workers: int | None) -> No
     finally:
         if ticker is not None:
             stop_process(ticker)
+
+
+def development_warnings(settings: Settings, workers: int) -> list[str]:
+    """What a development default would do wrong on a public site, one line each."""
+    found = []
+    limits = settings.limits
+    if limits.enabled and limits.storage_uri.startswith("memory://") and workers > 1:
+        found.append(
+            f"[limits] storage_uri is memory://: each of the {workers} workers counts its "
+            "own rate limits and e-mail budgets; use Redis (docs/DEPLOY.md)"
+        )
+    try:
+        _check_production_secret(settings.secret_key)
+    except ConfigError:
+        found.append(
+            "CALENDAR_APP_SECRET_KEY is a development key: anyone who guesses it can forge "
+            "sessions and feed links; set a random one"
+        )
+    return found

@@ -48,7 +48,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration, vText
 from icalendar.enums import CLASS, TRANSP
 
 from calendar_app.core.figures import figure_text
@@ -315,6 +315,9 @@ def subscribed_calendar(*, refresh: dt.timedelta, **properties: Any) -> Calendar
     feed copy it into every event), and how often to poll in both spellings clients read."""
     calendar = Calendar.new(refresh_interval=refresh, **properties)
     del calendar["UID"]  # Calendar.new makes up a random one when given none
+    for key in ("NAME", "X-WR-CALNAME"):  # icalendar writes them unescaped; they are TEXT
+        if key in calendar:
+            calendar[key] = vText(str(calendar[key]))
     # icalendar writes REFRESH-INTERVAL without the VALUE=DURATION that RFC 7986 requires
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"
     calendar.add("X-PUBLISHED-TTL", vDuration(refresh))

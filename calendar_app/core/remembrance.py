@@ -44,6 +44,29 @@ class Remembrance:
 
 
 LATEST_DEATH = dt.date(9998, 11, 1)  # its 40th day and 1st anniversary still fit in a date
+EARLIEST_DEATH = dt.date(1900, 1, 1)  # the form's and the CLI's earliest date of death
+
+
+def death_problem(death_date: dt.date, today: dt.date) -> str | None:
+    """Why a family cannot keep this date of death: "early", "future", or None if it can."""
+    if death_date < EARLIEST_DEATH:
+        return "early"
+    if death_date > today:
+        return "future"
+    return None
+
+
+def name_problem(name: str) -> str | None:
+    """Why a name cannot be kept: "empty", "control" (characters that print as nothing),
+    "long", or None. ``name`` is as entered; runs of white space count as one space."""
+    joined = " ".join(name.split())
+    if not joined:
+        return "empty"
+    if not joined.isprintable():
+        return "control"
+    if len(joined) > MAX_NAME_LENGTH:
+        return "long"
+    return None
 
 
 def check_counting(counting: str) -> None:

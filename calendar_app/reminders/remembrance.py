@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from calendar_app.core.languages import LANGUAGES
-from calendar_app.core.remembrance import COUNTINGS, MAX_NAME_LENGTH
+from calendar_app.core.remembrance import COUNTINGS, death_problem, name_problem
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
 from calendar_app.data.models import GoneFeed, RememberedPerson, Subscriber
@@ -44,7 +44,6 @@ from calendar_app.reminders.subscriptions import (
 
 PURPOSE = TokenPurpose.REMEMBER  # the confirmation link of a remembrance sign-up
 MAX_PEOPLE = 20  # per address
-EARLIEST_DEATH = dt.date(1900, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -77,11 +76,10 @@ class Entry:
     lead_days: tuple[int, ...]
 
     def check(self, known_slugs: set[str], today: dt.date) -> None:
-        name = " ".join(self.name.split())
-        if not name or len(name) > MAX_NAME_LENGTH or not name.isprintable():
-            raise InvalidPreferences("name", "enter a name of at most 120 characters")
-        if not EARLIEST_DEATH <= self.died_on <= today:
-            raise InvalidPreferences("died_on", "the date of death must be a past date")
+        if name_problem(self.name) is not None:
+            raise InvalidPreferences("name", "enter a printable name of at most 120 characters")
+        if death_problem(self.died_on, today) is not None:
+            raise InvalidPreferences("died_on", "the date of death must be a past date from 1900")
         if self.born_on is not None and not dt.date(1800, 1, 1) <= self.born_on <= self.died_on:
             raise InvalidPreferences("born_on", "the date of birth must be before the death")
         if self.counting not in COUNTINGS:

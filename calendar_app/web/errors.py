@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, json, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
@@ -48,6 +49,9 @@ def _page_texts(error: HTTPException) -> tuple[str, str]:
 
 def handle_http_error(error: HTTPException) -> Response:
     code = error.code or 500
+    if request_ctx.url_adapter is None:  # a Host header no URL can be built for ("a..b")
+        return Response("Bad Request: the Host header is not a valid host name.\n", 400,
+                        mimetype="text/plain")  # fmt: skip
     if request.path.startswith(API_PREFIX):
         response = json_error(code, error_slug(error), str(error.description or error.name))
     else:

@@ -25,8 +25,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime
 
+from sqlalchemy.exc import DBAPIError
+
 from calendar_app.core.ics import FeedOptions, render_calendar, year_start_utc
 from calendar_app.data import queries
+from calendar_app.data.deadlines import deadline
 from calendar_app.data.queries import DbSession
 from calendar_app.web.counters import FEED_CACHE_HITS
 
@@ -95,15 +98,33 @@ class FeedCache:
         self._entries: OrderedDict[Hashable, RenderedFeed] = OrderedDict()
         self._bytes = 0
         self._version: tuple[float, DataVersion] | None = None
+        self._asking = False  # a request is reading the data version now
         self._lock = threading.Lock()
 
     def data_version(self, read: Callable[[], DataVersion | None]) -> DataVersion | None:
-        """The data version, read through ``read`` unless read less than version_ttl ago."""
+        """The data version, read through ``read`` unless read less than version_ttl ago.
+
+        While the database is away (``read`` raises a database error) the version last
+        read stays in use, so feeds already rendered are still served from memory; one
+        request at a time asks again (the others do not wait for it), every version_ttl.
+        """
         now = self._clock()
         with self._lock:
-            if self._version is not None and now - self._version[0] < self.version_ttl:
-                return self._version[1]
-        version = read()
+            known = self._version
+            if known is not None and (now - known[0] < self.version_ttl or self._asking):
+                return known[1]
+            self._asking = known is not None
+        try:
+            version = read()
+        except DBAPIError:
+            if known is None:
+                raise
+            with self._lock:
+                self._version = (now, known[1])  # ask again after version_ttl
+            return known[1]
+        finally:
+            with self._lock:
+                self._asking = False
         if version is not None:  # until data is loaded, look every time
             with self._lock:
                 self._version = (now, version)
@@ -171,6 +192,14 @@ def feed_for(
     return feed
 
 
+VERSION_READ_SECONDS = 1.0  # the longest a feed request waits for the data version
+
+
 def read_data_version(session: DbSession) -> DataVersion | None:
-    state = queries.data_state(session)
+    try:
+        with deadline(VERSION_READ_SECONDS):
+            state = queries.data_state(session)
+    except DBAPIError:
+        session.rollback()  # the request may go on from memory, or to its 503
+        raise
     return None if state is None else (state.changed_dt, state.content_hash)

@@ -80,6 +80,11 @@ def commit_and_send_link(settings: Settings, message: RawMessage, email: str) ->
         send_now(settings, message)
     except MailError:
         return mail_failed()
+    return link_sent(email)
+
+
+def link_sent(email: str) -> Response:
+    """ "Check your inbox": also what a sign-up whose mailbox budget is spent sees."""
     return notice(
         gettext("Check your inbox"),
         gettext("We have sent an e-mail to %(email)s.", email=email),

@@ -1,7 +1,9 @@
 """A database outage answers 503 with a short message; the pool recovers by itself.
 
-``pool_pre_ping`` replaces dead connections on the next request, so when the
-database comes back the site does too, without a restart.
+A ping at each check-out from the pool (``pool_pre_ping``; on PostgreSQL the
+one of data/deadlines.py, under the request's deadline) replaces dead
+connections on the next request, so when the database comes back the site does
+too, without a restart.
 """
 
 from __future__ import annotations

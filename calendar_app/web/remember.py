@@ -19,7 +19,7 @@ from calendar_app.clock import baku_today, utc_now_naive
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
-from calendar_app.extensions import db
+from calendar_app.extensions import client_key, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.remembrance_links import remember_link_message
 from calendar_app.mail.transactional import send_now
@@ -27,13 +27,14 @@ from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
-from calendar_app.web.limits import address_allowed, too_many
+from calendar_app.web.limits import spend_mail_budget, too_many
 from calendar_app.web.link_pages import (
     button_page,
     commit_and_send_link,
     day_slugs,
     form_page,
     invalid_link,
+    link_sent,
     notice,
 )
 from calendar_app.web.remember_form import (
@@ -82,9 +83,11 @@ def submit() -> Response:
     state = read_sign_up(request.form, day_slugs(), baku_today())
     if state.errors:
         return form_page("remember/form.html", status=400, state=state)
-    allowed, wait = address_allowed(state.email)
-    if not allowed:
-        return too_many(wait)
+    budget = spend_mail_budget(state.email, client_key())
+    if budget.quiet:  # the same page as a sent link: nothing tells that it was not
+        return link_sent(state.email)
+    if not budget.allowed:
+        return too_many(budget.retry_after)
     now, settings = utc_now_naive(), current_settings()
     try:
         signup = remembrance.sign_up(

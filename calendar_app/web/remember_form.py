@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
-from calendar_app.core.remembrance import DEFAULT_COUNTING
+from calendar_app.core.remembrance import (
+    DEFAULT_COUNTING,
+    EARLIEST_DEATH,
+    death_problem,
+    name_problem,
+)
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.reminders.remembrance import Contact, Entry
 from calendar_app.reminders.subscriptions import InvalidPreferences
@@ -64,7 +69,14 @@ def _messages() -> dict[str, str]:
         "send_hour": gettext("Choose an hour from 00 to 23."),
         "leads": gettext("Choose at least one time for reminders."),
         "name": gettext("Enter the name, at most 120 characters."),
+        "name:control": gettext(
+            "The name contains invisible control characters (they often come with copied "
+            "text). Type the name again."
+        ),
         "died_on": gettext("Enter the date of death as YYYY-MM-DD; it cannot be in the future."),
+        "died_on:early": gettext(
+            "Enter a date of death in %(year)d or later.", year=EARLIEST_DEATH.year
+        ),
         "born_on": gettext("Enter the date of birth as YYYY-MM-DD, before the date of death."),
         "counting": gettext("Choose how the days are counted."),
         "day_slug": gettext("Choose a memorial day from the list."),
@@ -132,8 +144,11 @@ def read_person(
             entry.check(set(known_slugs), today)
         except InvalidPreferences as error:
             problems.setdefault(error.field, messages[error.field])
-    if not person.name:
-        problems["name"] = messages["name"]
+        if died is not None and death_problem(died, today) == "early":
+            problems["died_on"] = messages["died_on:early"]
+    naming = name_problem(person.name)
+    if naming is not None:
+        problems["name"] = messages["name:control" if naming == "control" else "name"]
     for name, message in problems.items():
         errors[f"{name}{suffix}"] = message
     return person, (entry if not problems else None)

@@ -1,4 +1,9 @@
-"""Security headers on every response; only views marked ``frameable`` may be framed."""
+"""Security headers on every response; only views marked ``frameable`` may be framed.
+
+A page reached through a secret link (core/secret_paths.py) is private: no
+referrer leaves it (its URL is the secret), no cache keeps it, no search engine
+indexes it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Flask, Response, current_app, request
+
+from calendar_app.core.secret_paths import holds_secret
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -22,6 +29,11 @@ _POLICY = (
 CONTENT_SECURITY_POLICY = "; ".join((*_POLICY, "frame-ancestors 'none'"))
 FRAMEABLE_CONTENT_SECURITY_POLICY = "; ".join((*_POLICY, "frame-ancestors *"))
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+PRIVATE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 
 
 def frameable(view: F) -> F:
@@ -38,6 +50,8 @@ def _is_frameable() -> bool:
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
+    if holds_secret(request.path):
+        headers.update(PRIVATE_HEADERS)
     headers.setdefault("Referrer-Policy", REFERRER_POLICY)
     if _is_frameable():
         headers.setdefault("Content-Security-Policy", FRAMEABLE_CONTENT_SECURITY_POLICY)

@@ -19,7 +19,7 @@ from calendar_app.clock import utc_now_naive
 from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
-from calendar_app.extensions import csrf, db
+from calendar_app.extensions import client_key, csrf, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import (
@@ -38,13 +38,14 @@ from calendar_app.reminders.subscriptions import (
     update_preferences,
 )
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
-from calendar_app.web.limits import address_allowed, too_many
+from calendar_app.web.limits import spend_mail_budget, too_many
 from calendar_app.web.link_pages import (
     button_page,
     commit_and_send_link,
     day_slugs,
     form_page,
     invalid_link,
+    link_sent,
     mail_failed,
     notice,
 )
@@ -80,9 +81,11 @@ def submit() -> Response:
     state = read_form(request.form, day_slugs(), with_email=True)
     if state.errors:
         return _form_page(state, "subscribe/form.html", status=400)
-    allowed, wait = address_allowed(state.email)
-    if not allowed:
-        return too_many(wait)
+    budget = spend_mail_budget(state.email, client_key())
+    if budget.quiet:  # the same page as a sent link: nothing tells that it was not
+        return link_sent(state.email)
+    if not budget.allowed:
+        return too_many(budget.retry_after)
     now, settings = utc_now_naive(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
     compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message

@@ -10,6 +10,9 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+from calendar_app.core.secret_paths import redact_secrets
 
 
 class GunicornServer(BaseApplication):  # type: ignore[misc]
@@ -28,6 +31,27 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
+class RedactingLogger(Logger):  # type: ignore[misc]
+    """Gunicorn's logger with the secrets of links redacted from every access-log field
+    (request line, path, query, Referer, headers) and from its error log."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        found: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {k: redact_secrets(v) if isinstance(v, str) else v for k, v in found.items()}
+
+    def error(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().error(_redacted(msg, args), **kwargs)
+
+    def exception(self, msg: object, *args: Any, **kwargs: Any) -> None:
+        super().exception(_redacted(msg, args), **kwargs)
+
+
+def _redacted(msg: object, args: tuple[Any, ...]) -> str:
+    """The message as logging would format it, with the secrets of links replaced."""
+    text = str(msg) % args if args else str(msg)
+    return redact_secrets(text)
+
+
 def serve(app: Flask, host: str, port: int, workers: int) -> None:
     GunicornServer(app, gunicorn_options(host, port, workers)).run()
 
@@ -39,6 +63,7 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "threads": 4,
         "worker_class": "gthread",
         "accesslog": "-",
+        "logger_class": RedactingLogger,
         "timeout": 30,
         "graceful_timeout": 10,
         "pre_fork": freeze_before_fork,

@@ -3,6 +3,9 @@ back without touching the database server (other tests use the same server meanw
 
 ``cut()`` resets every relayed connection and refuses new ones (accepted, then reset at
 once, as a server that is down looks to a client); ``restore()`` relays again.
+``freeze()`` stops relaying but keeps every socket open and accepts new connections
+without ever answering them: a database behind a link that stopped, which no error
+reveals; ``thaw()`` relays again what was held.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ class TcpForwarder:
         self.accepted = 0  # connections relayed
         self.refused = 0  # connections reset while cut
         self._is_cut = False
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self.held: list[socket.socket] = []  # connections accepted while frozen
         self._stopping = False
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -40,12 +46,26 @@ class TcpForwarder:
         for sock in victims:
             _reset(sock)
 
+    def freeze(self) -> None:
+        self._flowing.clear()
+
+    def thaw(self) -> None:
+        with self._lock:
+            held, self.held = self.held, []
+        for sock in held:
+            _reset(sock)
+        self._flowing.set()
+
     def restore(self) -> None:
         with self._lock:
             self._is_cut = False
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self.held: list[socket.socket] = []  # connections accepted while frozen
 
     def stop(self) -> None:
         self._stopping = True
+        self.thaw()
         self.cut()
         self.listener.close()
         for thread in self._threads:
@@ -66,6 +86,9 @@ class TcpForwarder:
                 return
             with self._lock:
                 is_cut = self._is_cut
+                if not self._flowing.is_set():
+                    self.held.append(client)  # open, and never answered
+                    continue
             if is_cut:
                 self.refused += 1
                 _reset(client)
@@ -86,6 +109,9 @@ class TcpForwarder:
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
+                while not self._flowing.wait(0.2):  # frozen: hold what came
+                    if self._stopping:
+                        return
                 sink.sendall(chunk)
         for sock in (source, sink):  # one side ended: end the other too
             with contextlib.suppress(OSError):
