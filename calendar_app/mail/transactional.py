@@ -12,7 +12,7 @@ from calendar_app.config import Settings
 from calendar_app.core.dates import long_date
 from calendar_app.core.first_reminder import first_reminder
 from calendar_app.core.ics import feed_host
-from calendar_app.data import mail_log, queries
+from calendar_app.data import mail_log, queries, suppressions
 from calendar_app.data.models import MemorialDay, Subscriber
 from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
@@ -108,8 +108,10 @@ def send_now(settings: Settings, message: RawMessage) -> None:
 
     With [mail] bounce_domain, commits the session first: the message's VERP token
     (recorded when it was built, or here for a message built elsewhere) must be
-    stored before a bounce can come back.
+    stored before a bounce can come back. Nothing goes to a suppressed address.
     """
+    if any(suppressions.is_suppressed(db.session, to) for to in message.recipients):
+        return
     if settings.mail.bounce_domain:
         _remember_token(settings, message)
         db.session.commit()

@@ -1,7 +1,8 @@
 """The reminder e-mail for one outbox row, in the subscriber's language and zone.
 
 Pure: the caller (dispatch) passes everything a message is made of: the row,
-its subscriber, the manage token it issued for this message, and a snapshot of
+its subscriber, the tokens it issued for this message (the manage link's, and
+the List-Unsubscribe header's, which can only unsubscribe), and a snapshot of
 the memorial days at one data version. Nothing here reads or writes the
 database.
 
@@ -9,7 +10,7 @@ A composer lives for one dispatch run and builds what messages share only once:
 per (day, year, language, data version) the observance's texts, the minute of
 silence and the .ics attachment; per (those, days left, minute of silence in
 the reader's zone) the letter: subject, bodies and headers with a slot where
-each message's own manage token goes. Its MessageBuilder fills the rest in.
+each message's own tokens go. Its MessageBuilder fills the rest in.
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ from calendar_app.mail.prebuilt import RawMessage
 from calendar_app.reminders.remembrance_mail import Remembered, remembrance_letter
 
 MAX_CACHED = 256  # entries of each per-composer cache before it starts afresh
+# Stands for the List-Unsubscribe token in a letter, as TOKEN_SLOT for the manage token.
+UNSUBSCRIBE_SLOT = "unsubscribe-token-slot-4b7d20"
+
+
+@dataclass(frozen=True)
+class LinkTokens:
+    """The secrets of one reminder: its manage link's and its List-Unsubscribe link's."""
+
+    manage: str
+    unsubscribe: str
+
+    def values(self) -> dict[str, str]:
+        return {TOKEN_SLOT: self.manage, UNSUBSCRIBE_SLOT: self.unsubscribe}
+
 
 SharedKey = tuple[int, int, str, dt.datetime]  # day id, year, language, data version
 
@@ -133,14 +148,11 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     )
 
 
-def links(base_url: str, token: str) -> tuple[str, str]:
-    """The manage page and the one-click unsubscribe address for a token."""
-    return f"{base_url}/manage/{token}", f"{base_url}/unsubscribe/{token}"
-
-
-def list_headers(base_url: str, token: str, bounce_domain: str) -> tuple[tuple[str, str], ...]:
-    """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit."""
-    _, unsubscribe_url = links(base_url, token)
+def list_headers(base_url: str, bounce_domain: str) -> tuple[tuple[str, str], ...]:
+    """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit,
+    which carries the unsubscribe token (UNSUBSCRIBE_SLOT), never the manage token."""
+    token = UNSUBSCRIBE_SLOT
+    unsubscribe_url = f"{base_url}/unsubscribe/{token}"
     return (
         ("List-Id", f"Memorial day reminders <reminders.{feed_host(base_url)}>"),
         ("List-Unsubscribe", list_unsubscribe(unsubscribe_url, token, bounce_domain)),
@@ -161,12 +173,12 @@ class ReminderComposer:
         self,
         reminder: ReminderRow,
         subscriber: Recipient,
-        token: str,
+        tokens: LinkTokens,
         data: DaySnapshot,
         now: dt.datetime,
         remembered: Remembered | None = None,
     ) -> RawMessage:
-        """The message for ``reminder``, carrying ``token`` in its manage links.
+        """The message for ``reminder``, carrying ``tokens`` in its links and headers.
 
         A family's own remembrance day (``reminder.remembered_id``) comes with what
         dispatch read of it (``remembered``); its letter is used once, never cached.
@@ -185,7 +197,7 @@ class ReminderComposer:
             to=subscriber.email,
             message_id=reminder.message_id,
             date=now,
-            values={TOKEN_SLOT: token},
+            values=tokens.values(),
             once=once,
         )
 
@@ -204,7 +216,7 @@ class ReminderComposer:
         if letter is None:
             if len(self.letters) >= MAX_CACHED:
                 self.letters.clear()
-            manage_url, _ = links(base_url, TOKEN_SLOT)
+            manage_url = f"{base_url}/manage/{TOKEN_SLOT}"
             rendered = render_mail(
                 "reminder",
                 lang,
@@ -214,9 +226,9 @@ class ReminderComposer:
                 day_url=day_page_url(base_url, parts.slug, lang),
                 manage_url=manage_url,
             )
-            headers = list_headers(base_url, TOKEN_SLOT, self.settings.mail.bounce_domain)
+            headers = list_headers(base_url, self.settings.mail.bounce_domain)
             letter = self.letters[key] = Letter(
-                rendered, headers, (parts.attachment,), slots=(TOKEN_SLOT,)
+                rendered, headers, (parts.attachment,), slots=(TOKEN_SLOT, UNSUBSCRIBE_SLOT)
             )
         return letter
 

@@ -73,12 +73,13 @@ def remembrance_letter(
     remembered: Remembered,
     now: dt.datetime,
 ) -> Letter:
-    """The letter for this one message, with a slot for the manage token."""
+    """The letter for this one message, with slots for the manage and unsubscribe tokens."""
     person = remembered.person
     item = occasion_in_year(person, reminder.occasion or "", reminder.year)
     if item is None:
         raise LookupError(f"reminder {reminder.id} lost its person, occasion or Message-ID")
-    from calendar_app.reminders.compose import list_headers  # compose imports this module
+    # compose imports this module
+    from calendar_app.reminders.compose import UNSUBSCRIBE_SLOT, list_headers
 
     lang, base_url = subscriber.lang, settings.server.base_url
     linked = None
@@ -95,5 +96,5 @@ def remembrance_letter(
         details=describe_person(person, lang, linked).splitlines(),
         manage_url=f"{base_url}/remember/manage/{TOKEN_SLOT}",
     )
-    headers = list_headers(base_url, TOKEN_SLOT, settings.mail.bounce_domain)
-    return Letter(rendered, headers, slots=(TOKEN_SLOT,))
+    headers = list_headers(base_url, settings.mail.bounce_domain)
+    return Letter(rendered, headers, slots=(TOKEN_SLOT, UNSUBSCRIBE_SLOT))
