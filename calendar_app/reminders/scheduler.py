@@ -79,7 +79,7 @@ def _planned(planned: int | None) -> str:
 
 
 def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, int | None]:
-    """Forget expired sign-ups (and VERP tokens and links past keeping), plan what is newly in reach;
+    """Forget expired sign-ups (and VERP tokens and links past keeping), plan what is new;
     (forgotten sign-ups, planned).
 
     With a ``planner``, a pass that can find nothing new is skipped (planned None).
