@@ -254,8 +254,7 @@ def _compose_all(app: Any, path: Path, raw_path: Path) -> int:
 
     from calendar_app.data.models import Reminder, Subscriber
     from calendar_app.extensions import db
-    from calendar_app.mail.builder import TOKEN_SLOT
-    from calendar_app.reminders.compose import ReminderComposer
+    from calendar_app.reminders.compose import LinkTokens, ReminderComposer
     from calendar_app.reminders.dispatch import load_days
 
     now = _utc_now()
@@ -269,7 +268,7 @@ def _compose_all(app: Any, path: Path, raw_path: Path) -> int:
             reminder.message_id = f"<reminder.{reminder.id}.bare@calendar.example.az>"
             person = db.session.get(Subscriber, reminder.subscriber_id)
             assert person is not None
-            token = secrets.token_urlsafe(32)
+            tokens = LinkTokens(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
             letter = composer.letter(reminder, person, days, now)
             messages.append(
                 composer.builder.email_message(
@@ -277,10 +276,10 @@ def _compose_all(app: Any, path: Path, raw_path: Path) -> int:
                     to=person.email,
                     message_id=reminder.message_id,
                     date=now,
-                    values={TOKEN_SLOT: token},
+                    values=tokens.values(),
                 )
             )
-            prebuilt.append(composer(reminder, person, token, days, now))
+            prebuilt.append(composer(reminder, person, tokens, days, now))
         db.session.rollback()
         db.session.remove()
     path.write_bytes(pickle.dumps(messages))

@@ -340,12 +340,12 @@ def _deliver(
 
     if fresh.subscriber_status != SubscriberStatus.ACTIVE:
         return finish(ReminderStatus.CANCELLED)
+    if now >= row.deadline:
+        return finish(ReminderStatus.EXPIRED, last_error="deadline passed before sending")
     if row.held == ReminderStatus.SUPERSEDED:
         return finish(ReminderStatus.SUPERSEDED, last_error="a nearer reminder of the day is due")
     if row.held == ReminderStatus.CANCELLED:
         return finish(ReminderStatus.CANCELLED, "suppressed", last_error="address suppressed")
-    if now >= row.deadline:
-        return finish(ReminderStatus.EXPIRED, last_error="deadline passed before sending")
     message = row.message
     if message is None:  # the subscriber came back while the batch was being composed
         found = outbox.load_claimed(session, [row.reminder_id])
