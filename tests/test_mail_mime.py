@@ -22,7 +22,7 @@ from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.backends import SmtpBackend
 from calendar_app.mail.builder import MessageBuilder
-from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
@@ -86,7 +86,8 @@ def test_a_message_built_by_the_email_package_has_the_same_structure(
             next_attempt_dt=DUE, created_dt=DUE, message_id="<r.1@calendar.example.az>",
         )  # fmt: skip
         composer = ReminderComposer(settings, MessageBuilder(settings.mail.sender, reuse=False))
-        message = composer(reminder, person, secrets.token_urlsafe(32), load_days(db.session), DUE)
+        tokens = LinkTokens(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+        message = composer(reminder, person, tokens, load_days(db.session), DUE)
         assert not composer.builder.templates  # the email package built it
         with SmtpBackend(settings.mail).connect() as connection:
             connection.send(message)
