@@ -80,6 +80,11 @@ def commit_and_send_link(settings: Settings, message: RawMessage, email: str) ->
         send_now(settings, message)
     except MailError:
         return mail_failed()
+    return check_inbox(email)
+
+
+def check_inbox(email: str) -> Response:
+    """What a sign-up answers, whether or not mail was sent (none goes to a suppressed address)."""
     return notice(
         gettext("Check your inbox"),
         gettext("We have sent an e-mail to %(email)s.", email=email),

@@ -16,7 +16,7 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today, utc_now_naive
-from calendar_app.data import queries
+from calendar_app.data import queries, suppressions
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
@@ -30,6 +30,7 @@ from calendar_app.web.i18n import current_language, reject_unknown_language, rem
 from calendar_app.web.limits import address_allowed, too_many
 from calendar_app.web.link_pages import (
     button_page,
+    check_inbox,
     commit_and_send_link,
     day_slugs,
     form_page,
@@ -85,6 +86,8 @@ def submit() -> Response:
     allowed, wait = address_allowed(state.email)
     if not allowed:
         return too_many(wait)
+    if suppressions.is_suppressed(db.session, state.email):
+        return check_inbox(state.email)  # the same page, and no mail: only an operator lifts it
     now, settings = utc_now_naive(), current_settings()
     try:
         signup = remembrance.sign_up(
