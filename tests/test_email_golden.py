@@ -24,7 +24,7 @@ from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
-from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "email"
@@ -82,7 +82,7 @@ def test_reminder(smtp_app: Flask, lang: str) -> None:
         db.session.add(reminder)
         db.session.flush()
         composed = ReminderComposer(current_settings())(
-            reminder, person, "t" * 43, load_days(db.session), NOW
+            reminder, person, LinkTokens("t" * 43, "u" * 43), load_days(db.session), NOW
         )
         check(f"reminder-{lang}", composed.parsed())
 
@@ -105,8 +105,8 @@ def with_golden_id(raw: RawMessage) -> EmailMessage:
 
 @pytest.mark.parametrize("lang", ["az", "en", "ru"])
 def test_welcome(smtp_app: Flask, lang: str) -> None:
-    """Confirmed an hour after 20 January's reminder was due: the first is March's."""
-    confirmed = dt.datetime(2027, 1, 19, 7, 0)  # 10:00 in Doha
+    """Confirmed on 20 January, after its reminders were due: the first is March's."""
+    confirmed = dt.datetime(2027, 1, 20, 7, 0)  # 10:00 in Doha
     with smtp_app.app_context():
         person = subscriber(lang)
         person.day_slugs, person.lead_days = ["january-20", "march-31"], [7, 1]

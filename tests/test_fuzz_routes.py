@@ -30,6 +30,7 @@ from calendar_app.core.languages import LANGUAGES
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.prepare import prepare_database
+from calendar_app.data.statuses import PersonStatus
 from calendar_app.extensions import db
 from calendar_app.reminders import remembrance
 from calendar_app.reminders.subscriptions import issue_token
@@ -193,7 +194,10 @@ class FormTarget:
 
     def _remembrance(self, subscriber: Subscriber, purpose: str) -> str:
         now, settings = NOW.replace(tzinfo=None), self.app.config["SETTINGS"]
-        if queries.people_count(db.session, subscriber.id) >= remembrance.MAX_PEOPLE - 1:
+        if (
+            queries.people_count(db.session, subscriber.id, PersonStatus.ACTIVE)
+            >= remembrance.MAX_PEOPLE - 1
+        ):
             db.session.execute(
                 sa.delete(RememberedPerson).where(RememberedPerson.subscriber_id == subscriber.id)
             )

@@ -51,6 +51,15 @@ def status(app: Flask) -> str:
         return db.session.scalars(sa.select(Subscriber.status)).one()
 
 
+def opens_only_the_exit(app: Flask, manage_path: str, one_click_path: str) -> None:
+    """Mail providers see List-Unsubscribe: its token leaves, it never opens the manage page."""
+    leave = one_click_path.removeprefix("/unsubscribe/")
+    assert leave != manage_path.removeprefix("/manage/")
+    client = app.test_client()
+    assert client.get(manage_path).status_code == 200
+    assert client.get(f"/manage/{leave}").status_code == 404
+
+
 def test_the_welcome_email_unsubscribes_with_one_click(site: Flask, smtp_sink: SmtpSink) -> None:
     """README: every e-mail with a manage link carries RFC 8058 one-click unsubscribe."""
     client = site.test_client()
@@ -59,10 +68,11 @@ def test_the_welcome_email_unsubscribes_with_one_click(site: Flask, smtp_sink: S
     assert confirmation["List-Unsubscribe"] is None  # nothing to leave yet: not subscribed
     confirm(client, confirmation)
     welcome = smtp_sink.messages[1]
-    assert link_in(welcome, "manage")
+    manage = link_in(welcome, "manage")
     assert welcome["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     found = ONE_CLICK.search(str(welcome["List-Unsubscribe"]))
     assert found is not None, welcome["List-Unsubscribe"]
+    opens_only_the_exit(site, manage, found.group(1))
 
     provider = site.test_client()  # the mail provider's button: no cookie, no CSRF token
     answer = provider.post(found.group(1), data={"List-Unsubscribe": "One-Click"})
@@ -79,9 +89,9 @@ def test_the_manage_link_email_carries_one_click_unsubscribe_too(
     confirm(client, smtp_sink.messages[0])
     sign_up(site.test_client())  # again, with a confirmed address: a manage link goes out
     manage = smtp_sink.messages[2]
-    assert link_in(manage, "manage")
     found = ONE_CLICK.search(str(manage["List-Unsubscribe"]))
     assert found is not None, manage["List-Unsubscribe"]
+    opens_only_the_exit(site, link_in(manage, "manage"), found.group(1))
     site.test_client().post(found.group(1), data={"List-Unsubscribe": "One-Click"})
     assert status(site) == "unsubscribed"
 

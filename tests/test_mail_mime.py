@@ -20,7 +20,7 @@ from calendar_app.app_settings import current_settings
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.backends import SmtpBackend
-from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
@@ -84,7 +84,8 @@ def test_a_composed_reminder_has_the_same_structure_in_each_alphabet(
             next_attempt_dt=DUE, created_dt=DUE, message_id="<r.1@calendar.example.az>",
         )  # fmt: skip
         composer = ReminderComposer(settings)
-        message = composer(reminder, person, secrets.token_urlsafe(32), load_days(db.session), DUE)
+        tokens = LinkTokens(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+        message = composer(reminder, person, tokens, load_days(db.session), DUE)
         with SmtpBackend(settings.mail).connect() as connection:
             connection.send(message)
     (raw,) = smtp_sink.handler.raw

@@ -32,12 +32,13 @@ from calendar_app.extensions import db
 from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.remembrance_links import remember_link_message
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
-from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 from calendar_app.reminders.remembrance_mail import Remembered
 
 YEARS = range(2021, 2046)  # ordinals with every ending the three languages give them
 TOKEN = "t" * 43
+TOKENS = LinkTokens(TOKEN, "u" * 43)
 NOW = dt.datetime(2027, 1, 1, 5, 0)
 
 
@@ -90,7 +91,7 @@ def test_every_reminder_subject_reads_back_as_written(smtp_app: Flask, lang: str
                         id=1, memorial_day_id=day_id, remembered_id=None, occasion=None,
                         year=year, message_id=f"<r.{day_id}.{year}.{lead}@example.az>",
                     )  # fmt: skip
-                    letter = composer.letter(row, recipient, TOKEN, data, due)
+                    letter = composer.letter(row, recipient, TOKENS, data, due)
                     message = composer.builder.build(
                         letter, to=recipient.email, message_id=row.message_id, date=due
                     )
@@ -114,7 +115,7 @@ def test_the_russian_anniversary_keeps_its_space(smtp_app: Flask) -> None:
                 id=1, memorial_day_id=day_id, remembered_id=None, occasion=None, year=2027,
                 message_id="<r.1@example.az>",
             )  # fmt: skip
-            subjects.append(received_subject(composer(row, recipient, TOKEN, data, NOW)))
+            subjects.append(received_subject(composer(row, recipient, TOKENS, data, NOW)))
     assert all("-я годовщина" in subject for subject in subjects), subjects
 
 
@@ -170,6 +171,6 @@ def test_every_remembrance_subject_reads_back_as_written(
                     id=1, memorial_day_id=None, remembered_id=1, occasion=item.occasion,
                     year=item.date.year, message_id="<m.1@example.az>",
                 )  # fmt: skip
-                message = composer(row, recipient, TOKEN, data, due, remembered)
+                message = composer(row, recipient, TOKENS, data, due, remembered)
                 subject = received_subject(message)
                 assert subject.endswith(": " + remembrance_title(item, name, lang)), subject

@@ -39,3 +39,29 @@ def test_models_match_the_migrations(any_db_app: Flask) -> None:
             )
             differences = compare_metadata(context, db.metadata)
         assert differences == []
+
+
+def test_0010_copies_suppressed_subscribers_to_the_suppression_list(any_db_app: Flask) -> None:
+    with any_db_app.app_context():
+        upgrade(directory=MIGRATIONS, revision="0009")
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO subscribers (id, email, lang, timezone, send_hour, day_slugs, "
+                "lead_days, status, created_dt, confirmed_dt, ended_dt) VALUES "
+                "(1, 'gone@example.org', 'en', 'Asia/Baku', 9, '[]', '[1]', 'suppressed', "
+                "'2026-12-01 10:00:00', '2026-12-01 10:00:00', '2027-01-19 06:00:00'), "
+                "(2, 'fine@example.org', 'en', 'Asia/Baku', 9, '[]', '[1]', 'active', "
+                "'2026-12-01 10:00:00', '2026-12-01 10:00:00', NULL)"
+            ))  # fmt: skip
+            connection.execute(sa.text(
+                "INSERT INTO mail_events (kind, subscriber_id, token, detail, received_dt) "
+                "VALUES ('complaint', 1, NULL, 'abuse', '2027-01-19 06:00:00')"
+            ))  # fmt: skip
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            rows = connection.execute(sa.text("SELECT email, reason FROM suppressions")).all()
+        assert [tuple(r) for r in rows] == [("gone@example.org", "complaint")]
+        downgrade(directory=MIGRATIONS, revision="0009")
+        with db.engine.connect() as connection:
+            status = connection.execute(sa.text("SELECT status FROM subscribers WHERE id = 1"))
+            assert status.scalar() == "suppressed"

@@ -40,7 +40,7 @@ from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.prepare import read_dataset
 from calendar_app.extensions import db
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
-from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
@@ -271,7 +271,7 @@ def test_emails_have_no_english(smtp_app: Flask, lang: str) -> None:
             db.session.add(reminder)
             db.session.flush()
             composed = ReminderComposer(current_settings())(
-                reminder, person, "t" * 43, load_days(db.session), now
+                reminder, person, LinkTokens("t" * 43, "u" * 43), load_days(db.session), now
             )
             message = composed.parsed()
             outputs.append((f"reminder {day.slug}", _message_text(message, lang)))

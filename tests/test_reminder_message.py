@@ -14,18 +14,18 @@ from calendar_app.app_settings import current_settings
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.builder import RawMessage
-from calendar_app.reminders.compose import ReminderComposer
+from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 
 NOW = dt.datetime(2027, 1, 19, 6, 0)
 
 
 def compose(composer: ReminderComposer, reminder: Reminder, now: dt.datetime = NOW) -> RawMessage:
-    """As dispatch does: the row, its subscriber, a fresh token, the days."""
+    """As dispatch does: the row, its subscriber, fresh tokens, the days."""
     person = db.session.get(Subscriber, reminder.subscriber_id)
     assert person is not None
-    token = secrets.token_urlsafe(32)
-    return composer(reminder, person, token, load_days(db.session), now)
+    tokens = LinkTokens(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
+    return composer(reminder, person, tokens, load_days(db.session), now)
 
 
 def reminder_for(email: str, lang: str, zone: str, slug: str = "january-20") -> Reminder:
@@ -62,11 +62,12 @@ def test_every_message_of_a_batch_carries_its_own_token_and_recipient(smtp_app: 
             assert parsed["To"] == f"p{n}@example.org"
             text = parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
             (token,) = re.findall(r"/manage/([A-Za-z0-9_-]{40,})", text)
-            assert token in str(parsed["List-Unsubscribe"])
+            (leave,) = re.findall(r"/unsubscribe/([A-Za-z0-9_-]{40,})", parsed["List-Unsubscribe"])
+            assert leave != token  # the header never carries the manage link's secret
             html = parsed.get_body(("html",)).get_content()  # type: ignore[union-attr]
             assert f"/manage/{token}" in html
-            tokens.add(token)
-        assert len(tokens) == 3
+            tokens |= {token, leave}
+        assert len(tokens) == 6
 
 
 def test_the_raw_bytes_are_what_a_mail_provider_needs(smtp_app: Flask) -> None:
@@ -112,8 +113,10 @@ def test_composing_reads_and_writes_nothing_in_the_database(smtp_app: Flask) -> 
 
         sa.event.listen(db.engine, "before_cursor_execute", record)
         try:
-            raw = ReminderComposer(current_settings())(reminder, person, "t" * 43, days, NOW)
+            raw = ReminderComposer(current_settings())(
+                reminder, person, LinkTokens("t" * 43, "u" * 43), days, NOW
+            )
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
     assert statements == []
-    assert raw.recipients == ("leyla@example.org",) and b"t" * 43 in raw.data
+    assert raw.recipients == ("leyla@example.org",) and b"u" * 43 in raw.data  # List-Unsubscribe

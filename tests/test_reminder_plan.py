@@ -89,16 +89,26 @@ def test_every_chosen_day_and_lead_once() -> None:
 
 def test_nothing_after_the_deadline_and_nothing_due_before_confirmation() -> None:
     now = dt.datetime(2027, 1, 20, 6)  # 10:00 in Baku on the day
-    late = Sub(confirmed_dt=dt.datetime(2027, 1, 19, 12), lead_days=(7, 1, 0))
+    late = Sub(confirmed_dt=dt.datetime(2027, 1, 19, 21), lead_days=(7, 1, 0))  # 01:00 on the day
     planned = plan([late], occ(2027), now=now)
     january = [p.lead_days for p in planned if p.memorial_day_id == 1]
-    # Due 13 Jan and 19 Jan 05:00 UTC preceded the confirmation; 20 Jan 05:00 did not.
+    # Due 13 Jan and 19 Jan 05:00 UTC preceded the confirmation, made once the day had
+    # begun in Baku; 20 Jan 05:00 did not.
     assert january == [0]
     early = Sub(confirmed_dt=dt.datetime(2026, 1, 1), lead_days=(7, 1, 0))
     january = [p.lead_days for p in plan([early], occ(2027), now=now) if p.memorial_day_id == 1]
     assert january == [7, 1, 0]  # still before the deadline: a late worker may send them
     after_day = dt.datetime(2027, 1, 20, 20)  # midnight in Baku
     assert [p for p in plan([early], occ(2027), now=after_day) if p.memorial_day_id == 1] == []
+
+
+def test_a_reminder_missed_before_confirming_goes_at_once_while_its_day_has_not_begun() -> None:
+    """Confirmed at 08:11 in Baku with a 07:00 hour and "one day before": tomorrow's comes now."""
+    confirmed = dt.datetime(2027, 1, 19, 4, 11)  # 08:11 in Baku, the day before 20 January
+    family = Sub(confirmed_dt=confirmed, send_hour=7, lead_days=(1,))
+    planned = [p for p in plan([family], occ(2027), now=confirmed) if p.memorial_day_id == 1]
+    assert [(p.lead_days, p.due_dt) for p in planned] == [(1, dt.datetime(2027, 1, 19, 3))]
+    assert planned[0].due_dt <= confirmed  # due already: the next dispatch sends it
 
 
 def test_planning_is_deterministic_and_pure() -> None:

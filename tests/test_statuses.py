@@ -16,6 +16,7 @@ from calendar_app.data.statuses import (
     PersonStatus,
     ReminderStatus,
     SubscriberStatus,
+    SuppressionReason,
     TokenPurpose,
     check_in,
 )
@@ -66,10 +67,15 @@ def test_migration_checks_match_the_enums() -> None:
     remembrance = _migration("0007_remembrance")  # a new purpose, and the names' states
     checks["access_tokens"] = ("purpose", remembrance.PURPOSE_AFTER)
     checks["remembered_people"] = ("status", remembrance.PERSON_STATUS)
+    latest = _migration("0010_suppressions_unsubscribe_tokens")  # 'unsubscribe', 'superseded'
+    checks["access_tokens"] = ("purpose", latest.PURPOSE_AFTER)
+    checks["reminders"] = ("status", latest.REMINDER_STATUS_AFTER)
+    checks["suppressions"] = ("reason", latest.REASON)
     assert {
         "subscribers": ("status", check_in("status", SubscriberStatus)),
         "access_tokens": ("purpose", check_in("purpose", TokenPurpose)),
         "reminders": ("status", check_in("status", ReminderStatus)),
         "remembered_people": ("status", check_in("status", PersonStatus)),
+        "suppressions": ("reason", check_in("reason", SuppressionReason)),
     } == checks
-    assert check_in("status", ReminderStatus) == remembrance.REMINDER_STATUS
+    assert check_in("status", ReminderStatus) == latest.REMINDER_STATUS_AFTER

@@ -1,4 +1,4 @@
-"""`calendar-app mail dkim-dns` and `calendar-app inbound`."""
+"""`calendar-app mail` (dkim-dns, suppressions, unsuppress) and `calendar-app inbound`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from calendar_app.app_settings import current_settings
+from calendar_app.data import suppressions
+from calendar_app.extensions import db
 from calendar_app.logs import configure_logging
 from calendar_app.mail import dkim_signing, inbound
 
 
 @click.group("mail")
 def mail_group() -> None:
-    """Outgoing mail: the DKIM record to publish."""
+    """Outgoing mail: the DKIM record to publish, the suppression list."""
 
 
 @mail_group.command("dkim-dns")
@@ -31,6 +33,28 @@ def dkim_dns_command() -> None:
         )
     click.echo(f"; publish at {dkim_signing.record_name(dkim)} (key {dkim.key_file})")
     click.echo(dkim_signing.zone_line(dkim))
+
+
+@mail_group.command("suppressions")
+@with_appcontext
+def suppressions_command() -> None:
+    """List the addresses no mail goes to: since when, and why."""
+    rows = suppressions.listing(db.session)
+    for row in rows:
+        when = row.created_dt.strftime("%Y-%m-%d %H:%M")
+        click.echo(f"{row.email}\t{row.reason}\t{when} UTC\t{row.detail}")
+    click.echo(f"{len(rows)} suppressed", err=True)
+
+
+@mail_group.command("unsuppress")
+@click.argument("address")
+@with_appcontext
+def unsuppress_command(address: str) -> None:
+    """Take ADDRESS off the suppression list: it can sign up and be written to again."""
+    if not suppressions.lift(db.session, address):
+        raise click.ClickException(f"{suppressions.address_key(address)} is not suppressed")
+    db.session.commit()
+    click.echo(f"{suppressions.address_key(address)} is no longer suppressed")
 
 
 @click.command("inbound")

@@ -42,9 +42,15 @@ def first_reminder(
     planned = plan([subscriber], occurrences, now)
     if not planned:
         return None
-    first = min(planned, key=lambda p: (p.due_dt, -p.lead_days))
+    # a reminder that fell due just before confirming goes at once, the nearest of those only
+    # (reminders/dispatch.py marks the others superseded)
+    first = min(
+        planned,
+        key=lambda p: (max(p.due_dt, now), p.lead_days if p.due_dt <= now else -p.lead_days),
+    )
     occurrence = next(
         o for o in occurrences if o.day.id == first.memorial_day_id and o.date.year == first.year
     )
-    arrives = first.due_dt.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(subscriber.timezone))
+    zone = ZoneInfo(subscriber.timezone)
+    arrives = max(first.due_dt, now).replace(tzinfo=dt.UTC).astimezone(zone)
     return FirstReminder(arrives, first.lead_days, describe(occurrence, lang))

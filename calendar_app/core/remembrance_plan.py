@@ -3,7 +3,8 @@
 The same rules as the memorial days' reminders (calendar_app/reminders/plan.py):
 due at the subscriber's send hour in their zone ``lead`` days before, never
 after the end of the day itself in that zone, and none that fell due before
-the address was confirmed or the name was added. Naive UTC throughout.
+the address was confirmed or the name was added, unless the day itself had
+not begun then (that one goes at once). Naive UTC throughout.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from calendar_app.core.remembrance import remembrance_dates
-from calendar_app.core.reminder_plan import PlanContact, due_and_deadline
+from calendar_app.core.reminder_plan import PlanContact, due_and_deadline, missed_before
 
 
 class PlanPerson(Protocol):
@@ -62,7 +63,7 @@ def plan_remembrance(
         for item in items:
             for lead in sorted(set(person.lead_days), reverse=True):
                 due, deadline = due_and_deadline(item.date, lead, contact.send_hour, zone)
-                if deadline <= now or due < since:
+                if deadline <= now or missed_before(due, item.date, zone, since):
                     continue
                 planned.append(
                     PlannedRemembrance(

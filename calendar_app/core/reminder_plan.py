@@ -2,7 +2,11 @@
 
 A reminder is due at the subscriber's send hour, in their own zone, ``lead``
 days before the observance; its deadline is the end of the observance day in
-that zone (after that it is never sent). Local times that do not exist (a DST
+that zone (after that it is never sent). A reminder that fell due before the
+subscriber confirmed is left out, unless the day itself had not begun in their
+zone when they confirmed: then it is due at once (confirming at 08:11 with a
+07:00 hour and "one day before" still brings tomorrow's reminder today). Local
+times that do not exist (a DST
 gap) move forward by the length of the gap; repeated ones (a fold) are taken at
 their first passage. All datetimes here are naive UTC unless named ``local``.
 """
@@ -85,6 +89,22 @@ def due_and_deadline(
     return due, deadline
 
 
+@functools.lru_cache(maxsize=16384)
+def day_begins(occurrence_date: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """Midnight at the start of the observance day in ``zone``, as naive UTC."""
+    return local_instant_to_utc(occurrence_date, dt.time(0), zone)
+
+
+def missed_before(
+    due: dt.datetime, occurrence_date: dt.date, zone: ZoneInfo, since: dt.datetime | None
+) -> bool:
+    """Whether a reminder fell due before ``since`` (confirmation) once its day had begun.
+
+    Such a reminder is never sent; one whose day had not begun yet goes at once.
+    """
+    return since is not None and due < since and day_begins(occurrence_date, zone) <= since
+
+
 def plan(
     subscribers: Iterable[PlanSubscriber],
     occurrences: Sequence[PlanOccurrence],
@@ -93,7 +113,8 @@ def plan(
     """Reminders still worth sending at ``now`` for these subscribers and occurrences.
 
     Left out: reminders whose deadline has passed, and reminders that fell due
-    before the subscriber confirmed (nobody wants last week's "in 7 days").
+    before the subscriber confirmed on or after their day began (nobody wants
+    last week's "in 7 days"; see ``missed_before``).
     """
     planned = []
     for subscriber in subscribers:
@@ -107,7 +128,7 @@ def plan(
                 due, deadline = due_and_deadline(occurrence.date, lead, subscriber.send_hour, zone)
                 if deadline <= now:
                     continue
-                if subscriber.confirmed_dt is not None and due < subscriber.confirmed_dt:
+                if missed_before(due, occurrence.date, zone, subscriber.confirmed_dt):
                     continue
                 planned.append(
                     PlannedReminder(

@@ -30,6 +30,7 @@ from calendar_app.data.statuses import (
     ReminderStatus,
     SentKind,
     SubscriberStatus,
+    SuppressionReason,
     TokenPurpose,
     check_in,
 )
@@ -250,7 +251,12 @@ class Subscriber(Base):
 
 
 class AccessToken(Base):
-    """A secret link (confirm or manage); only its SHA-256 is stored."""
+    """A secret link (confirm, manage, unsubscribe or remember); only its SHA-256 is stored.
+
+    A confirmation link expires after a week; a manage or unsubscribe link has no
+    expiry while it is its address's newest of its kind, and expires a while after
+    a newer e-mail carried a newer one. Expired rows are pruned.
+    """
 
     __tablename__ = "access_tokens"
     __table_args__ = (CheckConstraint(check_in("purpose", TokenPurpose), name="purpose"),)
@@ -258,11 +264,28 @@ class AccessToken(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
-    purpose: Mapped[str] = mapped_column(String(8), doc="confirm, manage or remember.")
+    purpose: Mapped[str] = mapped_column(
+        String(12), doc="confirm, manage, unsubscribe or remember."
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256, hex.")
     created_dt: Mapped[dt.datetime]
-    expires_dt: Mapped[dt.datetime | None] = mapped_column(doc="None: valid until revoked.")
+    expires_dt: Mapped[dt.datetime | None] = mapped_column(
+        index=True, doc="None: the newest link of its kind; pruned once passed."
+    )
     revoked_dt: Mapped[dt.datetime | None] = mapped_column(doc="Used (confirm) or rotated.")
+
+
+class Suppression(Base):
+    """An address no mail goes to, whatever its subscriber rows say; an operator lifts it."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (CheckConstraint(check_in("reason", SuppressionReason), name="reason"),)
+    email: Mapped[str] = mapped_column(String(254), primary_key=True, doc="Normalized address.")
+    reason: Mapped[str] = mapped_column(
+        String(12), doc="hard-bounce, soft-bounces, complaint, rejected or earlier."
+    )
+    detail: Mapped[str] = mapped_column(String(300), doc="Status code, diagnostic or report.")
+    created_dt: Mapped[dt.datetime] = mapped_column(doc="Suppressed, UTC.")
 
 
 class RememberedPerson(Base):
@@ -342,7 +365,7 @@ class Reminder(Base):
     due_dt: Mapped[dt.datetime] = mapped_column(doc="Send hour, subscriber's zone, as UTC.")
     deadline_dt: Mapped[dt.datetime] = mapped_column(doc="End of the day itself, as UTC.")
     status: Mapped[str] = mapped_column(
-        String(10), doc="pending, sending, sent, failed, expired or cancelled."
+        String(10), doc="pending, sending, sent, failed, expired, cancelled or superseded."
     )
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_dt: Mapped[dt.datetime] = mapped_column(doc="Not before this instant, UTC.")

@@ -264,9 +264,25 @@ def person_of(session: DbSession, subscriber_id: int, person_id: int) -> Remembe
     return session.scalars(query).one_or_none()
 
 
-def people_count(session: DbSession, subscriber_id: int) -> int:
-    query = select(func.count()).where(RememberedPerson.subscriber_id == subscriber_id)
+def people_count(session: DbSession, subscriber_id: int, status: PersonStatus) -> int:
+    """How many names of ``status`` one address has."""
+    query = select(func.count()).where(
+        RememberedPerson.subscriber_id == subscriber_id, RememberedPerson.status == status
+    )
     return int(session.scalar(query) or 0)
+
+
+def pending_people_of(session: DbSession, subscriber_id: int) -> Sequence[RememberedPerson]:
+    """The unconfirmed names of one address, oldest sign-up first."""
+    query = (
+        select(RememberedPerson)
+        .where(
+            RememberedPerson.subscriber_id == subscriber_id,
+            RememberedPerson.status == PersonStatus.PENDING,
+        )
+        .order_by(RememberedPerson.created_dt, RememberedPerson.id)
+    )
+    return session.scalars(query).all()
 
 
 def everything_of(

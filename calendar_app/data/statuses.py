@@ -19,12 +19,14 @@ class ReminderStatus(StrEnum):
     FAILED = "failed"  # refused permanently
     EXPIRED = "expired"  # its deadline passed before it could be sent
     CANCELLED = "cancelled"  # the subscriber left or changed preferences
+    SUPERSEDED = "superseded"  # due with a nearer reminder of the same day: that one went
 
 
 class TokenPurpose(StrEnum):
     CONFIRM = "confirm"  # the double opt-in link, used once
-    MANAGE = "manage"  # preferences and one-click unsubscribe
+    MANAGE = "manage"  # the manage page: preferences, names, export, erasure
     REMEMBER = "remember"  # the double opt-in link of names to remember, used once
+    UNSUBSCRIBE = "unsubscribe"  # List-Unsubscribe (one-click URL, mailto): leaving only
 
 
 class PersonStatus(StrEnum):
@@ -50,3 +52,13 @@ class MailEventKind(StrEnum):
     COMPLAINT = "complaint"  # an ARF abuse report: marked as spam (suppresses)
     UNSUBSCRIBE = "unsubscribe"  # a mail to the List-Unsubscribe mailto: address
     REJECTED = "rejected"  # refused for good during the SMTP conversation
+
+
+class SuppressionReason(StrEnum):
+    """Why an address is on the suppression list (migration 0010)."""
+
+    HARD_BOUNCE = "hard-bounce"  # the mailbox does not exist
+    SOFT_BOUNCES = "soft-bounces"  # [mail] soft_bounce_limit soft bounces in soft_bounce_days
+    COMPLAINT = "complaint"  # marked as spam
+    REJECTED = "rejected"  # refused for good during the SMTP conversation
+    EARLIER = "earlier"  # suppressed before the list existed, no event on record

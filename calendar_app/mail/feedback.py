@@ -10,9 +10,12 @@ quotes that message, the same Message-ID; then:
 - a complaint (ARF Feedback-Type abuse or fraud) suppresses it.
 
 A message to the List-Unsubscribe mailto: address unsubscribes the subscriber
-whose manage token its subject (or first lines) names, as the one-click link does.
+whose token its subject (or first lines) names, as the one-click link does.
 Each message gets at most one event of each kind, so a report delivered twice
-counts once. Suppressing cancels every reminder not yet handed over.
+counts once. Suppressing puts the address on the suppression list
+(data/suppressions.py), which no sign-up undoes, and cancels every reminder not
+yet handed over. The List-Unsubscribe mailto: names an unsubscribe token (or,
+in e-mails sent before those existed, a manage token).
 """
 
 from __future__ import annotations
@@ -23,10 +26,15 @@ from dataclasses import dataclass
 from calendar_app.config import MailSettings
 from calendar_app.core import verp
 from calendar_app.core.mail_reports import HARD, Report
-from calendar_app.data import mail_log
+from calendar_app.data import mail_log, suppressions
 from calendar_app.data.models import SentMail, Subscriber
 from calendar_app.data.queries import DbSession
-from calendar_app.data.statuses import MailEventKind, SubscriberStatus, TokenPurpose
+from calendar_app.data.statuses import (
+    MailEventKind,
+    SubscriberStatus,
+    SuppressionReason,
+    TokenPurpose,
+)
 from calendar_app.reminders import outbox
 from calendar_app.reminders.subscriptions import subscriber_for_token, unsubscribe
 
@@ -68,7 +76,8 @@ def process(
 def _unsubscribe(session: DbSession, report: Report, now: dt.datetime) -> Outcome:
     if report.unsubscribe_token is None:
         return Outcome("ignored", "no 'unsubscribe <token>' in the subject or the text")
-    subscriber = subscriber_for_token(session, report.unsubscribe_token, TokenPurpose.MANAGE, now)
+    purposes = (TokenPurpose.UNSUBSCRIBE, TokenPurpose.MANAGE)
+    subscriber = subscriber_for_token(session, report.unsubscribe_token, purposes, now)
     if subscriber is None:
         return Outcome("ignored", "the token opens no subscription")
     if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
@@ -113,14 +122,16 @@ def _bounce(
     if not mail_log.add_event(session, kind, sent.subscriber_id, sent.token, detail, now):
         return Outcome("duplicate", f"{kind} for this message was already counted")
     subscriber = _subscriber(session, sent)
+    if kind == MailEventKind.HARD_BOUNCE:
+        reason = SuppressionReason.HARD_BOUNCE
+        return _suppress(session, sent, subscriber, now, reason, f"hard bounce {detail}")
     if subscriber is None:
         return Outcome("counted", f"{kind}; no subscriber to suppress")
-    if kind == MailEventKind.HARD_BOUNCE:
-        return _suppress(session, subscriber, now, f"hard bounce {detail}")
     since = now - dt.timedelta(days=settings.soft_bounce_days)
     count = mail_log.events_since(session, MailEventKind.SOFT_BOUNCE, subscriber.id, since)
     if count >= settings.soft_bounce_limit:
-        return _suppress(session, subscriber, now, f"{count} soft bounces")
+        reason = SuppressionReason.SOFT_BOUNCES
+        return _suppress(session, sent, subscriber, now, reason, f"{count} soft bounces")
     return Outcome("counted", f"soft bounce {count} of {settings.soft_bounce_limit}")
 
 
@@ -135,9 +146,7 @@ def _complaint(session: DbSession, report: Report, token: str | None, now: dt.da
     ):
         return Outcome("duplicate", "this complaint was already counted")
     subscriber = _subscriber(session, sent)
-    if subscriber is None:
-        return Outcome("counted", "complaint; no subscriber to suppress")
-    return _suppress(session, subscriber, now, "complaint")
+    return _suppress(session, sent, subscriber, now, SuppressionReason.COMPLAINT, detail)
 
 
 def _subscriber(session: DbSession, sent: SentMail) -> Subscriber | None:
@@ -150,8 +159,18 @@ def _subscriber(session: DbSession, sent: SentMail) -> Subscriber | None:
     return subscriber
 
 
-def _suppress(session: DbSession, subscriber: Subscriber, now: dt.datetime, why: str) -> Outcome:
-    """Nothing more goes to this address; their own manage link can bring them back."""
+def _suppress(
+    session: DbSession,
+    sent: SentMail,
+    subscriber: Subscriber | None,
+    now: dt.datetime,
+    reason: SuppressionReason,
+    why: str,
+) -> Outcome:
+    """Nothing more goes to this address, until an operator lifts the suppression."""
+    suppressions.suppress(session, sent.email, reason, why, now)
+    if subscriber is None:
+        return Outcome("suppressed", f"{reason}, no subscriber: {why}")
     if subscriber.status in STILL_MAILED:
         subscriber.status, subscriber.ended_dt = SubscriberStatus.SUPPRESSED, now
     outbox.cancel_unsent(session, subscriber.id)

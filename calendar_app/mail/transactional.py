@@ -12,7 +12,7 @@ from calendar_app.config import Settings
 from calendar_app.core.dates import long_date
 from calendar_app.core.first_reminder import first_reminder
 from calendar_app.core.ics import feed_host
-from calendar_app.data import mail_log, queries
+from calendar_app.data import mail_log, queries, suppressions
 from calendar_app.data.models import MemorialDay, Subscriber
 from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
@@ -20,6 +20,7 @@ from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
 from calendar_app.mail.message import RenderedMail, render_mail
 from calendar_app.reminders.compose import list_headers
+from calendar_app.reminders.subscriptions import issue_token
 
 
 def confirmation_message(
@@ -73,14 +74,19 @@ def _link_message(
     now: dt.datetime,
     **context: Any,
 ) -> RawMessage:
-    """``kind`` names the template; the link confirms, or else manages."""
+    """``kind`` names the template; the link confirms, or else manages.
+
+    A manage link comes with the list's one-click exit (List-Unsubscribe), whose
+    token is a new one that can only unsubscribe, never ``token``.
+    """
     path = TokenPurpose.CONFIRM if kind == TokenPurpose.CONFIRM else TokenPurpose.MANAGE
     url = f"{settings.server.base_url}/{path}/{token}"
     rendered = render_mail(kind, subscriber.lang, **{f"{path}_url": url}, **context)
     message_id = make_msgid(domain=feed_host(settings.server.base_url))
     headers: tuple[tuple[str, str], ...] = ()
-    if path == TokenPurpose.MANAGE:  # a manage link comes with the list's one-click exit
-        headers = list_headers(settings.server.base_url, token, settings.mail.bounce_domain)
+    if path == TokenPurpose.MANAGE:
+        leave = issue_token(db.session, subscriber, TokenPurpose.UNSUBSCRIBE, now)
+        headers = list_headers(settings.server.base_url, leave, settings.mail.bounce_domain)
     if settings.mail.bounce_domain:  # its VERP token, stored by send_now before it leaves
         sent = SentKind.CONFIRM if path == TokenPurpose.CONFIRM else SentKind.MANAGE
         outgoing = mail_log.Outgoing(message_id, subscriber.email, subscriber.id, sent)
@@ -110,8 +116,10 @@ def send_now(settings: Settings, message: RawMessage) -> None:
 
     With [mail] bounce_domain, commits the session first: the message's VERP token
     (recorded when it was built, or here for a message built elsewhere) must be
-    stored before a bounce can come back.
+    stored before a bounce can come back. Nothing goes to a suppressed address.
     """
+    if any(suppressions.is_suppressed(db.session, to) for to in message.recipients):
+        return
     if settings.mail.bounce_domain:
         _remember_token(settings, message)
         db.session.commit()

@@ -1,15 +1,10 @@
 """The reminder e-mail for one outbox row, in the subscriber's language and zone.
 
 Pure: the caller (dispatch) passes everything a message is made of: the row,
-its subscriber, the manage token it issued for this message, and a snapshot of
+its subscriber, the tokens it issued for this message (the manage link's, and
+the List-Unsubscribe header's, which can only unsubscribe), and a snapshot of
 the memorial days at one data version. Nothing here reads or writes the
-database.
-
-A composer lives for one dispatch run and builds what messages share only once:
-per (day, year, language, data version) the observance's texts, the minute of
-silence and the .ics attachment; per (those, days left, minute of silence in
-the reader's zone) the letter: subject, bodies and headers with a slot where
-each message's own manage token goes. Its MessageBuilder fills the rest in.
+database. Each message is built whole: texts, headers and the day's .ics file.
 """
 
 from __future__ import annotations
@@ -37,6 +32,15 @@ from calendar_app.core.verp import list_unsubscribe
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
 from calendar_app.mail.message import Attachment, render_mail
 from calendar_app.reminders.remembrance_mail import Remembered, remembrance_letter
+
+
+@dataclass(frozen=True)
+class LinkTokens:
+    """The secrets of one message: its manage link's, and its List-Unsubscribe's,
+    which can only unsubscribe."""
+
+    manage: str
+    unsubscribe: str
 
 
 class MomentTime(Protocol):
@@ -115,17 +119,18 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     )
 
 
-def links(base_url: str, token: str) -> tuple[str, str]:
-    """The manage page and the one-click unsubscribe address for a token."""
-    return f"{base_url}/manage/{token}", f"{base_url}/unsubscribe/{token}"
-
-
 def list_headers(base_url: str, token: str, bounce_domain: str) -> tuple[tuple[str, str], ...]:
-    """RFC 2919 and RFC 8058 headers of every reminder: the list and its one-click exit."""
-    _, unsubscribe_url = links(base_url, token)
+    """RFC 2919 and RFC 8058 headers: the list and its one-click exit.
+
+    ``token`` is an unsubscribe token (TokenPurpose.UNSUBSCRIBE): mail providers
+    see these headers, so they never carry a token that opens the manage page.
+    """
     return (
         ("List-Id", f"Memorial day reminders <reminders.{feed_host(base_url)}>"),
-        ("List-Unsubscribe", list_unsubscribe(unsubscribe_url, token, bounce_domain)),
+        (
+            "List-Unsubscribe",
+            list_unsubscribe(f"{base_url}/unsubscribe/{token}", token, bounce_domain),
+        ),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
     )
 
@@ -141,12 +146,12 @@ class ReminderComposer:
         self,
         reminder: ReminderRow,
         subscriber: Recipient,
-        token: str,
+        tokens: LinkTokens,
         data: DaySnapshot,
         now: dt.datetime,
         remembered: Remembered | None = None,
     ) -> RawMessage:
-        """The message for ``reminder``, carrying ``token`` in its manage links.
+        """The message for ``reminder``, carrying ``tokens`` in its links and headers.
 
         A family's own remembrance day (``reminder.remembered_id``) comes with what
         dispatch read of it (``remembered``).
@@ -156,9 +161,11 @@ class ReminderComposer:
         if reminder.remembered_id is not None:
             if remembered is None:
                 raise LookupError(f"reminder {reminder.id} lost its person")
-            letter = remembrance_letter(self.settings, reminder, subscriber, remembered, token, now)
+            letter = remembrance_letter(
+                self.settings, reminder, subscriber, remembered, tokens, now
+            )
         else:
-            letter = self.letter(reminder, subscriber, token, data, now)
+            letter = self.letter(reminder, subscriber, tokens, data, now)
         return self.builder.build(
             letter, to=subscriber.email, message_id=reminder.message_id, date=now
         )
@@ -167,7 +174,7 @@ class ReminderComposer:
         self,
         reminder: ReminderRow,
         subscriber: Recipient,
-        token: str,
+        tokens: LinkTokens,
         data: DaySnapshot,
         now: dt.datetime,
     ) -> Letter:
@@ -184,7 +191,6 @@ class ReminderComposer:
         observance = describe(occurrence, lang)
         local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
         moment = minute_of_silence(day)
-        manage_url, _ = links(base_url, token)
         rendered = render_mail(
             "reminder",
             lang,
@@ -192,9 +198,9 @@ class ReminderComposer:
             days_left=max((observance.date - local_today).days, 0),
             silence=silence_for(moment, observance.date, zone, lang) if moment else None,
             day_url=day_page_url(base_url, day.slug, lang),
-            manage_url=manage_url,
+            manage_url=f"{base_url}/manage/{tokens.manage}",
         )
-        headers = list_headers(base_url, token, self.settings.mail.bounce_domain)
+        headers = list_headers(base_url, tokens.unsubscribe, self.settings.mail.bounce_domain)
         return Letter(rendered, headers, (self.attachment(day, reminder.year, lang, data),))
 
     def attachment(self, day: MailDay, year: int, lang: str, data: DaySnapshot) -> Attachment:

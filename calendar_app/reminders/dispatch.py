@@ -10,8 +10,13 @@ committed together, before the first is sent. Then, message by message, the
 row's lease and its subscriber are read afresh just before sending, and the
 outcome is committed right after.
 
-Composing is pure: dispatch hands it the row, the subscriber, the token it
+Composing is pure: dispatch hands it the row, the subscriber, the tokens it
 issued and a snapshot of the memorial days, read once per data version.
+
+Before composing, a batch is checked against the suppression list (such a row
+is cancelled, nothing is sent) and for reminders superseded by a nearer one of
+the same reader and day that is due too (after a gap in sending: only the
+nearest goes, the others are marked superseded).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from calendar_app.core.send_rate import Pacer
 from calendar_app.core.verp import token_for
-from calendar_app.data import mail_log, queries
+from calendar_app.data import mail_log, queries, suppressions
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import (
@@ -36,14 +41,15 @@ from calendar_app.data.statuses import (
     ReminderStatus,
     SentKind,
     SubscriberStatus,
+    SuppressionReason,
     TokenPurpose,
 )
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.builder import RawMessage
 from calendar_app.reminders import outbox
-from calendar_app.reminders.compose import DaySnapshot
+from calendar_app.reminders.compose import DaySnapshot, LinkTokens
 from calendar_app.reminders.remembrance_mail import Remembered, load_remembered
-from calendar_app.reminders.subscriptions import issue_token
+from calendar_app.reminders.subscriptions import age_older_links, issue_token
 
 log = logging.getLogger("calendar_app.reminders")
 
@@ -51,10 +57,10 @@ BACKOFF_BASE = dt.timedelta(minutes=1)  # [reminders] retry_seconds
 BACKOFF_CAP = dt.timedelta(hours=1)  # [reminders] retry_max_seconds
 NO_DATA = dt.datetime(1970, 1, 1)  # the data version before any data is loaded
 
-# (row, subscriber, manage token, days, now, the remembered person if the row is about one)
+# (row, subscriber, its tokens, days, now, the remembered person if the row is about one)
 # -> the message; pure (reminders/compose.py)
 Compose = Callable[
-    [Reminder, Subscriber, str, DaySnapshot, dt.datetime, Remembered | None], RawMessage
+    [Reminder, Subscriber, LinkTokens, DaySnapshot, dt.datetime, Remembered | None], RawMessage
 ]
 
 
@@ -70,6 +76,7 @@ class DispatchReport:
             "suppressed",
             "expired",
             "cancelled",
+            "superseded",
             "lost-lease",
             "released",
         )
@@ -212,6 +219,7 @@ class Claimed:
     attempts: int  # counting this try
     deadline: dt.datetime
     message: RawMessage | None = None
+    held: ReminderStatus | None = None  # SUPERSEDED or CANCELLED (suppressed): not sent
 
 
 def _compose_one(
@@ -222,10 +230,13 @@ def _compose_one(
     data: DaySnapshot,
     now: dt.datetime,
 ) -> RawMessage:
-    """The message, with a new manage token (stored by the caller's next commit)."""
-    token = issue_token(session, subscriber, TokenPurpose.MANAGE, now, flush=False)
+    """The message, with new tokens (stored by the caller's next commit)."""
+    tokens = LinkTokens(
+        issue_token(session, subscriber, TokenPurpose.MANAGE, now, flush=False),
+        issue_token(session, subscriber, TokenPurpose.UNSUBSCRIBE, now, flush=False),
+    )
     remembered = load_remembered(session, reminder)  # a family's own day: read now, not kept
-    return compose(reminder, subscriber, token, data, now, remembered)
+    return compose(reminder, subscriber, tokens, data, now, remembered)
 
 
 def _compose_batch(
@@ -238,6 +249,7 @@ def _compose_batch(
 ) -> list[Claimed | None]:
     """Every message the batch will send, with their tokens committed in one go."""
     loaded = {r.id: (r, s) for r, s in outbox.load_claimed(session, [i for i, _ in claimed])}
+    held = _held(session, loaded, now)
     rows: list[Claimed | None] = []
     for reminder_id, lease in claimed:
         if reminder_id not in loaded:
@@ -253,15 +265,38 @@ def _compose_batch(
             reminder.attempts + 1,
             reminder.deadline_dt,
         )
+        row.held = held.get(reminder_id)
         holds = reminder.lease_until_dt == lease and reminder.status == ReminderStatus.SENDING
-        if holds and subscriber is not None and subscriber.is_active and now < reminder.deadline_dt:
+        if row.held is not None:
+            pass  # nothing is composed, nothing is sent
+        elif (
+            holds and subscriber is not None and subscriber.is_active and now < reminder.deadline_dt
+        ):
             # Its Message-ID was stored by the claim; the batch's tokens go in one INSERT.
             row.message = _compose_one(session, compose, reminder, subscriber, data, now)
         rows.append(row)
+    composed = [r for r in rows if r is not None and r.message]
+    age_older_links(session, sorted({r.reminder.subscriber_id for r in composed}), now)
     if verp_key is not None:
-        _record_sent(session, verp_key, [r for r in rows if r is not None and r.message], now)
-    session.commit()  # whatever composing stored (the manage links' and VERP tokens)
+        _record_sent(session, verp_key, composed, now)
+    session.commit()  # whatever composing stored (the links' and VERP tokens)
     return rows
+
+
+def _held(
+    session: DbSession,
+    loaded: dict[int, tuple[Reminder, Subscriber | None]],
+    now: dt.datetime,
+) -> dict[int, ReminderStatus]:
+    """Rows not to send: superseded by a nearer due reminder, or to a suppressed address."""
+    superseded = outbox.superseded_among(session, list(loaded), now)
+    held = dict.fromkeys(superseded, ReminderStatus.SUPERSEDED)
+    emails = {s.email for _, s in loaded.values() if s is not None}
+    blocked = suppressions.suppressed_among(session, emails)
+    for reminder_id, (_, subscriber) in loaded.items():
+        if subscriber is not None and suppressions.address_key(subscriber.email) in blocked:
+            held.setdefault(reminder_id, ReminderStatus.CANCELLED)
+    return held
 
 
 def _record_sent(
@@ -307,6 +342,10 @@ def _deliver(
         return finish(ReminderStatus.CANCELLED)
     if now >= row.deadline:
         return finish(ReminderStatus.EXPIRED, last_error="deadline passed before sending")
+    if row.held == ReminderStatus.SUPERSEDED:
+        return finish(ReminderStatus.SUPERSEDED, last_error="a nearer reminder of the day is due")
+    if row.held == ReminderStatus.CANCELLED:
+        return finish(ReminderStatus.CANCELLED, "suppressed", last_error="address suppressed")
     message = row.message
     if message is None:  # the subscriber came back while the batch was being composed
         found = outbox.load_claimed(session, [row.reminder_id])
@@ -363,6 +402,8 @@ def _rejected(
 
 def _suppress(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
     """The mailbox does not exist: never write to it again."""
+    reason = SuppressionReason.REJECTED
+    suppressions.suppress(session, subscriber.email, reason, "refused at SMTP time", now)
     subscriber.status, subscriber.ended_dt = SubscriberStatus.SUPPRESSED, now
     outbox.cancel_unsent(session, subscriber.id)
     session.commit()

@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Update
 
 from calendar_app.core.occurrences import occurrences_between
@@ -278,6 +279,45 @@ def cancel_unsent(session: DbSession, subscriber_id: int) -> None:
             Reminder.subscriber_id == subscriber_id, Reminder.status == ReminderStatus.PENDING
         )
     )
+
+
+NEARER_STATES = (ReminderStatus.PENDING, ReminderStatus.SENDING, ReminderStatus.SENT)
+
+
+def superseded_among(session: DbSession, reminder_ids: Sequence[int], now: dt.datetime) -> set[int]:
+    """Those of ``reminder_ids`` whose reader has a nearer reminder of the same day due too.
+
+    After a gap in sending, a reader's 7-day, 1-day and same-day reminders of one
+    day can all be due at once; only the nearest (the smallest lead) is sent.
+    One query per batch, through the unique indexes that lead with the reader
+    and the person.
+    """
+    if not reminder_ids:
+        return set()
+    nearer = aliased(Reminder)
+    same_day = or_(
+        nearer.memorial_day_id == Reminder.memorial_day_id,
+        and_(nearer.remembered_id == Reminder.remembered_id, nearer.occasion == Reminder.occasion),
+    )
+    query = (
+        select(Reminder.id)
+        .join(
+            nearer,
+            and_(
+                nearer.subscriber_id == Reminder.subscriber_id,
+                nearer.year == Reminder.year,
+                nearer.lead_days < Reminder.lead_days,
+                same_day,
+            ),
+        )
+        .where(
+            Reminder.id.in_(reminder_ids),
+            nearer.due_dt <= now,
+            nearer.status.in_(NEARER_STATES),
+        )
+        .distinct()
+    )
+    return set(session.scalars(query))
 
 
 def _claimable(now: dt.datetime) -> ColumnElement[bool]:

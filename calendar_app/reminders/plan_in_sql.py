@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from calendar_app.core.reminder_plan import PlanOccurrence, due_and_deadline
+from calendar_app.core.reminder_plan import PlanOccurrence, day_begins, due_and_deadline
 from calendar_app.data.queries import DbSession
 
 # Every (zone, send hour, list of lead times) active subscribers have: one scan, and only
@@ -65,14 +65,17 @@ _INSERT = sa.text(
     JOIN unnest(CAST(:timezone AS text[]), CAST(:send_hour AS integer[]),
                 CAST(:lead AS integer[]), CAST(:memorial_day_id AS integer[]),
                 CAST(:slug AS text[]), CAST(:year AS integer[]),
-                CAST(:due AS timestamp[]), CAST(:deadline AS timestamp[]))
+                CAST(:due AS timestamp[]), CAST(:deadline AS timestamp[]),
+                CAST(:day_begins AS timestamp[]))
          AS slot(timezone, send_hour, lead_days, memorial_day_id, slug, year, due_dt,
-                 deadline_dt)
+                 deadline_dt, day_begins)
       ON slot.timezone = wish.timezone AND slot.send_hour = wish.send_hour
          AND slot.lead_days = wish.lead_days
     -- the stored JSON text holds each chosen slug in quotes (slugs need no escaping)
     WHERE strpos(CAST(wish.day_slugs AS text), '"' || slot.slug || '"') > 0
-      AND (wish.confirmed_dt IS NULL OR slot.due_dt >= wish.confirmed_dt)
+      -- core.reminder_plan.missed_before: fell due before confirming, once the day had begun
+      AND (wish.confirmed_dt IS NULL OR slot.due_dt >= wish.confirmed_dt
+           OR slot.day_begins > wish.confirmed_dt)
     ON CONFLICT (subscriber_id, memorial_day_id, year, lead_days) DO NOTHING
     """
 ).execution_options(preserve_rowcount=True)
@@ -119,7 +122,10 @@ def _slots(
     now: dt.datetime,
 ) -> dict[str, list[Any]]:
     """Columns of the slot table: one row per key and occurrence still worth sending."""
-    names = ("timezone", "send_hour", "lead", "memorial_day_id", "slug", "year", "due", "deadline")
+    names = (
+        "timezone", "send_hour", "lead", "memorial_day_id", "slug", "year", "due", "deadline",
+        "day_begins",
+    )  # fmt: skip
     columns: dict[str, list[Any]] = {name: [] for name in names}
     zones: dict[str, ZoneInfo] = {}
     for timezone, send_hour, lead in keys:
@@ -129,6 +135,8 @@ def _slots(
             if deadline <= now:
                 continue
             row = (timezone, send_hour, lead, occurrence.day.id, occurrence.slug)
-            for name, value in zip(names, (*row, occurrence.date.year, due, deadline), strict=True):
+            begins = day_begins(occurrence.date, zone)
+            values = (*row, occurrence.date.year, due, deadline, begins)
+            for name, value in zip(names, values, strict=True):
                 columns[name].append(value)
     return columns

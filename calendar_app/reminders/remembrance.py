@@ -43,7 +43,8 @@ from calendar_app.reminders.subscriptions import (
 )
 
 PURPOSE = TokenPurpose.REMEMBER  # the confirmation link of a remembrance sign-up
-MAX_PEOPLE = 20  # per address
+MAX_PEOPLE = 20  # confirmed names per address
+MAX_PENDING_PEOPLE = 20  # unconfirmed names per address: a new sign-up drops the oldest
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,10 @@ def sign_up(
         subscriber.status, subscriber.ended_dt = SubscriberStatus.PENDING, None
         subscriber.created_dt = now
     session.flush()
-    if queries.people_count(session, subscriber.id) + len(entries) > MAX_PEOPLE:
+    confirmed = queries.people_count(session, subscriber.id, PersonStatus.ACTIVE)
+    if confirmed + len(entries) > MAX_PEOPLE:
         raise TooManyNames(f"at most {MAX_PEOPLE} names per address")
+    _make_room(session, subscriber.id, len(entries))
     token = issue_token(session, subscriber, PURPOSE, now)
     for entry in entries:
         person = RememberedPerson(
@@ -161,6 +164,18 @@ def sign_up(
     return RememberSignUp(subscriber, token)
 
 
+def _make_room(session: DbSession, subscriber_id: int, arriving: int) -> None:
+    """Forget the oldest unconfirmed names beyond MAX_PENDING_PEOPLE.
+
+    Anyone can sign up any address: strangers' sign-ups must neither lock the
+    owner out nor pile up, so the newest sign-up always has room.
+    """
+    pending = queries.pending_people_of(session, subscriber_id)
+    for person in pending[: max(len(pending) + arriving - MAX_PENDING_PEOPLE, 0)]:
+        session.delete(person)
+    session.flush()
+
+
 def awaiting(session: DbSession, raw: str) -> bool:
     """Whether a confirmation link still has names to confirm."""
     return bool(raw) and len(raw) <= 100 and bool(queries.people_awaiting(session, token_hash(raw)))
@@ -174,7 +189,10 @@ def confirm(session: DbSession, raw: str, now: dt.datetime) -> Subscriber | None
     people = queries.people_awaiting(session, token_hash(raw))
     if not people:
         return None
-    for person in people:
+    room = MAX_PEOPLE - queries.people_count(session, subscriber.id, PersonStatus.ACTIVE)
+    for person in people[max(room, 0) :]:  # confirmed names never exceed the limit
+        session.delete(person)
+    for person in people[: max(room, 0)]:
         person.status, person.confirm_hash = PersonStatus.ACTIVE, None
         person.changed_dt = now
     if not subscriber.is_active:
@@ -192,7 +210,7 @@ def add_person(
     session: DbSession, subscriber: Subscriber, entry: Entry, secret_key: str, now: dt.datetime
 ) -> RememberedPerson:
     """A name added from the manage page: the address is proven, so it is active at once."""
-    if queries.people_count(session, subscriber.id) >= MAX_PEOPLE:
+    if queries.people_count(session, subscriber.id, PersonStatus.ACTIVE) >= MAX_PEOPLE:
         raise TooManyNames(f"at most {MAX_PEOPLE} names per address")
     person = RememberedPerson(
         subscriber_id=subscriber.id, status=PersonStatus.ACTIVE, confirm_hash=None, created_dt=now

@@ -26,7 +26,7 @@ from calendar_app.mail.builder import Letter
 from calendar_app.mail.message import render_mail
 
 if TYPE_CHECKING:
-    from calendar_app.reminders.compose import Recipient, ReminderRow
+    from calendar_app.reminders.compose import LinkTokens, Recipient, ReminderRow
 
 
 def occasion_in_year(person: RememberedPerson, occasion: str, year: int) -> Remembrance | None:
@@ -70,10 +70,11 @@ def remembrance_letter(
     reminder: ReminderRow,
     subscriber: Recipient,
     remembered: Remembered,
-    token: str,
+    tokens: LinkTokens,
     now: dt.datetime,
 ) -> Letter:
-    """The letter for this one message, its manage links carrying ``token``."""
+    """The letter for this one message: its manage link carries ``tokens.manage``,
+    its List-Unsubscribe ``tokens.unsubscribe``."""
     person = remembered.person
     item = occasion_in_year(person, reminder.occasion or "", reminder.year)
     if item is None:
@@ -93,7 +94,7 @@ def remembrance_letter(
         date_label=long_date(item.date, lang),
         days_left=max((item.date - local_today).days, 0),
         details=describe_person(person, lang, linked).splitlines(),
-        manage_url=f"{base_url}/remember/manage/{token}",
+        manage_url=f"{base_url}/remember/manage/{tokens.manage}",
     )
-    headers = list_headers(base_url, token, settings.mail.bounce_domain)
+    headers = list_headers(base_url, tokens.unsubscribe, settings.mail.bounce_domain)
     return Letter(rendered, headers)

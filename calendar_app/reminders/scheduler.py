@@ -29,7 +29,7 @@ from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
 from calendar_app.reminders.remembrance import expire_pending_people
-from calendar_app.reminders.subscriptions import expire_pending
+from calendar_app.reminders.subscriptions import expire_pending, prune_tokens
 
 log = logging.getLogger("calendar_app.reminders")
 TICK_JOB_ID = "reminders-tick"
@@ -79,7 +79,7 @@ def _planned(planned: int | None) -> str:
 
 
 def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, int | None]:
-    """Forget expired sign-ups (and VERP tokens past keeping), plan what is newly in reach;
+    """Forget expired sign-ups (and VERP tokens and links past keeping), plan what is new;
     (forgotten sign-ups, planned).
 
     With a ``planner``, a pass that can find nothing new is skipped (planned None).
@@ -88,6 +88,7 @@ def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, in
     try:
         expired = expire_pending(session, now) + expire_pending_people(session, now)
         mail_log.forget_old_sent(session, now)
+        prune_tokens(session, now)
         seen = outbox.in_reach(session, now) if planner is not None else None
         skip = planner is not None and planner.can_skip(seen, now)
         planned = None if skip else outbox.plan_everyone(session, now)

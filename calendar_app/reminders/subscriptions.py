@@ -1,8 +1,12 @@
 """Subscribers and their secret links: sign-up, double opt-in, preferences, leaving.
 
 Secrets are 256-bit random tokens; only their SHA-256 is stored, so a copy of
-the database opens no manage page. Every e-mail carries a fresh manage token;
-rotating revokes them all. Nothing here sends mail: callers compose and send.
+the database opens no manage page. Every e-mail carries a fresh manage token
+(and a reminder a fresh unsubscribe token, for its List-Unsubscribe header, which
+can do nothing but unsubscribe); rotating revokes them all. The newest link of
+each kind never expires; an older one expires ``LINK_TTL`` after a newer one was
+issued, and the housekeeping prunes expired rows. Nothing here sends mail:
+callers compose and send.
 """
 
 from __future__ import annotations
@@ -19,13 +23,15 @@ from sqlalchemy import delete, exists, update
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.reminder_plan import LEAD_CHOICES
-from calendar_app.data import queries
+from calendar_app.data import queries, suppressions
 from calendar_app.data.models import AccessToken, RememberedPerson, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
 
 CONFIRM_TTL = dt.timedelta(days=7)
+LINK_TTL = dt.timedelta(days=90)  # a manage or unsubscribe link, once a newer one was sent
+LASTING = (TokenPurpose.MANAGE, TokenPurpose.UNSUBSCRIBE)  # links that last till superseded
 MAX_EMAIL_LENGTH = 254
 
 
@@ -102,8 +108,10 @@ def issue_token(
 ) -> str:
     """A new secret link for ``subscriber``; returns the raw token (never stored).
 
-    ``flush=False`` leaves the INSERT to the caller's next flush or commit, so
-    that many tokens go to the database in one statement.
+    Issuing a manage or unsubscribe link starts the expiry of the older ones
+    (``age_older_links``). ``flush=False`` leaves the INSERT to the caller's next
+    flush or commit, so that many tokens go to the database in one statement, and
+    the aging to the caller's one ``age_older_links`` for all of them.
     """
     raw = secrets.token_urlsafe(32)
     once = (TokenPurpose.CONFIRM, TokenPurpose.REMEMBER)  # confirmation links expire
@@ -119,17 +127,42 @@ def issue_token(
     )
     if flush:
         session.flush()
+        if purpose in LASTING:
+            age_older_links(session, [subscriber.id], now)
     return raw
 
 
+def age_older_links(session: DbSession, subscriber_ids: list[int], now: dt.datetime) -> None:
+    """Links issued before ``now`` to these subscribers expire ``LINK_TTL`` from now."""
+    if not subscriber_ids:
+        return
+    session.execute(
+        update(AccessToken)
+        .where(
+            AccessToken.subscriber_id.in_(subscriber_ids),
+            AccessToken.purpose.in_(LASTING),
+            AccessToken.expires_dt.is_(None),
+            AccessToken.created_dt < now,
+        )
+        .values(expires_dt=now + LINK_TTL)
+    )
+
+
+def prune_tokens(session: DbSession, now: dt.datetime) -> int:
+    """Delete every expired link (revoked links expire when revoked); how many."""
+    result = session.execute(delete(AccessToken).where(AccessToken.expires_dt <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def subscriber_for_token(
-    session: DbSession, raw: str, purpose: str, now: dt.datetime
+    session: DbSession, raw: str, purpose: str | tuple[str, ...], now: dt.datetime
 ) -> Subscriber | None:
-    """The subscriber a valid, unexpired, unrevoked token opens; else None."""
+    """The subscriber a valid, unexpired, unrevoked token of ``purpose`` (one of them) opens."""
     if not raw or len(raw) > 100:
         return None
+    purposes = (purpose,) if isinstance(purpose, str) else purpose
     token = queries.token_by_hash(session, token_hash(raw))
-    if token is None or token.purpose != purpose or token.revoked_dt is not None:
+    if token is None or token.purpose not in purposes or token.revoked_dt is not None:
         return None
     if token.expires_dt is not None and token.expires_dt <= now:
         return None
@@ -187,9 +220,11 @@ def update_preferences(
     session: DbSession, subscriber: Subscriber, prefs: Preferences, now: dt.datetime
 ) -> None:
     _apply(subscriber, prefs)
+    leaving = (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.SUPPRESSED)
     if (
-        subscriber.status in (SubscriberStatus.UNSUBSCRIBED, SubscriberStatus.SUPPRESSED)
+        subscriber.status in leaving
         and subscriber.confirmed_dt
+        and not suppressions.is_suppressed(session, subscriber.email)  # an operator lifts that
     ):
         subscriber.status, subscriber.ended_dt = (
             SubscriberStatus.ACTIVE,
@@ -207,8 +242,9 @@ def unsubscribe(session: DbSession, subscriber: Subscriber, now: dt.datetime) ->
 
 
 def rotate_links(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> str:
-    """Revoke every manage link; return the one new link."""
+    """Revoke every manage and unsubscribe link; return the one new manage link."""
     revoke_tokens(session, subscriber.id, TokenPurpose.MANAGE, now)
+    revoke_tokens(session, subscriber.id, TokenPurpose.UNSUBSCRIBE, now)
     return issue_token(session, subscriber, TokenPurpose.MANAGE, now)
 
 
@@ -237,7 +273,7 @@ def _apply(subscriber: Subscriber, prefs: Preferences) -> None:
 
 
 def revoke_tokens(session: DbSession, subscriber_id: int, purpose: str, now: dt.datetime) -> None:
-    """Revoke every unrevoked link of ``purpose`` of this subscriber."""
+    """Revoke every unrevoked link of ``purpose`` of this subscriber (pruned from now on)."""
     session.execute(
         update(AccessToken)
         .where(
@@ -245,5 +281,5 @@ def revoke_tokens(session: DbSession, subscriber_id: int, purpose: str, now: dt.
             AccessToken.purpose == purpose,
             AccessToken.revoked_dt.is_(None),
         )
-        .values(revoked_dt=now)
+        .values(revoked_dt=now, expires_dt=now)
     )

@@ -80,11 +80,12 @@ def commit_and_send_link(settings: Settings, message: RawMessage, email: str) ->
         send_now(settings, message)
     except MailError:
         return mail_failed()
-    return link_sent(email)
+    return check_inbox(email)
 
 
-def link_sent(email: str) -> Response:
-    """ "Check your inbox": also what a sign-up whose mailbox budget is spent sees."""
+def check_inbox(email: str) -> Response:
+    """ "Check your inbox": what a sign-up answers whether or not mail was sent (none goes
+    to a suppressed address or past a spent mailbox budget)."""
     return notice(
         gettext("Check your inbox"),
         gettext("We have sent an e-mail to %(email)s.", email=email),

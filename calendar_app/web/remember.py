@@ -16,7 +16,7 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today, utc_now_naive
-from calendar_app.data import queries
+from calendar_app.data import queries, suppressions
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import client_key, db
@@ -30,11 +30,11 @@ from calendar_app.web.i18n import current_language, reject_unknown_language, rem
 from calendar_app.web.limits import spend_mail_budget, too_many
 from calendar_app.web.link_pages import (
     button_page,
+    check_inbox,
     commit_and_send_link,
     day_slugs,
     form_page,
     invalid_link,
-    link_sent,
     notice,
 )
 from calendar_app.web.remember_form import (
@@ -85,9 +85,11 @@ def submit() -> Response:
         return form_page("remember/form.html", status=400, state=state)
     budget = spend_mail_budget(state.email, client_key())
     if budget.quiet:  # the same page as a sent link: nothing tells that it was not
-        return link_sent(state.email)
+        return check_inbox(state.email)
     if not budget.allowed:
         return too_many(budget.retry_after)
+    if suppressions.is_suppressed(db.session, state.email):
+        return check_inbox(state.email)  # the same page, and no mail: only an operator lifts it
     now, settings = utc_now_naive(), current_settings()
     try:
         signup = remembrance.sign_up(

@@ -16,7 +16,7 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
-from calendar_app.data import queries
+from calendar_app.data import queries, suppressions
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import client_key, csrf, db
@@ -41,11 +41,11 @@ from calendar_app.web.i18n import current_language, reject_unknown_language, rem
 from calendar_app.web.limits import spend_mail_budget, too_many
 from calendar_app.web.link_pages import (
     button_page,
+    check_inbox,
     commit_and_send_link,
     day_slugs,
     form_page,
     invalid_link,
-    link_sent,
     mail_failed,
     notice,
 )
@@ -83,9 +83,11 @@ def submit() -> Response:
         return _form_page(state, "subscribe/form.html", status=400)
     budget = spend_mail_budget(state.email, client_key())
     if budget.quiet:  # the same page as a sent link: nothing tells that it was not
-        return link_sent(state.email)
+        return check_inbox(state.email)
     if not budget.allowed:
         return too_many(budget.retry_after)
+    if suppressions.is_suppressed(db.session, state.email):
+        return check_inbox(state.email)  # the same page, and no mail: only an operator lifts it
     now, settings = utc_now_naive(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
     compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
@@ -130,8 +132,14 @@ def _welcome_mail(subscriber: Subscriber, now: dt.datetime) -> RawMessage:
     return message
 
 
-def _subscriber_or_404(token: str) -> Subscriber:
-    subscriber = subscriber_for_token(db.session, token, TokenPurpose.MANAGE, utc_now_naive())
+# The List-Unsubscribe link's token (and, in e-mails from before those, the manage token).
+LEAVING = (TokenPurpose.UNSUBSCRIBE, TokenPurpose.MANAGE)
+
+
+def _subscriber_or_404(
+    token: str, purpose: str | tuple[str, ...] = TokenPurpose.MANAGE
+) -> Subscriber:
+    subscriber = subscriber_for_token(db.session, token, purpose, utc_now_naive())
     if subscriber is None:
         abort(invalid_link(gettext("You can sign up again at any time.")))
     return subscriber
@@ -189,7 +197,7 @@ def _unsubscribed() -> Response:
 
 @subscribe.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
-    subscriber = _subscriber_or_404(token)
+    subscriber = _subscriber_or_404(token, LEAVING)
     return button_page(
         gettext("Unsubscribe"),
         gettext("Press the button to stop all reminders to %(email)s.", email=subscriber.email),
@@ -200,7 +208,7 @@ def unsubscribe_page(token: str) -> Response:
 @subscribe.post("/unsubscribe/<token>")
 def unsubscribe_one_click(token: str) -> Response:
     """RFC 8058: the provider POSTs List-Unsubscribe=One-Click, without cookies."""
-    subscriber = _subscriber_or_404(token)
+    subscriber = _subscriber_or_404(token, LEAVING)
     unsubscribe(db.session, subscriber, utc_now_naive())
     db.session.commit()
     return _unsubscribed()
