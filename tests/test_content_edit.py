@@ -20,6 +20,7 @@ from calendar_app.core.ics import FeedOptions, render_calendar
 from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.presentation import paragraphs
+from calendar_app.core.words import words_for
 from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
@@ -104,7 +105,7 @@ def test_27_september_is_titled_for_the_fallen_not_for_the_start_of_the_war(
 ) -> None:
     occurrence = occurrence_in_year(DAYS["september-27"], 2027)
     assert occurrence is not None
-    described = describe(occurrence, lang).title
+    described = describe(occurrence, words_for(lang)).title
     assert described == title
     assert not re.search("başlan|начал|start", described)
 

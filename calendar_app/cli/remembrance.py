@@ -15,16 +15,17 @@ from flask.cli import with_appcontext
 from calendar_app.app_settings import current_settings
 from calendar_app.cli.observances import LANG, IsoDate
 from calendar_app.core.remembrance import (
-    COUNTING_LABELS,
     COUNTINGS,
     DEFAULT_COUNTING,
     LATEST_DEATH,
     MAX_NAME_LENGTH,
     anniversary,
+    counting_label,
     remembrance_dates,
     remembrance_phrase,
     remembrance_title,
 )
+from calendar_app.core.words import words_for
 
 DEFAULT_YEARS = 10
 MAX_SPAN_DAYS = 366 * 200
@@ -77,6 +78,7 @@ def dates_command(
         raise click.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
     if (last - first).days > MAX_SPAN_DAYS:
         raise click.BadParameter("ask for at most 200 years at once", param_hint="--to")
+    words = words_for(language)
     found = remembrance_dates(died, counting, first, last, thursdays)
     rows = [
         {
@@ -85,9 +87,7 @@ def dates_command(
             "number": item.number,
             "occasion": item.occasion,
             "title": (
-                remembrance_title(item, name, language)
-                if name
-                else remembrance_phrase(item, language)
+                remembrance_title(item, name, words) if name else remembrance_phrase(item, words)
             ),
         }
         for item in found
@@ -96,12 +96,12 @@ def dates_command(
         payload = {
             "died": died.isoformat(),
             "counting": counting,
-            "counting_label": COUNTING_LABELS[counting][language],
+            "counting_label": counting_label(counting, words),
             "lang": language,
             "dates": rows,
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    click.echo(f"# {COUNTING_LABELS[counting][language]}")
+    click.echo(f"# {counting_label(counting, words)}")
     for row in rows:
         click.echo(f"{row['date']}  {row['occasion']:<12} {row['title']}")

@@ -67,6 +67,7 @@ from calendar_app.core.ics_folding import component_bytes, fold, fold_utf8
 from calendar_app.core.observances import describe, observance_title
 from calendar_app.core.occurrences import Occurrence, occurrences_between
 from calendar_app.core.vtimezones import vtimezone
+from calendar_app.core.words import words_for
 
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 _SENTINEL_ALARM = dt.timedelta(days=-30)  # any valid trigger: templates carry an alarm to cut
@@ -243,7 +244,7 @@ class FeedBlocks:
         header = self._get(("header", version, lang, options.slug, base_url), bytes)
         if header is None:
             header = component_bytes(
-                calendar_component(chosen(), options, base_url, utc(data_changed))
+                calendar_component(chosen(), options, words_for(lang), base_url, utc(data_changed))
             )
             header = header[: -len(_END_CALENDAR)]
             self._put(("header", version, lang, options.slug, base_url), header)
@@ -309,7 +310,7 @@ class FeedBlocks:
                     day, occurrence, kind, lang, (base_url, host, stamp, version), with_alarm
                 )
             if kind == _OBSERVANCE:
-                title = observance_title(occurrence, lang)
+                title = observance_title(occurrence, words_for(lang))
                 values: dict[str, object] = {
                     "SUMMARY": title,
                     "DTSTART": occurrence.date,
@@ -352,15 +353,16 @@ class FeedBlocks:
         if found is not None:
             return found
         options = FeedOptions(lang=lang, alarm=_SENTINEL_ALARM if with_alarm else None)
-        observance = describe(occurrence, lang)
+        words = words_for(lang)
+        observance = describe(occurrence, words)
         url = day_page_url(base_url, day.slug, lang)
         if kind == _OBSERVANCE:
-            description = observance_description(day, observance, url, lang)
-            event = observance_event(day, observance, description, options, host, url, stamp)
+            description = observance_description(day, observance, url, words)
+            event = observance_event(day, observance, description, options, words, host, url, stamp)
         else:
             moment: FeedMoment | None = minute_of_silence(day)
             assert moment is not None  # nosec B101
-            event = silence_event(day, moment, observance, options, host, url, stamp)
+            event = silence_event(day, moment, observance, options, words, host, url, stamp)
         template = _cut(event, _YEARLY[kind])
         self._put((*key, with_alarm), template)
         return template

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrences_between
 from calendar_app.core.reminder_plan import PlanSubscriber, plan
+from calendar_app.core.words import words_for
 
 LOOK_AHEAD = dt.timedelta(days=366 + 31)  # a year of occurrences, and the longest lead
 
@@ -47,4 +48,4 @@ def first_reminder(
         o for o in occurrences if o.day.id == first.memorial_day_id and o.date.year == first.year
     )
     arrives = first.due_dt.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(subscriber.timezone))
-    return FirstReminder(arrives, first.lead_days, describe(occurrence, lang))
+    return FirstReminder(arrives, first.lead_days, describe(occurrence, words_for(lang)))

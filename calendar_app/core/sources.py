@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-QUOTES = {"az": ("«", "»"), "en": ("“", "”"), "ru": ("«", "»")}
+from calendar_app.core.words import Words
 
 
 class NamedSource(Protocol):
@@ -37,9 +37,14 @@ def source_publisher(source: NamedSource, lang: str) -> str | None:
     return None
 
 
-def citation(source: NamedSource, lang: str) -> str:
-    """'«Qanlı yaddaş»', '«…», Trend İnformasiya Agentliyi': the publisher only when known."""
-    opening, closing = QUOTES[lang]
-    text = f"{opening}{source_title(source, lang)}{closing}"
-    publisher = source_publisher(source, lang)
-    return f"{text}, {publisher}" if publisher else text
+def citation(source: NamedSource, words: Words) -> str:
+    """'«Qanlı yaddaş»', '«…», Trend İnformasiya Agentliyi': the publisher only when known.
+
+    The quotes are the catalog's («» in az and ru, “” in en)."""
+    title = source_title(source, words.lang)
+    publisher = source_publisher(source, words.lang)
+    if publisher:
+        return words.pgettext(
+            "citation", "“{title}”, {publisher}", title=title, publisher=publisher
+        )
+    return words.pgettext("citation", "“{title}”", title=title)

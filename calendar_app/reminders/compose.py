@@ -27,6 +27,7 @@ from calendar_app.core.ics import FeedDay, FeedOptions, day_page_url, feed_host,
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.verp import list_unsubscribe
+from calendar_app.core.words import words_for
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import Attachment, render_mail
 from calendar_app.mail.prebuilt import RawMessage
@@ -254,7 +255,7 @@ class ReminderComposer:
         return SharedParts(
             key=key,
             slug=day.slug,
-            observance=describe(occurrence, lang),
+            observance=describe(occurrence, words_for(lang)),
             silence=MomentCopy(moment.local_time, moment.timezone) if moment else None,
             attachment=Attachment(f"{day.slug}-{year}.ics", ics, "text", "calendar"),
         )

@@ -17,6 +17,7 @@ from calendar_app.core.presentation import (
     source_date,
 )
 from calendar_app.core.sources import source_publisher, source_title
+from calendar_app.core.words import words_for
 from calendar_app.data.models import Fact, Source
 from calendar_app.web.i18n import current_language
 
@@ -24,7 +25,7 @@ LEAP_YEAR = 2000  # month_day must accept 29 February
 
 
 def figure(fact: Fact) -> str:
-    return fact_figure(fact, current_language())
+    return fact_figure(fact, words_for(current_language()))
 
 
 def date_as_known(day: dt.date, precision: str) -> str:
