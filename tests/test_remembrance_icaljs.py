@@ -64,4 +64,6 @@ def test_icaljs_reads_private_feeds(node: str, tmp_path: Path) -> None:
     gunay = {e["uid"]: e["summary"] for e in by_path[str(tmp_path / "2-az.ics")]["events"]}
     assert gunay[f"remembrance-2-year-3@{HOST}"] == "Şəhid Günayın şəhadətinin 3-cü ildönümü"
     tofik = {e["uid"]: e["summary"] for e in by_path[str(tmp_path / "3-ru.ics")]["events"]}
-    assert tofik[f"remembrance-3-year-37@{HOST}"] == "Шехид Тофик\u00a0— 37-я годовщина со дня гибели"
+    assert (
+        tofik[f"remembrance-3-year-37@{HOST}"] == "Шехид Тофик\u00a0— 37-я годовщина со дня гибели"
+    )
