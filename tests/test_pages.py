@@ -314,6 +314,9 @@ def test_atom_feed_lists_the_coming_year(app: Flask) -> None:
     links = [e.find("a:link", ns).get("href") for e in entries]  # type: ignore[union-attr]
     assert links[0] == "http://127.0.0.1:8000/days/january-20?lang=ru"
     assert client.get("/feed.atom?lang=ru").data == response.data, "same day, same bytes"
+    summary = str(entries[0].findtext("a:summary", namespaces=ns))
+    assert summary.startswith("Среда, 20 января 2027\u202fг. 37-я годовщина. ")
+    assert ".." not in "".join(str(e.findtext("a:summary", namespaces=ns)) for e in entries)
 
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
