@@ -8,10 +8,15 @@ no edge has to invent words for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Protocol
 
 from calendar_app.core.words import Words
+
+# A locator that is a file path ("seeds/000_cb387b678f4ebcac.txt") tells editors where the
+# copy in this repository is; readers cannot follow it, so it is never shown to them.
+_FILE_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)*\.\w{1,5}")
 
 
 class NamedSource(Protocol):
@@ -35,6 +40,14 @@ def source_publisher(source: NamedSource, lang: str) -> str | None:
     if source.publisher_name and source.publisher_name.get(lang):
         return source.publisher_name[lang]
     return None
+
+
+def public_locator(locator: str | None) -> str | None:
+    """Where a reader can find the document without a URL (an archive, a gazette);
+    None for none, and for a path to a file of this repository."""
+    if not locator or _FILE_PATH.fullmatch(locator.strip()):
+        return None
+    return locator.strip()
 
 
 def citation(source: NamedSource, words: Words) -> str:
