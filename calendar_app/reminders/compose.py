@@ -28,6 +28,7 @@ from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.verp import list_unsubscribe
 from calendar_app.core.words import words_for
+from calendar_app.core.zone_names import zone_label
 from calendar_app.mail.builder import TOKEN_SLOT, Letter, MessageBuilder
 from calendar_app.mail.message import Attachment, render_mail
 from calendar_app.mail.prebuilt import RawMessage
@@ -129,7 +130,7 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     return Silence(
         baku_time=at_clock_time(baku_time) if lang == "az" else baku_time,
         local_time=local_text,
-        zone=zone_name,
+        zone=zone_label(zone_name, words_for(lang)),
         same_time=local.utcoffset() == origin.utcoffset(),
     )
 

@@ -64,10 +64,12 @@
 
   // The sign-up form starts from the reader's own time zone, as the browser knows it.
   function preselectTimeZone() {
-    var field = document.querySelector("input[data-detect-timezone]");
+    var field = document.querySelector("select[data-detect-timezone]");
     if (!field || !window.Intl || !Intl.DateTimeFormat) { return; }
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone) { field.value = zone; }
+    // the options are named in the reader's language; their values are the zone ids
+    var known = Array.prototype.some.call(field.options, function (o) { return o.value === zone; });
+    if (zone && known) { field.value = zone; }
   }
 
   showLocalTimes();

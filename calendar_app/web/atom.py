@@ -127,11 +127,13 @@ def atom_summary(o: Observance) -> str:
     """'Среда, 20 января 2027 г. 37-я годовщина. …': the date's own closing period
     ("г.") ends its sentence in ru, so the catalog's pattern adds none there."""
     date_label = o.date_label[:1].upper() + o.date_label[1:]
-    return gettext(
-        "%(date)s. %(anniversary)s. %(summary)s",
-        date=date_label,
-        anniversary=o.anniversary_label,
-        summary=o.summary,
+    return str(
+        gettext(
+            "%(date)s. %(anniversary)s. %(summary)s",
+            date=date_label,
+            anniversary=o.anniversary_label,
+            summary=o.summary,
+        )
     )
 
 
