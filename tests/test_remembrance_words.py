@@ -7,10 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from flask import Flask
 from icalendar import Calendar
 
 from calendar_app.core.remembrance_ics import LinkedDay, render_remembrance
 from calendar_app.core.words import UnknownLanguage
+from tests.support.site import client_on
 
 HOST = "calendar.example.az"
 COUNTING = {
@@ -84,3 +86,17 @@ def test_the_private_feed_says_link_as_keçid() -> None:
 def test_a_language_without_words_is_refused() -> None:
     with pytest.raises(UnknownLanguage):
         render_remembrance(AYGUN, "tr", year=2026, host=HOST)
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [
+        ("en", "Remembering our loved ones"),
+        ("az", "Əzizlərimizin xatirəsi"),
+        ("ru", "Память о близких"),
+    ],
+)
+def test_the_remembrance_page_has_a_gentle_name(app: Flask, lang: str, name: str) -> None:
+    page = client_on(app, dt.date(2027, 1, 10)).get(f"/remember?lang={lang}").get_data(as_text=True)
+    assert f"<h1>{name}</h1>" in page
+    assert "Our own dead" not in page
