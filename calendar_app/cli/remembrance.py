@@ -47,6 +47,7 @@ def remembrance_group() -> None:
 )
 @click.option("--name", help="The name, for full titles (e.g. Anar → Anarın vəfatının …).")
 @click.option("--thursdays", is_flag=True, help="Also the Thursday evenings of the forty days.")
+@click.option("--martyr", is_flag=True, help="Title a martyr (Şəhid …, şəhadətinin …).")
 @click.option("--from", "start", type=IsoDate(), help="First date (default: the date of death).")
 @click.option("--to", "end", type=IsoDate(), help="Last date (default: the 10th anniversary).")
 @click.option("--lang", type=LANG, help="az, en or ru (default: [site] default_language).")
@@ -57,6 +58,7 @@ def dates_command(
     counting: str,
     name: str | None,
     thursdays: bool,
+    martyr: bool,
     start: dt.date | None,
     end: dt.date | None,
     lang: str | None,
@@ -87,7 +89,9 @@ def dates_command(
             "number": item.number,
             "occasion": item.occasion,
             "title": (
-                remembrance_title(item, name, words) if name else remembrance_phrase(item, words)
+                remembrance_title(item, name, words, martyr)
+                if name
+                else remembrance_phrase(item, words, martyr)
             ),
         }
         for item in found
