@@ -24,6 +24,7 @@ spec after the colon asks for grammar that is code, not text:
 from __future__ import annotations
 
 import functools
+import os
 import string
 from dataclasses import dataclass
 from io import BytesIO
@@ -146,24 +147,34 @@ def catalog_path(lang: str) -> Path:
     return CATALOG_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+_SOURCE = NullTranslations()  # English is the msgid: nothing to translate
+_PATHS = {lang: str(catalog_path(lang)) for lang in LANGUAGES}
+
+
 def translations_for(lang: str) -> NullTranslations:
     """The compiled catalog of ``lang``; the source language (en) has none."""
     check_language(lang)
     if lang == SOURCE_LANGUAGE:
-        return NullTranslations()
-    path = catalog_path(lang)
-    return _compile(path, path.stat().st_mtime_ns)
+        return _SOURCE
+    path = _PATHS[lang]
+    return _compile(path, os.stat(path).st_mtime_ns)
 
 
 def words_for(lang: str) -> Words:
     """The words of ``lang``; ``UnknownLanguage`` for a language the calendar lacks."""
-    return Words(lang, translations_for(lang))
+    return _words(lang, translations_for(lang))
 
 
 @functools.lru_cache(maxsize=16)
-def _compile(path: Path, _stamp: int) -> Translations:
+def _words(lang: str, catalog: NullTranslations) -> Words:
+    """One Words per compiled catalog (a new one when the .po file changes)."""
+    return Words(lang, catalog)
+
+
+@functools.lru_cache(maxsize=16)
+def _compile(path: str, _stamp: int) -> Translations:
     """Compile once per file version (the modification time is part of the cache key)."""
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         catalog = read_po(handle, domain=DOMAIN)
     buffer = BytesIO()
     write_mo(buffer, catalog)  # fuzzy entries are left out, as pybabel compile does

@@ -17,6 +17,7 @@ from calendar_app.core.dates import BABEL_LOCALES
 from calendar_app.core.words import Words
 
 
+@functools.lru_cache(maxsize=2048)
 def zone_place(zone: str, lang: str) -> str:
     """The place a zone is named after, in ``lang``: its city where CLDR spells the city
     in that language ('Bakı', 'Нью-Йорк'), else its country when the country keeps one
