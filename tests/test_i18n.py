@@ -4,6 +4,7 @@ asked for (?lang, then the cookie, then Accept-Language, then the configured def
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tests.conftest import build_app
 from tests.support.site import client_on, parse, squash
 
 ROOT = Path(__file__).resolve().parent.parent
+PERCENT_FIELD = re.compile(r"%\((\w+)\)[sd]")
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)  # az, ru
 
 
@@ -97,11 +99,19 @@ def test_translations_keep_placeholders_and_plural_forms(lang: str) -> None:
     for message in catalog:
         if message.id and not isinstance(message.id, str):
             assert len(message.string) == catalog.num_plurals, message.id
-    # the core's patterns ({number:ordinal}, {name}): the same fields in every language
+    # every translation has exactly the msgid's placeholders: %(zone)s in the interface,
+    # {number:ordinal}, {name} in the core's patterns
     braced = [m for m in catalog if m.id and "python-brace-format" in m.flags]
     assert len(braced) > 30
     for message in braced:
         assert placeholders(message.string) == placeholders(message.id), (lang, message.id)
+    for message in catalog:
+        if message.id and "python-format" in message.flags:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            wanted = set(PERCENT_FIELD.findall(ids[0]))
+            for string in strings:
+                assert set(PERCENT_FIELD.findall(string)) == wanted, (lang, ids[0], string)
 
 
 def test_every_language_but_the_source_has_a_catalog() -> None:
