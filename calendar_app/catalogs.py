@@ -9,42 +9,22 @@ only where it reads catalogs from is changed.
 
 from __future__ import annotations
 
-import functools
-from io import BytesIO
-from pathlib import Path
-
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from babel.support import NullTranslations
 from flask_babel import Babel, Domain, get_locale
 
-CATALOG_DIR = Path(__file__).resolve().parent / "translations"
-DOMAIN = "messages"
+from calendar_app.core.words import CATALOG_DIR, DOMAIN, catalog_path
+from calendar_app.core.words import translations_for as _core_translations
 
-
-def catalog_path(lang: str) -> Path:
-    return CATALOG_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+__all__ = ["CATALOG_DIR", "catalog_path", "translations_for"]
 
 
 def translations_for(lang: str) -> NullTranslations:
-    """The compiled catalog of ``lang``; the source language (en) has none."""
-    path = catalog_path(lang)
+    """The compiled catalog of ``lang``; the source language (en) has none, and a
+    language the calendar lacks gets none either (Flask-Babel asks for any locale)."""
     try:
-        stamp = path.stat().st_mtime_ns
-    except FileNotFoundError:
+        return _core_translations(lang)
+    except (ValueError, FileNotFoundError):
         return NullTranslations()
-    return _compile(path, stamp)
-
-
-@functools.lru_cache(maxsize=16)
-def _compile(path: Path, _stamp: int) -> Translations:
-    """Compile once per file version (the modification time is part of the cache key)."""
-    with path.open("rb") as handle:
-        catalog = read_po(handle, domain=DOMAIN)
-    buffer = BytesIO()
-    write_mo(buffer, catalog)  # fuzzy entries are left out, as pybabel compile does
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
 
 
 class CatalogDomain(Domain):  # type: ignore[misc]

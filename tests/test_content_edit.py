@@ -20,6 +20,7 @@ from calendar_app.core.ics import FeedOptions, render_calendar
 from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.presentation import paragraphs
+from calendar_app.core.words import words_for
 from calendar_app.data.prepare import read_dataset
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
@@ -92,22 +93,22 @@ def test_the_minute_of_silence_is_at_saat_hh_mm_da(slug: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("lang", "phrase"),
+    ("lang", "title"),
     [
-        ("az", "Vətən müharibəsinin başlanmasının 7-ci ildönümü"),
-        ("ru", "7-я годовщина начала Отечественной войны"),
-        ("en", "7th anniversary of the start of the Patriotic War"),
+        ("az", f"Vətən müharibəsinin başlanmasının 7-ci ildönümü{NBSP}— Anım Günü"),
+        ("ru", f"7-я годовщина начала Отечественной войны{NBSP}— День памяти"),
+        ("en", "7th anniversary of the start of the Patriotic War — Remembrance Day"),
     ],
 )
 def test_27_september_is_the_anniversary_of_the_start_of_the_war_not_of_the_fallen(
-    lang: str, phrase: str
+    lang: str, title: str
 ) -> None:
     """The fallen of 2020 did not all die on 27 September: the anniversary is of the
-    war's start (issue 21), whatever order the title's pattern puts it in."""
+    war's start (issue 21), and the day's name follows the dash (docs/STYLE.md, section 7)."""
     occurrence = occurrence_in_year(DAYS["september-27"], 2027)
     assert occurrence is not None
-    described = describe(occurrence, lang).title
-    assert phrase in described
+    described = describe(occurrence, words_for(lang)).title
+    assert described == title
     assert not re.search("şəhidlərinin|гибели шехидов|those who fell", described)
 
 

@@ -4,6 +4,7 @@ asked for (?lang, then the cookie, then Accept-Language, then the configured def
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -14,16 +15,20 @@ from flask import Flask
 from flask_babel import force_locale, gettext, ngettext
 
 from calendar_app.catalogs import catalog_path, translations_for
+from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.words import SOURCE_LANGUAGE, placeholders
 from calendar_app.web.i18n import best_accepted, negotiate
 from tests.conftest import build_app
 from tests.support.site import client_on, parse, squash
 
 ROOT = Path(__file__).resolve().parent.parent
-TRANSLATED = ("az", "ru")
+PERCENT_FIELD = re.compile(r"%\((\w+)\)[sd]")
+TRANSLATED = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)  # az, ru
 
 
-def _extracted() -> set[str]:
-    """Every message the code and templates ask for, as `make translations` finds them."""
+def _extracted() -> set[tuple[str | None, str]]:
+    """Every (context, message) the code and templates ask for, as `make translations`
+    finds them: gettext and its kin, pgettext for the core's patterns, N_ for marked ones."""
     method_map = [
         ("calendar_app/**.py", "python"),
         ("templates/**.html", "jinja2"),
@@ -33,9 +38,16 @@ def _extracted() -> set[str]:
     for _filename, _line, message, _comments, _context in extract_from_dir(
         str(ROOT),
         method_map,
-        keywords={"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None},
+        keywords={
+            "_": None,
+            "gettext": None,
+            "ngettext": (1, 2),
+            "lazy_gettext": None,
+            "pgettext": ((1, "c"), 2),
+            "N_": None,
+        },
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        found.add((_context, message[0] if isinstance(message, tuple) else message))
     return found
 
 
@@ -59,18 +71,23 @@ def test_every_message_is_translated(lang: str) -> None:
     catalog = _catalog(lang)
     wanted = _extracted()
     assert len(wanted) > 80
-    present = {m.id if isinstance(m.id, str) else m.id[0]: m for m in catalog if m.id}
-    missing = sorted(wanted - present.keys())
+    present = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m for m in catalog if m.id}
+    missing = sorted(wanted - present.keys(), key=str)
     assert not missing, f"{lang}: not in the catalog (run `make translations`): {missing}"
     untranslated = sorted(
-        key
-        for key in wanted
-        if not all(
-            present[key].string if isinstance(present[key].string, tuple) else [present[key].string]
-        )
+        (
+            key
+            for key in wanted
+            if not all(
+                present[key].string
+                if isinstance(present[key].string, tuple)
+                else [present[key].string]
+            )
+        ),
+        key=str,
     )
     assert not untranslated, f"{lang}: untranslated: {untranslated}"
-    fuzzy = sorted(key for key in wanted if present[key].fuzzy)
+    fuzzy = sorted((key for key in wanted if present[key].fuzzy), key=str)
     assert not fuzzy, f"{lang}: marked fuzzy (check and clear the flag): {fuzzy}"
 
 
@@ -82,6 +99,25 @@ def test_translations_keep_placeholders_and_plural_forms(lang: str) -> None:
     for message in catalog:
         if message.id and not isinstance(message.id, str):
             assert len(message.string) == catalog.num_plurals, message.id
+    # every translation has exactly the msgid's placeholders: %(zone)s in the interface,
+    # {number:ordinal}, {name} in the core's patterns
+    braced = [m for m in catalog if m.id and "python-brace-format" in m.flags]
+    assert len(braced) > 30
+    for message in braced:
+        assert placeholders(message.string) == placeholders(message.id), (lang, message.id)
+    for message in catalog:
+        if message.id and "python-format" in message.flags:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            wanted = set(PERCENT_FIELD.findall(ids[0]))
+            for string in strings:
+                assert set(PERCENT_FIELD.findall(string)) == wanted, (lang, ids[0], string)
+
+
+def test_every_language_but_the_source_has_a_catalog() -> None:
+    assert TRANSLATED == ("az", "ru")
+    for lang in TRANSLATED:
+        assert catalog_path(lang).is_file(), lang
 
 
 def test_catalogs_compile_and_translate() -> None:

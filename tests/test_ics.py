@@ -25,6 +25,7 @@ from calendar_app.core.ics import (
 )
 from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
+from calendar_app.core.words import words_for
 from calendar_app.data.dataset import DayRecord
 from tests.support.feed import (
     BASE_URL,
@@ -157,7 +158,7 @@ def test_titles_are_the_localized_anniversary_titles(lang: str, title: str) -> N
     for day in DAYS:  # the same title as every other edge shows
         occurrence = occurrence_in_year(day, 2030)
         assert occurrence is not None
-        expected = describe(occurrence, lang).title
+        expected = describe(occurrence, words_for(lang)).title
         assert summaries[f"{day.slug}-2030@calendar.example.az"] == expected
 
 

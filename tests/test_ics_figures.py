@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calendar_app.core.figures import figure_text
+from calendar_app.core.words import words_for
 
 
 @pytest.mark.parametrize(
@@ -39,11 +40,11 @@ from calendar_app.core.figures import figure_text
     ],
 )
 def test_figure_text(value: int, qualifier: str, lang: str, text: str) -> None:
-    assert figure_text(value, qualifier, lang) == text
+    assert figure_text(value, qualifier, words_for(lang)) == text
 
 
 def test_unknown_language_or_qualifier() -> None:
     with pytest.raises(ValueError, match="language"):
-        figure_text(1, "exact", "tr")
+        figure_text(1, "exact", words_for("tr"))
     with pytest.raises(ValueError, match="qualifier"):
-        figure_text(1, "roughly", "en")
+        figure_text(1, "roughly", words_for("en"))

@@ -34,6 +34,8 @@ from icalendar import Calendar
 from calendar_app.app_settings import current_settings
 from calendar_app.catalogs import catalog_path
 from calendar_app.core.ics import FeedOptions, render_calendar
+from calendar_app.core.words import words_for
+from calendar_app.core.zone_names import zone_choices
 from calendar_app.data import queries
 from calendar_app.data.dataset import Dataset
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
@@ -42,6 +44,7 @@ from calendar_app.extensions import db
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
 from calendar_app.reminders.compose import LinkTokens, ReminderComposer
 from calendar_app.reminders.dispatch import load_days
+from calendar_app.reminders.subscriptions import time_zone_names
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days
 from tests.support.site import client_on, parse, squash
@@ -84,6 +87,9 @@ def _reader_words(data: Dataset, lang: str) -> set[str]:
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
             for string in strings:
                 words |= _words(string or "")
+    # place names as CLDR writes them in the reader's language (the zone list's labels)
+    for _zone, label in zone_choices(time_zone_names(), words_for(lang)):
+        words |= _words(label)
     return words
 
 

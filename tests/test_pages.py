@@ -242,6 +242,31 @@ def test_sources_page_links_each_source_back_to_what_it_supports(app: Flask) -> 
     assert "News.Az" in unverified
 
 
+@pytest.mark.parametrize(
+    ("lang", "where", "trend", "nowhere"),
+    [
+        ("az", "Harada tapmaq olar:", "Trend İnformasiya Agentliyi, 20 yanvar 2023",
+         "Sənəddə dərc yeri göstərilməyib"),
+        ("ru", "Где найти:", "Информационное агентство Trend, 20 января 2023 г.",
+         "Место публикации в документе не указано"),
+        ("en", "Where to find it:", "Trend News Agency, 20 January 2023",
+         "The document does not say where it was published"),
+    ],
+)  # fmt: skip
+def test_sources_say_where_a_reader_finds_them_never_a_file_of_ours(
+    app: Flask, lang: str, where: str, trend: str, nowhere: str
+) -> None:
+    body = client_on(app, JAN_20).get(f"/{lang}/sources").get_data(as_text=True)
+    assert "seeds/" not in body and ".txt" not in body
+    page = parse(body)
+    entries = [e for e in page.find_all("li") if str(e.attrs.get("id", "")).startswith("source-")]
+    assert len(entries) > 10
+    for entry in entries:  # every source says where to find it
+        assert where in squash(entry.text), entry.attrs["id"]
+    assert f"{where} {trend}" in squash(page.by_id("source-seed-000-trend-2023").text)
+    assert f"{where} {nowhere}" in squash(page.by_id("source-seed-003-bloody-memory").text)
+
+
 @pytest.mark.parametrize("path", ["/", "/days/january-20", "/sources", "/embed"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_page_in_every_language_renders(app: Flask, path: str, lang: str) -> None:
@@ -314,6 +339,9 @@ def test_atom_feed_lists_the_coming_year(app: Flask) -> None:
     links = [e.find("a:link", ns).get("href") for e in entries]  # type: ignore[union-attr]
     assert links[0] == "http://127.0.0.1:8000/ru/days/january-20"
     assert client.get("/feed.atom?lang=ru").data == response.data, "same day, same bytes"
+    summary = str(entries[0].findtext("a:summary", namespaces=ns))
+    assert summary.startswith("Среда, 20 января 2027\u202fг. 37-я годовщина. ")
+    assert ".." not in "".join(str(e.findtext("a:summary", namespaces=ns)) for e in entries)
 
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}

@@ -18,6 +18,7 @@ from calendar_app.core.remembrance import (
     remembrance_phrase,
     remembrance_title,
 )
+from calendar_app.core.words import UnknownLanguage, words_for
 
 D = dt.date
 
@@ -145,22 +146,26 @@ THIRD = Remembrance(D(2020, 10, 12), "day", 3)
 THURSDAY = Remembrance(D(2020, 10, 22), "thursday", 2)
 
 
+NB = "\u00a0"  # the no-break space before a dash (docs/STYLE.md)
+
+
 @pytest.mark.parametrize(
     ("item", "name", "lang", "title"),
     [
         (FIFTH, "Anar", "az", "Anarın vəfatının 5-ci ildönümü"),
         (FIFTH, "Anar", "en", "5th anniversary of the death of Anar"),
-        (FIFTH, "Анар", "ru", "Анар — 5-я годовщина со дня смерти"),
+        (FIFTH, "Анар", "ru", f"Анар{NB}— 5-я годовщина со дня смерти"),
         (FIFTH, "Əli", "az", "Əlinin vəfatının 5-ci ildönümü"),
-        (FIFTH, "Анар", "az", "Анар — vəfatının 5-ci ildönümü"),
+        (FIFTH, "Elmira", "az", "Elmiranın vəfatının 5-ci ildönümü"),
+        (FIFTH, "Анар", "az", f"Анар{NB}— vəfatının 5-ci ildönümü"),
         (FORTIETH, "Tofiq", "az", "Tofiqin vəfatının 40-cı günü"),
         (FORTIETH, "Tofiq", "en", "40th day after the death of Tofiq"),
-        (FORTIETH, "Тофик", "ru", "Тофик — 40-й день со дня смерти"),
+        (FORTIETH, "Тофик", "ru", f"Тофик{NB}— 40-й день со дня смерти"),
         (THIRD, "Aygün", "az", "Aygünün vəfatının 3-cü günü"),
         (THIRD, "Aygün", "en", "3rd day after the death of Aygün"),
-        (THURSDAY, "Günay", "az", "Günayın vəfatından sonra 2-ci cümə axşamı"),
+        (THURSDAY, "Günay", "az", "Günayın vəfatından sonrakı 2-ci cümə axşamı"),
         (THURSDAY, "Günay", "en", "2nd Thursday evening after the death of Günay"),
-        (THURSDAY, "Гюнай", "ru", "Гюнай — 2-й четверг после смерти"),
+        (THURSDAY, "Гюнай", "ru", f"Гюнай{NB}— 2-й четверг после смерти"),
         (Remembrance(D(2057, 1, 20), "anniversary", 37), "Anar", "az",
          "Anarın vəfatının 37-ci ildönümü"),
         (Remembrance(D(2120, 1, 20), "anniversary", 100), "Anar", "az",
@@ -173,11 +178,50 @@ THURSDAY = Remembrance(D(2020, 10, 22), "thursday", 2)
     ],
 )  # fmt: skip
 def test_titles_in_three_languages(item: Remembrance, name: str, lang: str, title: str) -> None:
-    assert remembrance_title(item, name, lang) == title
+    assert remembrance_title(item, name, words_for(lang)) == title
+
+
+SEVENTH_YEAR = Remembrance(D(2027, 10, 5), "anniversary", 7)
+FIRST_THURSDAY = Remembrance(D(2020, 10, 8), "thursday", 1)
+
+
+@pytest.mark.parametrize(
+    ("item", "name", "lang", "title"),
+    [
+        (SEVENTH_YEAR, "Rəşid", "az", "Şəhid Rəşidin şəhadətinin 7-ci ildönümü"),
+        (SEVENTH_YEAR, "Рашид", "ru", f"Шехид Рашид{NB}— 7-я годовщина со дня гибели"),
+        (SEVENTH_YEAR, "Rashid", "en", "7th anniversary of the martyrdom of Rashid"),
+        (SEVENTH_YEAR, "Aygün", "az", "Şəhid Aygünün şəhadətinin 7-ci ildönümü"),
+        (SEVENTH_YEAR, "Anar", "az", "Şəhid Anarın şəhadətinin 7-ci ildönümü"),
+        (SEVENTH_YEAR, "Elmira", "az", "Şəhid Elmiranın şəhadətinin 7-ci ildönümü"),
+        (FORTIETH, "Rəşid", "az", "Şəhid Rəşidin şəhadətinin 40-cı günü"),
+        (FORTIETH, "Рашид", "ru", f"Шехид Рашид{NB}— 40-й день со дня гибели"),
+        (FIRST_THURSDAY, "Rəşid", "az", "Şəhid Rəşidin şəhadətindən sonrakı 1-ci cümə axşamı"),
+        (FIRST_THURSDAY, "Рашид", "ru", f"Шехид Рашид{NB}— 1-й четверг после гибели"),
+        # no genitive can be built: a construction that needs none
+        (SEVENTH_YEAR, "Рашид", "az", f"Şəhid Рашид{NB}— şəhadətinin 7-ci ildönümü"),
+    ],
+)  # fmt: skip
+def test_a_martyr_is_named_as_one(item: Remembrance, name: str, lang: str, title: str) -> None:
+    assert remembrance_title(item, name, words_for(lang), martyr=True) == title
+
+
+def test_the_az_thursday_is_the_one_after_the_death() -> None:
+    title = remembrance_title(FIRST_THURSDAY, "Aygün", words_for("az"))
+    assert title == "Aygünün vəfatından sonrakı 1-ci cümə axşamı"
+    assert "vəfatından sonra " not in title
 
 
 def test_phrases_without_a_name() -> None:
-    assert remembrance_phrase(FORTIETH, "az") == "vəfatının 40-cı günü"
-    assert remembrance_phrase(FORTIETH, "en") == "40th day after the death"
-    assert remembrance_phrase(FIFTH, "en") == "5th anniversary of the death"
-    assert remembrance_phrase(FIFTH, "ru") == "5-я годовщина со дня смерти"
+    assert remembrance_phrase(FORTIETH, words_for("az")) == "vəfatının 40-cı günü"
+    assert remembrance_phrase(FORTIETH, words_for("en")) == "40th day after the death"
+    assert remembrance_phrase(FIFTH, words_for("en")) == "5th anniversary of the death"
+    assert remembrance_phrase(FIFTH, words_for("ru")) == "5-я годовщина со дня смерти"
+    assert remembrance_phrase(THURSDAY, words_for("az")) == "vəfatından sonrakı 2-ci cümə axşamı"
+    assert remembrance_phrase(FIFTH, words_for("az"), martyr=True) == "şəhadətinin 5-ci ildönümü"
+
+
+@pytest.mark.parametrize("lang", ["tr", "de", "", "AZ"])
+def test_a_language_without_words_is_refused_not_given_azerbaijani(lang: str) -> None:
+    with pytest.raises(UnknownLanguage):
+        remembrance_title(FIFTH, "Anar", words_for(lang))

@@ -143,21 +143,21 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     found = events(body)
     assert found["remembrance-1-day-40@calendar.example.az"] == (
         dt.date(2027, 1, 3),
-        "Anarın vəfatının 40-cı günü",  # in the address's language
+        "Şəhid Anarın şəhadətinin 40-cı günü",  # in the address's language; linked: a martyr
     )
     assert found["remembrance-1-day-3@calendar.example.az"][0] == dt.date(2026, 11, 27)
     assert found["remembrance-1-year-1@calendar.example.az"] == (
         dt.date(2027, 11, 25),
-        "Anarın vəfatının 1-ci ildönümü",
+        "Şəhid Anarın şəhadətinin 1-ci ildönümü",
     )
     english = events(anonymous.get(path + "?lang=en").get_data())
     assert english["remembrance-1-year-5@calendar.example.az"] == (
         dt.date(2031, 11, 25),
-        "5th anniversary of the death of Anar",
+        "5th anniversary of the martyrdom of Anar",
     )
     russian = events(anonymous.get(path + "?lang=ru").get_data())
     assert russian["remembrance-1-year-5@calendar.example.az"][1] == (
-        "Anar — 5-я годовщина со дня смерти"
+        "Шехид Anar\u00a0— 5-я годовщина со дня гибели"
     )
     sent_before = len(smtp_sink.messages)
 
@@ -170,8 +170,8 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     assert sent(tick(site, FORTIETH_DUE + dt.timedelta(minutes=1))) == 0
     assert sent(tick(site, FORTIETH_DUE + dt.timedelta(hours=5))) == 0
     seventh, fortieth = smtp_sink.messages[sent_before:]
-    assert seventh["Subject"] == "Bu gün: Anarın vəfatının 7-ci günü"
-    assert fortieth["Subject"] == "Bu gün: Anarın vəfatının 40-cı günü"
+    assert seventh["Subject"] == "Bu gün: Şəhid Anarın şəhadətinin 7-ci günü"
+    assert fortieth["Subject"] == "Bu gün: Şəhid Anarın şəhadətinin 40-cı günü"
     assert fortieth["To"] == "leyla@example.org"
     text = fortieth.get_body(("plain",)).get_content()
     assert "3 yanvar 2027" in text and "vəfat günü birinci gün sayılır" in text
@@ -207,6 +207,10 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     assert sent(tick(site, dt.datetime(2027, 11, 24, 13))) == 0  # the old date's day before
     assert sent(tick(site, dt.datetime(2027, 11, 25, 13))) == 1  # the new date's
     assert smtp_sink.messages[-1]["Subject"] == "Sabah: Əlinin vəfatının 1-ci ildönümü"
+    # an anniversary falls on the date of death whatever the counting: no counting line
+    yearly = smtp_sink.messages[-1].get_body(("plain",)).get_content()
+    assert "Vəfat tarixi: 26 noyabr 2026" in yearly
+    assert "sayılır" not in yearly and "Günlərin sayılması" not in yearly
 
     # delete: the row is gone at once, the feed answers 410, no reminder is left; the link
     # of the newest e-mail opens the page (those of e-mails before it expired in the months
@@ -409,7 +413,7 @@ def test_one_click_unsubscribe_stops_them_and_the_private_page_brings_them_back(
     assert back.status_code == 303
     assert "switched off" not in client.get(manage_path).get_data(as_text=True)
     assert sent(tick(site, FORTIETH_DUE)) == 1
-    assert smtp_sink.messages[-1]["Subject"] == "Today: 40th day after the death of Anar"
+    assert smtp_sink.messages[-1]["Subject"] == "Today: 40th day after the martyrdom of Anar"
 
 
 def test_the_reminders_manage_page_links_to_the_private_page(

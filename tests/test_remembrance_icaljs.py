@@ -64,9 +64,11 @@ def test_icaljs_reads_private_feeds(node: str, tmp_path: Path) -> None:
         assert feed["name"].endswith(("xatirə günləri", "days of remembrance", "дни памяти"))
     by_path = {f["path"]: f for f in feeds}
     gunay = {e["uid"]: e["summary"] for e in by_path[str(tmp_path / "2-az.ics")]["events"]}
-    assert gunay[f"remembrance-2-year-3@{HOST}"] == "Günayın vəfatının 3-cü ildönümü"
+    assert gunay[f"remembrance-2-year-3@{HOST}"] == "Şəhid Günayın şəhadətinin 3-cü ildönümü"
     tofik = {e["uid"]: e["summary"] for e in by_path[str(tmp_path / "3-ru.ics")]["events"]}
-    assert tofik[f"remembrance-3-year-37@{HOST}"] == "Тофик — 37-я годовщина со дня смерти"
+    assert (
+        tofik[f"remembrance-3-year-37@{HOST}"] == "Шехид Тофик\u00a0— 37-я годовщина со дня гибели"
+    )
 
 
 def test_the_calendar_name_is_escaped_as_rfc_5545_text() -> None:

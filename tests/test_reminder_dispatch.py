@@ -94,7 +94,10 @@ def test_minute_of_silence_in_the_subscribers_own_time(
     tick(smtp_app, dt.datetime(2027, 1, 19, 6, 0))  # 09:00 in Doha
     (message,) = smtp_sink.messages
     text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "12:00 Baku time, which is 11:00 in your time zone (Asia/Qatar)" in text
+    assert (
+        "12:00 Baku time, which is 11:00 in your time zone (Qatar)" in text
+        and "Asia/Qatar" not in text
+    )
 
 
 def test_451_then_250_sends_once(smtp_app: Flask, smtp_sink: SmtpSink) -> None:

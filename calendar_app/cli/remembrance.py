@@ -16,17 +16,18 @@ from calendar_app.app_settings import current_settings
 from calendar_app.cli.observances import LANG, IsoDate
 from calendar_app.clock import baku_today
 from calendar_app.core.remembrance import (
-    COUNTING_LABELS,
     COUNTINGS,
     DEFAULT_COUNTING,
     EARLIEST_DEATH,
     anniversary,
+    counting_label,
     death_problem,
     name_problem,
     remembrance_dates,
     remembrance_phrase,
     remembrance_title,
 )
+from calendar_app.core.words import words_for
 
 DEFAULT_YEARS = 10
 MAX_SPAN_DAYS = 366 * 200
@@ -48,6 +49,7 @@ def remembrance_group() -> None:
 )
 @click.option("--name", help="The name, for full titles (e.g. Anar → Anarın vəfatının …).")
 @click.option("--thursdays", is_flag=True, help="Also the Thursday evenings of the forty days.")
+@click.option("--martyr", is_flag=True, help="Title a martyr (Şəhid …, şəhadətinin …).")
 @click.option("--from", "start", type=IsoDate(), help="First date (default: the date of death).")
 @click.option("--to", "end", type=IsoDate(), help="Last date (default: the 10th anniversary).")
 @click.option("--lang", type=LANG, help="az, en or ru (default: [site] default_language).")
@@ -58,6 +60,7 @@ def dates_command(
     counting: str,
     name: str | None,
     thursdays: bool,
+    martyr: bool,
     start: dt.date | None,
     end: dt.date | None,
     lang: str | None,
@@ -91,6 +94,7 @@ def dates_command(
         raise click.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
     if (last - first).days > MAX_SPAN_DAYS:
         raise click.BadParameter("ask for at most 200 years at once", param_hint="--to")
+    words = words_for(language)
     found = remembrance_dates(died, counting, first, last, thursdays)
     rows = [
         {
@@ -99,9 +103,9 @@ def dates_command(
             "number": item.number,
             "occasion": item.occasion,
             "title": (
-                remembrance_title(item, name, language)
+                remembrance_title(item, name, words, martyr)
                 if name
-                else remembrance_phrase(item, language)
+                else remembrance_phrase(item, words, martyr)
             ),
         }
         for item in found
@@ -110,12 +114,12 @@ def dates_command(
         payload = {
             "died": died.isoformat(),
             "counting": counting,
-            "counting_label": COUNTING_LABELS[counting][language],
+            "counting_label": counting_label(counting, words),
             "lang": language,
             "dates": rows,
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    click.echo(f"# {COUNTING_LABELS[counting][language]}")
+    click.echo(f"# {counting_label(counting, words)}")
     for row in rows:
         click.echo(f"{row['date']}  {row['occasion']:<12} {row['title']}")

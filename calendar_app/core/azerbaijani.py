@@ -40,3 +40,28 @@ def at_clock_time(hh_mm: str) -> str:
     if not (hours.isdigit() and minutes.isdigit()):
         raise ValueError(f"expected a time like 12:00, got {hh_mm!r}")
     return f"{hh_mm}-{suffix(int(minutes), LOCATIVE)}"
+
+
+_GENITIVE_BACK = {"a": "ı", "ı": "ı", "o": "u", "u": "u"}
+_GENITIVE_FRONT = {"e": "i", "ə": "i", "i": "i", "ö": "ü", "ü": "ü"}
+_GENITIVE_VOWEL = {**_GENITIVE_BACK, **_GENITIVE_FRONT}
+_AZ_LETTERS = set("abcçdeəfgğhxıijkqlmnoöprsştuüvyz")
+
+
+def az_genitive(name: str) -> str | None:
+    """'Anarın', 'Əlinin', 'Aygünün', 'Anar Məmmədovun'; None when no suffix can be chosen.
+
+    The last vowel of the name decides the suffix (four-way vowel harmony); a
+    final vowel takes the buffer n. A name that does not end in a letter of the
+    Azerbaijani alphabet, or has no Azerbaijani vowel, gets no guessed suffix.
+    """
+    text = name.strip()
+    lowered = text.replace("I", "ı").replace("İ", "i").lower()
+    if not lowered or lowered[-1] not in _AZ_LETTERS:
+        return None
+    last_vowel = next((c for c in reversed(lowered) if c in _GENITIVE_VOWEL), None)
+    if last_vowel is None:
+        return None
+    vowel = _GENITIVE_VOWEL[last_vowel]
+    suffix = f"n{vowel}n" if lowered[-1] in _GENITIVE_VOWEL else f"{vowel}n"
+    return text + suffix

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrences_between
 from calendar_app.core.reminder_plan import PlanSubscriber, plan
+from calendar_app.core.words import words_for
 
 LOOK_AHEAD = dt.timedelta(days=366 + 31)  # a year of occurrences, and the longest lead
 
@@ -53,4 +54,4 @@ def first_reminder(
     )
     zone = ZoneInfo(subscriber.timezone)
     arrives = max(first.due_dt, now).replace(tzinfo=dt.UTC).astimezone(zone)
-    return FirstReminder(arrives, first.lead_days, describe(occurrence, lang))
+    return FirstReminder(arrives, first.lead_days, describe(occurrence, words_for(lang)))

@@ -55,10 +55,11 @@ from calendar_app.core.figures import figure_text
 from calendar_app.core.languages import BAKU, LANGUAGES
 from calendar_app.core.observances import DescribedDay, Observance, describe
 from calendar_app.core.occurrences import occurrences_between
-from calendar_app.core.ordinals import title_dash
+from calendar_app.core.ordinals import dashed
 from calendar_app.core.presentation import local_today
 from calendar_app.core.sources import NamedSource, citation
 from calendar_app.core.vtimezones import vtimezone
+from calendar_app.core.words import Words, words_for
 
 MINUTE_OF_SILENCE = "minute-of-silence"
 PRODID = "-//Commemoration Calendar//Memorial days of Azerbaijan//{lang}"
@@ -139,50 +140,6 @@ class FeedOptions:
             check_alarm(self.alarm)
 
 
-_TEXT: dict[str, dict[str, str]] = {
-    "calendar_name": {
-        "az": "Azərbaycanın anım günləri",
-        "en": "Memorial days of Azerbaijan",
-        "ru": "Дни памяти Азербайджана",
-    },
-    "calendar_description": {
-        "az": "Azərbaycanın anım günləri: hər il növbəti ildönümü, mənbələri göstərilməklə "
-        "əsas rəqəmlər və günün səhifəsinə keçid.",
-        "en": "Azerbaijan's memorial days: each year's anniversary, the key figures as each "
-        "source gives them, and a link to the day's page.",
-        "ru": "Дни памяти Азербайджана: ежегодные годовщины, основные цифры с указанием "
-        "источника каждой и ссылка на страницу дня.",
-    },
-    "figures": {
-        "az": "Əsas rəqəmlər (mənbədə verildiyi kimi):",
-        "en": "Key figures, as each source gives them:",
-        "ru": "Основные цифры (в том виде, в каком их приводят источники):",
-    },
-    "figures_differ": {
-        "az": "Mənbələrdəki rəqəmlər fərqlidir; hamısı göstərilir.",
-        "en": "The sources give different figures; all of them are shown.",
-        "ru": "Источники приводят разные цифры; показаны все.",
-    },
-    "source": {"az": "Mənbə", "en": "Source", "ru": "Источник"},
-    "sources": {"az": "Mənbələr", "en": "Sources", "ru": "Источники"},
-    "unverified": {"az": "(təsdiqlənməyib)", "en": "(not verified)", "ru": "(не подтверждено)"},
-    "non_working": {
-        "az": "Azərbaycanda qeyri-iş günüdür.",
-        "en": "A non-working day in Azerbaijan.",
-        "ru": "В Азербайджане это нерабочий день.",
-    },
-    "more": {"az": "Ətraflı:", "en": "More:", "ru": "Подробнее:"},
-    "silence": {"az": "Bir dəqiqəlik sükut", "en": "Minute of silence", "ru": "Минута молчания"},
-    # generic, unlike the name of 27 September ("Anım Günü", "День памяти")
-    "category": {"az": "Anım günü", "en": "Memorial day", "ru": "Памятная дата"},
-    "category_non_working": {
-        "az": "Qeyri-iş günü",
-        "en": "Non-working day",
-        "ru": "Нерабочий день",
-    },
-}
-
-
 def parse_alarm(text: str) -> dt.timedelta:
     """An RFC 5545 duration such as -P1D or -PT2H, 0 to 30 days before the start.
 
@@ -252,7 +209,7 @@ def render_calendar(
     data_changed: dt.datetime,
 ) -> bytes:
     """The feed's bytes: CRLF lines folded at 75 octets, UTF-8."""
-    lang = options.lang
+    words = words_for(options.lang)
     base_url = base_url.rstrip("/")
     host = feed_host(base_url)
     stamp = utc(data_changed)
@@ -263,7 +220,7 @@ def render_calendar(
             raise ValueError(f"no memorial day {options.slug!r}")
     start, end = feed_window(year, options.years_back, options.years_ahead)
 
-    calendar = calendar_component(chosen, options, base_url, stamp)
+    calendar = calendar_component(chosen, options, words, base_url, stamp)
     silences = {d.slug: minute_of_silence(d) if options.include_silence else None for d in chosen}
     for tzid in sorted({m.timezone for m in silences.values() if m is not None}):
         calendar.add_component(vtimezone(tzid, start, end + dt.timedelta(days=1)))
@@ -272,29 +229,35 @@ def render_calendar(
         if not occurrence.is_observed:
             continue
         day: FeedDay = occurrence.day
-        observance = describe(occurrence, lang)
-        url = day_page_url(base_url, day.slug, lang)
+        observance = describe(occurrence, words)
+        url = day_page_url(base_url, day.slug, words.lang)
         if day.slug not in descriptions:
-            descriptions[day.slug] = observance_description(day, observance, url, lang)
+            descriptions[day.slug] = observance_description(day, observance, url, words)
         calendar.add_component(
-            observance_event(day, observance, descriptions[day.slug], options, host, url, stamp)
+            observance_event(
+                day, observance, descriptions[day.slug], options, words, host, url, stamp
+            )
         )
         silence = silences[day.slug]
         if silence is not None:
             calendar.add_component(
-                silence_event(day, silence, observance, options, host, url, stamp)
+                silence_event(day, silence, observance, options, words, host, url, stamp)
             )
     return bytes(calendar.to_ical())
 
 
 def calendar_component(
-    days: Sequence[FeedDay], options: FeedOptions, base_url: str, stamp: dt.datetime
+    days: Sequence[FeedDay], options: FeedOptions, words: Words, base_url: str, stamp: dt.datetime
 ) -> Calendar:
     lang = options.lang
     if options.slug is None:
-        name = _TEXT["calendar_name"][lang]
-        description = _TEXT["calendar_description"][lang]
-        url = f"{base_url}/{lang}/"
+        name = words.pgettext("feed", "Memorial days of Azerbaijan")
+        description = words.pgettext(
+            "feed",
+            "Azerbaijan's memorial days: each year's anniversary, the key figures as each "
+            "source gives them, and a link to the day's page.",
+        )
+        url = f"{base_url}/{words.lang}/"
     else:
         (day,) = days
         name, description = day.name[lang], day.summary[lang]
@@ -329,14 +292,14 @@ def observance_event(
     observance: Observance,
     description: str,
     options: FeedOptions,
+    words: Words,
     host: str,
     url: str,
     stamp: dt.datetime,
 ) -> Event:
-    lang = options.lang
-    categories = [_TEXT["category"][lang]]
+    categories = [_category(words)]
     if day.is_non_working:
-        categories.append(_TEXT["category_non_working"][lang])
+        categories.append(words.pgettext("feed", "Non-working day"))
     event = Event.new(
         uid=observance_uid(day.slug, observance.date.year, host),
         stamp=stamp,
@@ -358,15 +321,16 @@ def silence_event(
     moment: FeedMoment,
     observance: Observance,
     options: FeedOptions,
+    words: Words,
     host: str,
     url: str,
     stamp: dt.datetime,
 ) -> Event:
     lang = options.lang
     begins = dt.datetime.combine(observance.date, moment.local_time, ZoneInfo(moment.timezone))
-    summary = f"{_TEXT['silence'][lang]}{title_dash(lang)}{observance.name}"
+    summary = dashed(words, _silence(words), observance.name)
     description = "\n\n".join(
-        [moment.description[lang], _citation_line(moment.sources, lang), _more(url, lang)]
+        [moment.description[lang], _citation_line(moment.sources, words), _more(url, words)]
     )
     event = Event.new(
         uid=silence_uid(day.slug, observance.date.year, host),
@@ -377,7 +341,7 @@ def silence_event(
         summary=summary,
         description=description,
         url=url,
-        categories=[_TEXT["category"][lang], _TEXT["silence"][lang]],
+        categories=[_category(words), _silence(words)],
         transparency=TRANSP.TRANSPARENT,
         classification=CLASS.PUBLIC,
     )
@@ -399,28 +363,31 @@ def minute_of_silence(day: FeedDay) -> FeedMoment | None:
     )
 
 
-def observance_description(day: FeedDay, observance: Observance, url: str, lang: str) -> str:
+def observance_description(day: FeedDay, observance: Observance, url: str, words: Words) -> str:
+    lang = words.lang
     parts = [observance.summary]
     if day.is_non_working:
-        parts.append(_TEXT["non_working"][lang])
+        parts.append(words.pgettext("feed", "A non-working day in Azerbaijan."))
     figures = [fact for fact in day.facts if fact.value is not None]
     if figures:
-        lines = [_TEXT["figures"][lang]]
+        lines = [words.pgettext("feed", "Key figures, as each source gives them:")]
         if _figures_differ(figures):
-            lines.append(_TEXT["figures_differ"][lang])
-        lines.extend(f"• {_figure_line(fact, lang)}" for fact in figures)
+            lines.append(
+                words.pgettext("feed", "The sources give different figures; all of them are shown.")
+            )
+        lines.extend(f"• {_figure_line(fact, words)}" for fact in figures)
         parts.append("\n".join(lines))
     for moment in day.moments:
-        parts.append(moment.description[lang] + _unverified(moment.is_verified, lang))
-    parts.append(_more(url, lang))
+        parts.append(moment.description[lang] + _unverified(moment.is_verified, words))
+    parts.append(_more(url, words))
     return "\n\n".join(parts)
 
 
-def _figure_line(fact: FeedFact, lang: str) -> str:
+def _figure_line(fact: FeedFact, words: Words) -> str:
     assert fact.value is not None
-    figure = figure_text(fact.value, fact.qualifier, lang)
-    label = fact.label[lang] + _unverified(fact.is_verified, lang)
-    return f"{figure}{title_dash(lang)}{label}. {_citation_line(fact.sources, lang)}"
+    figure = figure_text(fact.value, fact.qualifier, words)
+    label = fact.label[words.lang] + _unverified(fact.is_verified, words)
+    return f"{dashed(words, figure, label)}. {_citation_line(fact.sources, words)}"
 
 
 def _figures_differ(figures: Sequence[FeedFact]) -> bool:
@@ -431,17 +398,28 @@ def _figures_differ(figures: Sequence[FeedFact]) -> bool:
     return any(len(values) > 1 for values in seen.values())
 
 
-def _citation_line(sources: Sequence[CitedSource], lang: str) -> str:
-    cited = "; ".join(citation(s, lang) for s in sources)
-    return f"{_TEXT['sources' if len(sources) > 1 else 'source'][lang]}: {cited}"
+def _citation_line(sources: Sequence[CitedSource], words: Words) -> str:
+    cited = "; ".join(citation(s, words) for s in sources)
+    if len(sources) > 1:
+        return words.pgettext("feed", "Sources: {sources}", sources=cited)
+    return words.pgettext("feed", "Source: {source}", source=cited)
 
 
-def _unverified(is_verified: bool, lang: str) -> str:
-    return "" if is_verified else " " + _TEXT["unverified"][lang]
+def _unverified(is_verified: bool, words: Words) -> str:
+    return "" if is_verified else " " + words.pgettext("feed", "(not verified)")
 
 
-def _more(url: str, lang: str) -> str:
-    return f"{_TEXT['more'][lang]} {url}"
+def _more(url: str, words: Words) -> str:
+    return words.pgettext("feed", "More: {url}", url=url)
+
+
+def _category(words: Words) -> str:
+    # generic, unlike the name of 27 September ("Anım Günü", "День памяти")
+    return words.pgettext("feed", "Memorial day")
+
+
+def _silence(words: Words) -> str:
+    return words.pgettext("feed", "Minute of silence")
 
 
 def utc(moment: dt.datetime) -> dt.datetime:

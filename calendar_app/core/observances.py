@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from calendar_app.core.dates import long_date
-from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.occurrences import DaySpec, Occurrence
 from calendar_app.core.ordinals import (
     anniversary_label,
     anniversary_phrase,
     anniversary_title,
 )
+from calendar_app.core.words import Words
 
 
 class DescribedDay(DaySpec, Protocol):
@@ -69,9 +69,8 @@ class Observance:
         }
 
 
-def describe(occurrence: Occurrence[Any], lang: str) -> Observance:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+def describe(occurrence: Occurrence[Any], words: Words) -> Observance:
+    lang = words.lang
     day: DescribedDay = occurrence.day
     name = day.name[lang]
     return Observance(
@@ -82,11 +81,11 @@ def describe(occurrence: Occurrence[Any], lang: str) -> Observance:
         name=name,
         summary=day.summary[lang],
         anniversary=occurrence.anniversary,
-        anniversary_label=anniversary_label(occurrence.anniversary, lang),
+        anniversary_label=anniversary_label(occurrence.anniversary, words),
         anniversary_phrase=anniversary_phrase(
-            occurrence.anniversary, lang, day.anniversary_of[lang]
+            occurrence.anniversary, words, day.anniversary_of[lang]
         ),
-        title=observance_title(occurrence, lang),
+        title=observance_title(occurrence, words),
         is_jubilee=occurrence.is_jubilee,
         jubilee=occurrence.jubilee.value if occurrence.jubilee else None,
         is_observed=occurrence.is_observed,
@@ -94,7 +93,10 @@ def describe(occurrence: Occurrence[Any], lang: str) -> Observance:
     )
 
 
-def observance_title(occurrence: Occurrence[Any], lang: str) -> str:
+def observance_title(occurrence: Occurrence[Any], words: Words) -> str:
     """The title alone ("37th anniversary of … — <name>"), without the rest of describe()."""
     day: DescribedDay = occurrence.day
-    return anniversary_title(occurrence.anniversary, lang, day.anniversary_of[lang], day.name[lang])
+    lang = words.lang
+    return anniversary_title(
+        occurrence.anniversary, words, day.anniversary_of[lang], day.name[lang]
+    )

@@ -20,7 +20,8 @@ from calendar_app.core.figures import figure_text
 from calendar_app.core.languages import BAKU, BAKU_ZONE
 from calendar_app.core.observances import Observance
 from calendar_app.core.occurrences import date_in_year
-from calendar_app.core.ordinals import title_dash
+from calendar_app.core.ordinals import dashed
+from calendar_app.core.words import Words
 
 if TYPE_CHECKING:
     from calendar_app.data.models import Fact, MemorialDay, Moment, Source
@@ -180,11 +181,11 @@ def day_figures(facts: Iterable[Fact]) -> DayFigures:
     return DayFigures([FigureGroup(k, tuple(v)) for k, v in by_kind.items()], statements)
 
 
-def fact_figure(fact: Fact, lang: str) -> str:
+def fact_figure(fact: Fact, words: Words) -> str:
     """'131', 'more than 700', '700-dən çox', 'около 800'."""
     if fact.value is None:
         return ""
-    return figure_text(fact.value, fact.qualifier, lang)
+    return figure_text(fact.value, fact.qualifier, words)
 
 
 # --- dates of records --------------------------------------------------------------
@@ -248,11 +249,12 @@ def cited_sources(day: MemorialDay) -> list[Source]:
     return sorted(found.values(), key=lambda s: s.position)
 
 
-def citations_by_source(days: Sequence[MemorialDay], lang: str) -> dict[str, list[DayCitations]]:
+def citations_by_source(days: Sequence[MemorialDay], words: Words) -> dict[str, list[DayCitations]]:
     """For each source key, the records that cite it, grouped by day in the days' order."""
+    lang = words.lang
     found: dict[str, list[DayCitations]] = {}
     for day in days:
-        for key, section, text, sources in _cited_records(day, lang):
+        for key, section, text, sources in _cited_records(day, words):
             for source in sources:
                 groups = found.setdefault(source.key, [])
                 if not groups or groups[-1].day_slug != day.slug:
@@ -261,10 +263,13 @@ def citations_by_source(days: Sequence[MemorialDay], lang: str) -> dict[str, lis
     return found
 
 
-def _cited_records(day: MemorialDay, lang: str) -> Iterable[tuple[str, str, str, Iterable[Source]]]:
+def _cited_records(
+    day: MemorialDay, words: Words
+) -> Iterable[tuple[str, str, str, Iterable[Source]]]:
+    lang = words.lang
     for fact in day.facts:
-        figure = fact_figure(fact, lang)
-        text = f"{figure}{title_dash(lang)}{fact.label[lang]}" if figure else fact.label[lang]
+        figure = fact_figure(fact, words)
+        text = dashed(words, figure, fact.label[lang]) if figure else fact.label[lang]
         yield fact.key, "facts", text, fact.sources
     for act in day.legal_acts:
         yield act.key, "legal-acts", act.title[lang], act.sources

@@ -1,9 +1,10 @@
-"""Pure: a family's customary days of remembrance, dated and titled in az, en and ru.
+"""Pure: a family's customary days of remembrance, dated and titled in the reader's language.
 
 ``remembrance_dates(death_date, counting, start, end)`` lists the 3rd, 7th and
 40th days, optionally the Thursday evenings of the forty days, and every
 anniversary that fall from ``start`` to ``end`` (both included). The custom,
 the two countings and the title rules, with their sources: docs/REMEMBRANCE.md.
+The titles' patterns are catalog messages (core/words.py).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.azerbaijani import az_genitive as az_genitive  # re-exported
 from calendar_app.core.occurrences import date_in_year
-from calendar_app.core.ordinals import anniversary_ordinal
+from calendar_app.core.words import N_, NoCaseForm, Words
 
 COUNTINGS = ("death-day", "day-after")  # day 1 is the day of death / the day after it
 DEFAULT_COUNTING = "death-day"
@@ -21,11 +22,6 @@ CUSTOMARY_DAYS = (3, 7, 40)
 THURSDAY = 3  # date.weekday()
 KINDS = ("day", "thursday", "anniversary")
 MAX_NAME_LENGTH = 120
-
-_BACK = {"a": "ı", "ı": "ı", "o": "u", "u": "u"}
-_FRONT = {"e": "i", "ə": "i", "i": "i", "ö": "ü", "ü": "ü"}
-_VOWELS = {**_BACK, **_FRONT}
-_AZ_LETTERS = set("abcçdeəfgğhxıijkqlmnoöprsştuüvyz")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,93 +118,60 @@ def remembrance_dates(
     )
 
 
-def az_genitive(name: str) -> str | None:
-    """'Anarın', 'Əlinin', 'Aygünün', 'Anar Məmmədovun'; None when no suffix can be chosen.
+MOVING_KINDS = ("day", "thursday")  # the kinds whose date depends on the counting
 
-    The last vowel of the name decides the suffix (four-way vowel harmony); a
-    final vowel takes the buffer n. A name that does not end in a letter of the
-    Azerbaijani alphabet, or has no Azerbaijani vowel, gets no guessed suffix.
-    """
-    text = name.strip()
-    lowered = text.replace("I", "ı").replace("İ", "i").lower()
-    if not lowered or lowered[-1] not in _AZ_LETTERS:
-        return None
-    last_vowel = next((c for c in reversed(lowered) if c in _VOWELS), None)
-    if last_vowel is None:
-        return None
-    vowel = _VOWELS[last_vowel]
-    suffix = f"n{vowel}n" if lowered[-1] in _VOWELS else f"{vowel}n"
-    return text + suffix
-
-
-def ordinal(number: int, lang: str, gender: str = "f") -> str:
-    """Digits and the ordinal ending: az 40-cı, en 40th, ru 40-я (f) or 40-й (m)."""
-    if lang == "ru" and gender == "m":
-        if number < 1:
-            raise ValueError(f"an ordinal is a positive number, got {number}")
-        return f"{number}-й"
-    return anniversary_ordinal(number, lang)
-
-
-def remembrance_title(item: Remembrance, name: str, lang: str) -> str:
-    """The observance's title for the person ``name`` (see docs/REMEMBRANCE.md)."""
-    if lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}")
-    name = " ".join(name.split())
-    if lang == "en":
-        return f"{_english_phrase(item)} {name}"
-    if lang == "ru":
-        return f"{name} — {_russian_phrase(item)}"
-    number = ordinal(item.number, "az")
-    after = item.kind == "thursday"
-    phrase = f"{number} cümə axşamı" if after else f"{number} {_AZ_NOUN[item.kind]}"
-    genitive = az_genitive(name)
-    if genitive is None:
-        return f"{name} — {'vəfatından sonra' if after else 'vəfatının'} {phrase}"
-    return f"{genitive} {'vəfatından sonra' if after else 'vəfatının'} {phrase}"
-
-
-def remembrance_phrase(item: Remembrance, lang: str) -> str:
-    """The title without a name (for the CLI without --name): 'vəfatının 40-cı günü'."""
-    if lang == "en":
-        return _english_phrase(item).removesuffix(" of")
-    if lang == "ru":
-        return _russian_phrase(item)
-    number = ordinal(item.number, "az")
-    if item.kind == "thursday":
-        return f"vəfatından sonra {number} cümə axşamı"
-    return f"vəfatının {number} {_AZ_NOUN[item.kind]}"
-
-
-_AZ_NOUN = {"day": "günü", "anniversary": "ildönümü"}
-
-
-def _english_phrase(item: Remembrance) -> str:
-    number = ordinal(item.number, "en")
-    if item.kind == "day":
-        return f"{number} day after the death of"
-    if item.kind == "thursday":
-        return f"{number} Thursday evening after the death of"
-    return f"{number} anniversary of the death of"
-
-
-def _russian_phrase(item: Remembrance) -> str:
-    if item.kind == "day":
-        return f"{ordinal(item.number, 'ru', 'm')} день со дня смерти"
-    if item.kind == "thursday":
-        return f"{ordinal(item.number, 'ru', 'm')} четверг после смерти"
-    return f"{ordinal(item.number, 'ru')} годовщина со дня смерти"
-
-
-COUNTING_LABELS = {
-    "death-day": {
-        "az": "vəfat günü birinci gün sayılır",
-        "en": "the day of death is day 1",
-        "ru": "день смерти считается первым днём",
-    },
-    "day-after": {
-        "az": "vəfatdan sonrakı gün birinci gün sayılır",
-        "en": "the day after the death is day 1",
-        "ru": "первым днём считается день после смерти",
-    },
+# (kind, martyr) -> the message; N_ marks them for `make translations`
+_TITLES = {
+    ("day", False): N_("{number:ordinal} day after the death of {name}"),
+    ("thursday", False): N_("{number:ordinal} Thursday evening after the death of {name}"),
+    ("anniversary", False): N_("{number:ordinal} anniversary of the death of {name}"),
+    ("day", True): N_("{number:ordinal} day after the martyrdom of {name}"),
+    ("thursday", True): N_("{number:ordinal} Thursday evening after the martyrdom of {name}"),
+    ("anniversary", True): N_("{number:ordinal} anniversary of the martyrdom of {name}"),
 }
+_PHRASES = {
+    ("day", False): N_("{number:ordinal} day after the death"),
+    ("thursday", False): N_("{number:ordinal} Thursday evening after the death"),
+    ("anniversary", False): N_("{number:ordinal} anniversary of the death"),
+    ("day", True): N_("{number:ordinal} day after the martyrdom"),
+    ("thursday", True): N_("{number:ordinal} Thursday evening after the martyrdom"),
+    ("anniversary", True): N_("{number:ordinal} anniversary of the martyrdom"),
+}
+
+
+def remembrance_title(item: Remembrance, name: str, words: Words, martyr: bool = False) -> str:
+    """The observance's title for the person ``name`` (see docs/REMEMBRANCE.md).
+
+    A martyr (a name linked to a memorial day) is named as one: az "Şəhid Rəşidin
+    şəhadətinin 7-ci ildönümü", ru "Шехид Рашид — 7-я годовщина со дня гибели".
+    A name no az genitive can be built for gets a pattern that needs none
+    ("Анар — vəfatının 5-ci ildönümü").
+    """
+    name = " ".join(name.split())
+    number = words.number(item.number)
+    try:
+        return words.gettext(_TITLES[item.kind, martyr], number=number, name=words.name(name))
+    except NoCaseForm:
+        phrase = remembrance_phrase(item, words, martyr)
+        if martyr:
+            return words.pgettext("martyr", "{phrase} of {name}", phrase=phrase, name=name)
+        return words.gettext("{phrase} of {name}", phrase=phrase, name=name)
+
+
+def remembrance_phrase(item: Remembrance, words: Words, martyr: bool = False) -> str:
+    """The title without a name (for the CLI without --name): 'vəfatının 40-cı günü'."""
+    return words.gettext(_PHRASES[item.kind, martyr], number=words.number(item.number))
+
+
+def counting_label(counting: str, words: Words) -> str:
+    """How the family counts the days: 'the day of death is day 1'."""
+    check_counting(counting)
+    if counting == "death-day":
+        return words.pgettext("counting of the days", "the day of death is day 1")
+    return words.pgettext("counting of the days", "the day after the death is day 1")
+
+
+def counting_matters(item: Remembrance) -> bool:
+    """Whether the counting moves this observance: the 3rd, 7th, 40th days and the
+    Thursdays; never an anniversary, which falls on the date of death."""
+    return item.kind in MOVING_KINDS

@@ -22,32 +22,17 @@ from icalendar.enums import CLASS, TRANSP
 from calendar_app.core.dates import short_date
 from calendar_app.core.ics import subscribed_calendar
 from calendar_app.core.remembrance import (
-    COUNTING_LABELS,
     Remembrance,
+    counting_label,
+    counting_matters,
     remembrance_dates,
     remembrance_title,
 )
+from calendar_app.core.words import Words, words_for
 
 PRODID = "-//Commemoration Calendar//Private remembrance//{lang}"
 REFRESH = dt.timedelta(days=1)
 YEARS_AHEAD = 10
-
-_TEXT: dict[str, dict[str, str]] = {
-    "calendar_name": {"az": "xatirə günləri", "en": "days of remembrance", "ru": "дни памяти"},
-    "died": {"az": "Vəfat tarixi", "en": "Date of death", "ru": "Дата смерти"},
-    "born": {"az": "Doğum tarixi", "en": "Date of birth", "ru": "Дата рождения"},
-    "counting": {"az": "Günlərin sayılması", "en": "Counting", "ru": "Счёт дней"},
-    "linked": {
-        "az": "Bağlı olduğu anım günü",
-        "en": "Linked memorial day",
-        "ru": "Связанный день памяти",
-    },
-    "private": {
-        "az": "Bu təqvim şəxsidir: linki yalnız yaxınlarınızla paylaşın.",
-        "en": "This calendar is private: share its link only with those close to you.",
-        "ru": "Этот календарь личный: делитесь ссылкой только с близкими.",
-    },
-}
 
 
 class FeedPerson(Protocol):
@@ -93,42 +78,57 @@ def render_remembrance(
     years_ahead: int = YEARS_AHEAD,
 ) -> bytes:
     """The feed's bytes: CRLF lines folded at 75 octets, UTF-8."""
+    words = words_for(lang)
     stamp = person.changed_dt.replace(tzinfo=dt.UTC)
+    name = " ".join(person.name.split())
     calendar = subscribed_calendar(
         prodid=PRODID.format(lang=lang.upper()),
-        name=f"{' '.join(person.name.split())}: {_TEXT['calendar_name'][lang]}",
-        description=_TEXT["private"][lang],
+        name=words.pgettext("remembrance feed", "{name}: days of remembrance", name=name),
+        description=words.pgettext(
+            "remembrance feed",
+            "This calendar is private: share its link only with those close to you.",
+        ),
         last_modified=stamp,
         refresh=REFRESH,
     )
     start, end = feed_window(person, year, years_ahead)
-    description = describe_person(person, lang, linked)
     for item in remembrance_dates(person.died_on, person.counting, start, end, person.thursdays):
-        calendar.add_component(_event(person, item, lang, host, stamp, description, linked))
+        description = describe_person(person, words, linked, item)
+        calendar.add_component(_event(person, item, words, host, stamp, description, linked))
     return bytes(calendar.to_ical())
 
 
-def describe_person(person: FeedPerson, lang: str, linked: LinkedDay | None) -> str:
-    """The lines every event of the person carries: dates, counting, linked day."""
-    lines = [f"{_TEXT['died'][lang]}: {short_date(person.died_on, lang)}"]
+def describe_person(
+    person: FeedPerson, words: Words, linked: LinkedDay | None, item: Remembrance
+) -> str:
+    """The lines an event of the person carries: dates, the counting (only on the days
+    it moves: the 3rd, 7th, 40th and the Thursdays, never an anniversary), linked day."""
+    lang = words.lang
+    died = short_date(person.died_on, lang)
+    lines = [words.pgettext("remembrance feed", "Date of death: {date}", date=died)]
     if person.born_on is not None:
-        lines.append(f"{_TEXT['born'][lang]}: {short_date(person.born_on, lang)}")
-    lines.append(f"{_TEXT['counting'][lang]}: {COUNTING_LABELS[person.counting][lang]}")
+        born = short_date(person.born_on, lang)
+        lines.append(words.pgettext("remembrance feed", "Date of birth: {date}", date=born))
+    if counting_matters(item):
+        counting = counting_label(person.counting, words)
+        lines.append(words.pgettext("remembrance feed", "Counting: {counting}", counting=counting))
     if linked is not None:
-        lines.append(f"{_TEXT['linked'][lang]}: {linked.name}\n{linked.url}")
+        day = words.pgettext("remembrance feed", "Linked memorial day: {name}", name=linked.name)
+        lines.append(f"{day}\n{linked.url}")
     return "\n".join(lines)
 
 
 def _event(
     person: FeedPerson,
     item: Remembrance,
-    lang: str,
+    words: Words,
     host: str,
     stamp: dt.datetime,
     description: str,
     linked: LinkedDay | None,
 ) -> Event:
-    title = remembrance_title(item, person.name, lang)
+    lang = words.lang
+    title = remembrance_title(item, person.name, words, martyr=linked is not None)
     event = Event.new(
         uid=remembrance_uid(person.id, item.occasion, host),
         stamp=stamp,

@@ -8,10 +8,15 @@ no edge has to invent words for it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Protocol
 
-QUOTES = {"az": ("«", "»"), "en": ("“", "”"), "ru": ("«", "»")}
+from calendar_app.core.words import Words
+
+# A locator that is a file path ("seeds/000_cb387b678f4ebcac.txt") tells editors where the
+# copy in this repository is; readers cannot follow it, so it is never shown to them.
+_FILE_PATH = re.compile(r"[\w.-]+(?:/[\w.-]+)*\.\w{1,5}")
 
 
 class NamedSource(Protocol):
@@ -37,9 +42,22 @@ def source_publisher(source: NamedSource, lang: str) -> str | None:
     return None
 
 
-def citation(source: NamedSource, lang: str) -> str:
-    """'«Qanlı yaddaş»', '«…», Trend İnformasiya Agentliyi': the publisher only when known."""
-    opening, closing = QUOTES[lang]
-    text = f"{opening}{source_title(source, lang)}{closing}"
-    publisher = source_publisher(source, lang)
-    return f"{text}, {publisher}" if publisher else text
+def public_locator(locator: str | None) -> str | None:
+    """Where a reader can find the document without a URL (an archive, a gazette);
+    None for none, and for a path to a file of this repository."""
+    if not locator or _FILE_PATH.fullmatch(locator.strip()):
+        return None
+    return locator.strip()
+
+
+def citation(source: NamedSource, words: Words) -> str:
+    """'«Qanlı yaddaş»', '«…», Trend İnformasiya Agentliyi': the publisher only when known.
+
+    The quotes are the catalog's («» in az and ru, “” in en)."""
+    title = source_title(source, words.lang)
+    publisher = source_publisher(source, words.lang)
+    if publisher:
+        return words.pgettext(
+            "citation", "“{title}”, {publisher}", title=title, publisher=publisher
+        )
+    return words.pgettext("citation", "“{title}”", title=title)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from calendar_app.core.observances import Observance, describe
 from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.words import words_for
 from calendar_app.data import queries
 from calendar_app.data.queries import DbSession
 
@@ -16,4 +17,5 @@ def observances_between(
     days = queries.active_days(session)
     if slug is not None:
         days = [day for day in days if day.slug == slug]
-    return [describe(o, lang) for o in occurrences_between(days, start, end)]
+    words = words_for(lang)
+    return [describe(o, words) for o in occurrences_between(days, start, end)]

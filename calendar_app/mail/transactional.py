@@ -12,6 +12,8 @@ from calendar_app.config import Settings
 from calendar_app.core.dates import long_date
 from calendar_app.core.first_reminder import first_reminder
 from calendar_app.core.ics import feed_host
+from calendar_app.core.words import words_for
+from calendar_app.core.zone_names import zone_label
 from calendar_app.data import mail_log, queries, suppressions
 from calendar_app.data.models import MemorialDay, Subscriber
 from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
@@ -59,7 +61,7 @@ def welcome_message(
         day_names=[d.name[lang] for d in days if d.slug in subscriber.day_slugs],
         leads=sorted(subscriber.lead_days, reverse=True),
         send_time=f"{subscriber.send_hour:02d}:00",
-        zone=subscriber.timezone,
+        zone=zone_label(subscriber.timezone, words_for(lang)),
         first=first,
         first_date=long_date(first.arrives.date(), lang) if first else None,
         first_time=first.arrives.strftime("%H:%M") if first else None,

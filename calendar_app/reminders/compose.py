@@ -29,6 +29,8 @@ from calendar_app.core.ics import (
 from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
 from calendar_app.core.verp import list_unsubscribe
+from calendar_app.core.words import words_for
+from calendar_app.core.zone_names import zone_label
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
 from calendar_app.mail.message import Attachment, render_mail
 from calendar_app.reminders.remembrance_mail import Remembered, remembrance_letter
@@ -114,7 +116,7 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     return Silence(
         baku_time=at_clock_time(baku_time) if lang == "az" else baku_time,
         local_time=local_text,
-        zone=zone_name,
+        zone=zone_label(zone_name, words_for(lang)),
         same_time=local.utcoffset() == origin.utcoffset(),
     )
 
@@ -188,7 +190,7 @@ class ReminderComposer:
         if occurrence is None:
             raise LookupError(f"{day.slug} has no occurrence in {reminder.year}")
         lang, zone, base_url = subscriber.lang, subscriber.timezone, self.settings.server.base_url
-        observance = describe(occurrence, lang)
+        observance = describe(occurrence, words_for(lang))
         local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone)).date()
         moment = minute_of_silence(day)
         rendered = render_mail(

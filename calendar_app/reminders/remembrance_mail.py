@@ -19,6 +19,7 @@ from calendar_app.core.dates import long_date
 from calendar_app.core.ics import day_page_url
 from calendar_app.core.remembrance import Remembrance, remembrance_dates, remembrance_title
 from calendar_app.core.remembrance_ics import LinkedDay, describe_person
+from calendar_app.core.words import words_for
 from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Reminder
 from calendar_app.data.queries import DbSession
@@ -87,13 +88,14 @@ def remembrance_letter(
         url = day_page_url(base_url, person.day_slug, lang)
         linked = LinkedDay(remembered.linked_day_names[lang], url)
     local_today = now.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(subscriber.timezone)).date()
+    words = words_for(lang)
     rendered = render_mail(
         "remembrance",
         lang,
-        title=remembrance_title(item, person.name, lang),
+        title=remembrance_title(item, person.name, words, martyr=linked is not None),
         date_label=long_date(item.date, lang),
         days_left=max((item.date - local_today).days, 0),
-        details=describe_person(person, lang, linked).splitlines(),
+        details=describe_person(person, words, linked, item).splitlines(),
         manage_url=f"{base_url}/remember/manage/{tokens.manage}",
     )
     headers = list_headers(base_url, tokens.unsubscribe, settings.mail.bounce_domain)

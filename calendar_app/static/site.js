@@ -13,6 +13,29 @@
     }).format(date);
   }
 
+  function zoneNameIn(locale, instant, zone) {
+    var parts = new Intl.DateTimeFormat(locale, {
+      timeZone: zone, timeZoneName: "longGeneric"
+    }).formatToParts(instant);
+    for (var i = 0; i < parts.length; i++) {
+      if (parts[i].type === "timeZoneName") { return parts[i].value; }
+    }
+    return "";
+  }
+
+  function zoneName(instant, locale, zone) {
+    // the reader's zone named in the page's language by the browser's CLDR data
+    // ("Eastern Time", "Гавайско-алеутское стандартное время"); a browser without
+    // names in that language would give English ones: then the identifier
+    try {
+      var name = zoneNameIn(locale, instant, zone);
+      if (name && (locale === "en-GB" || name !== zoneNameIn("en-GB", instant, zone))) {
+        return name;
+      }
+    } catch (e) { /* an old browser without longGeneric */ }
+    return zone.replace(/_/g, " ");
+  }
+
   function showLocalTimes() {
     var lang = document.documentElement.lang;
     var locale = INTL_LOCALES[lang] || lang;
@@ -29,7 +52,7 @@
         template = el.getAttribute("data-template-other-day");
         template = template.replace("{date}", day);
       }
-      el.textContent = template.replace("{time}", time).replace("{zone}", zone.replace(/_/g, " "));
+      el.textContent = template.replace("{time}", time).replace("{zone}", zoneName(instant, locale, zone));
       el.hidden = false;
     });
   }
@@ -64,10 +87,12 @@
 
   // The sign-up form starts from the reader's own time zone, as the browser knows it.
   function preselectTimeZone() {
-    var field = document.querySelector("input[data-detect-timezone]");
+    var field = document.querySelector("select[data-detect-timezone]");
     if (!field || !window.Intl || !Intl.DateTimeFormat) { return; }
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone) { field.value = zone; }
+    // the options are named in the reader's language; their values are the zone ids
+    var known = Array.prototype.some.call(field.options, function (o) { return o.value === zone; });
+    if (zone && known) { field.value = zone; }
   }
 
   showLocalTimes();

@@ -119,7 +119,21 @@ def _entry(o: Observance, texts_changed: dt.datetime | None) -> AtomEntry:
         title=o.title,
         link=day_page_url(o.slug, o.lang),
         updated=entry_updated(o.date, texts_changed),
-        summary=f"{o.date_label}. {o.anniversary_label}. {o.summary}",
+        summary=atom_summary(o),
+    )
+
+
+def atom_summary(o: Observance) -> str:
+    """'Среда, 20 января 2027 г. 37-я годовщина. …': the date's own closing period
+    ("г.") ends its sentence in ru, so the catalog's pattern adds none there."""
+    date_label = o.date_label[:1].upper() + o.date_label[1:]
+    return str(
+        gettext(
+            "%(date)s. %(anniversary)s. %(summary)s",
+            date=date_label,
+            anniversary=o.anniversary_label,
+            summary=o.summary,
+        )
     )
 
 

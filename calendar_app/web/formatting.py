@@ -16,7 +16,8 @@ from calendar_app.core.presentation import (
     paragraphs,
     source_date,
 )
-from calendar_app.core.sources import source_publisher, source_title
+from calendar_app.core.sources import public_locator, source_publisher, source_title
+from calendar_app.core.words import words_for
 from calendar_app.data.models import Fact, Source
 from calendar_app.web.i18n import current_language
 
@@ -24,7 +25,7 @@ LEAP_YEAR = 2000  # month_day must accept 29 February
 
 
 def figure(fact: Fact) -> str:
-    return fact_figure(fact, current_language())
+    return fact_figure(fact, words_for(current_language()))
 
 
 def date_as_known(day: dt.date, precision: str) -> str:
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
         source_date=published,
         source_title=title_of,
         source_publisher=publisher_of,
+        public_locator=public_locator,
         month_day=month_day,
         language_name=language_name,
         paragraphs=paragraphs,

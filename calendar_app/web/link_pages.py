@@ -8,6 +8,8 @@ from flask_babel import gettext
 
 from calendar_app.config import Settings
 from calendar_app.core.reminder_plan import LEAD_CHOICES
+from calendar_app.core.words import words_for
+from calendar_app.core.zone_names import zone_choices
 from calendar_app.data import queries
 from calendar_app.extensions import db
 from calendar_app.mail.backends import MailError
@@ -34,7 +36,7 @@ def form_page(template: str, status: int = 200, **context: object) -> Response:
         days=day_choices(),
         hours=range(24),
         leads=LEAD_CHOICES,
-        zones=time_zone_names(),
+        zones=zone_choices(time_zone_names(), words_for(current_language())),
         **context,
     )
     return make_response(page, status)

@@ -20,6 +20,7 @@ from calendar_app.core.presentation import (
     years_window,
 )
 from calendar_app.core.subscribe_links import subscribe_links
+from calendar_app.core.words import words_for
 from calendar_app.data import queries
 from calendar_app.data.stored_observances import observances_between
 from calendar_app.extensions import db
@@ -75,7 +76,7 @@ def sources(lang: str) -> str:
     return render_template(
         "pages/sources.html",
         sources=queries.all_sources(db.session),
-        citations=citations_by_source(days, lang),
+        citations=citations_by_source(days, words_for(lang)),
     )
 
 
