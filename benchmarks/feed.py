@@ -37,7 +37,7 @@ from flask import Flask
 
 from benchmarks.support import machine_line
 from calendar_app.app import create_app
-from calendar_app.config import DEFAULTS
+from calendar_app.config import SECTIONS
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.data.prepare import prepare_database
 from calendar_app.web.feed import feed_cache
@@ -72,7 +72,7 @@ def main() -> None:
 def _overrides(database_url: str) -> dict[str, dict[str, Any]]:
     """A throw-away database; rate limits off, or one client would measure 429s."""
     overrides: dict[str, dict[str, Any]] = {"database": {"url": database_url}}
-    if "limits" in DEFAULTS:
+    if "limits" in SECTIONS:
         overrides["limits"] = {"enabled": False}
     return overrides
 

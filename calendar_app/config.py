@@ -1,8 +1,11 @@
-"""Load and validate configuration.
+"""Load and validate configuration with pydantic-settings.
 
-Precedence, lowest first: built-in defaults < ``config.toml`` (or the file named
-by ``CALENDAR_APP_CONFIG``) < environment variables ``CALENDAR_APP_<SECTION>_<KEY>``
-< overrides passed by code (tests). Secrets come only from the environment.
+Precedence, lowest first: the defaults declared on the models below < ``config.toml``
+(or the file named by ``CALENDAR_APP_CONFIG``) < environment variables
+``CALENDAR_APP_<SECTION>_<KEY>`` < overrides passed by code (tests). Secrets come only
+from the environment. Each layer is read on its own (``TomlConfigSettingsSource``,
+``EnvSettingsSource``) and every key remembers where it came from, so an error names
+the file or the environment variable and the key.
 """
 
 from __future__ import annotations
@@ -14,11 +17,26 @@ import re
 import secrets
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, cast, get_args, get_origin
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
+from pydantic_settings import TomlConfigSettingsSource as TomlSource
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.mail_limits import MessageLimits
@@ -29,82 +47,15 @@ ENV_CONFIG_FILE = ENV_PREFIX + "CONFIG"
 ENV_SECRET_KEY = ENV_PREFIX + "SECRET_KEY"
 ENV_MAIL_PASSWORD = ENV_PREFIX + "MAIL_PASSWORD"
 SECRET_NAMES = {"secret_key", "password", "mail_password"}
-MAIL_BACKENDS = ("file", "smtp", "console")
-ENVIRONMENTS = ("development", "production")
+SPECIAL_NAMES = {ENV_CONFIG_FILE, ENV_SECRET_KEY, ENV_MAIL_PASSWORD}
 WEAK_SECRETS = {"secret", "changeme", "change-me", "dev", "development", "default", "test"}
 MIN_SECRET_LENGTH = 32
 MIN_DISTINCT_CHARACTERS = 10  # token_hex(32) has 16 possible; a repeated pattern has few
 # Words of a key copied from documentation rather than generated (never in a random key).
 PLACEHOLDER_WORDS = ("change", "secret", "example", "placeholder", "replace", "default", "insecure")
-
-# The schema: section -> key -> default. The default's type is the key's type;
-# a default of None means "computed from the instance folder".
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "server": {
-        "host": "127.0.0.1",
-        "port": 8000,
-        "base_url": "http://127.0.0.1:8000",
-        "workers": 2,
-        "environment": "development",
-        "trusted_proxies": 0,
-        "compress": True,
-    },
-    "site": {
-        "default_language": "az",
-    },
-    "database": {
-        "url": None,
-    },
-    "mail": {
-        "backend": "file",
-        "sender": "Commemoration Calendar <calendar@localhost>",
-        "outbox_dir": None,
-        "host": "localhost",
-        "port": 25,
-        "starttls": False,
-        "ssl": False,
-        "username": "",
-        "max_per_second": 0,
-        "dkim_selector": "",
-        "dkim_domain": "",
-        "dkim_key_file": None,
-        "bounce_domain": "",
-        "soft_bounce_limit": 3,
-        "soft_bounce_days": 14,
-    },
-    "inbound": {  # what `calendar-app inbound` accepts before parsing (core/mail_limits.py)
-        "max_message_bytes": MessageLimits.max_message_bytes,
-        "max_header_bytes": MessageLimits.max_header_bytes,
-        "max_field_bytes": MessageLimits.max_field_bytes,
-        "max_mime_field_bytes": MessageLimits.max_mime_field_bytes,
-        "max_encoded_words": MessageLimits.max_encoded_words,
-        "max_mime_parts": MessageLimits.max_mime_parts,
-    },
-    "reminders": {
-        "enabled": True,
-        "send_hour": 9,
-        "lead_days": [1, 0],
-        "tick_seconds": 60,
-        "lease_seconds": 300,
-        "retry_seconds": 60,
-        "retry_max_seconds": 3600,
-    },
-    "feed": {
-        "years_back": 2,
-        "years_ahead": 10,
-    },
-    "limits": {
-        "enabled": True,
-        "storage_uri": "memory://",
-    },
-    "metrics": {
-        "enabled": False,
-    },
-}
-KEY_TYPES: dict[str, dict[str, type]] = {
-    "database": {"url": str},
-    "mail": {"outbox_dir": str, "dkim_key_file": str},
-}
+INBOUND_CEILING = 100 * 1024 * 1024
+HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+SELECTOR = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")
 
 
 class ConfigError(Exception):
@@ -112,47 +63,68 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class ServerSettings:
-    host: str
-    port: int
-    base_url: str
-    workers: int
-    environment: str  # development | production
-    trusted_proxies: int  # reverse proxies in front whose X-Forwarded-* headers count
+class Places:
+    """What relative paths and computed defaults are resolved against (validation context)."""
+
+    instance_dir: Path
+    base_dir: Path  # the config file's folder, else the working directory
+
+
+def _places(info: ValidationInfo) -> Places:
+    return cast(Places, info.context)
+
+
+class Section(BaseModel):
+    """One [section]: strict types (a TOML "80" is not a port), frozen, defaults checked too."""
+
+    model_config = ConfigDict(strict=True, frozen=True, validate_default=True)
+
+
+class ServerSettings(Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    base_url: str = "http://127.0.0.1:8000"
+    workers: int = Field(2, ge=1)
+    environment: Literal["development", "production"] = "development"
+    trusted_proxies: int = Field(0, ge=0, le=5)  # reverse proxies whose X-Forwarded-* count
     compress: bool = True  # gzip text responses here (off when a proxy compresses)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {url!r}")
+        return url.rstrip("/")
 
     @property
     def is_production(self) -> bool:
         return self.environment == "production"
 
 
-@dataclass(frozen=True)
-class SiteSettings:
-    default_language: str
+class SiteSettings(Section):
+    default_language: str = "az"
+
+    @field_validator("default_language")
+    @classmethod
+    def _known(cls, language: str) -> str:
+        if language not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return language
 
 
-@dataclass(frozen=True)
-class DatabaseSettings:
-    url: str
+class DatabaseSettings(Section):
+    url: str = ""  # "": calendar.db in the instance folder
 
-
-@dataclass(frozen=True)
-class MailSettings:
-    backend: str
-    sender: str
-    outbox_dir: Path
-    host: str
-    port: int
-    starttls: bool
-    ssl: bool
-    username: str
-    password: str = field(repr=False)
-    dkim: DkimSettings | None = None  # None: the relay signs, or nobody
-    bounce_domain: str = ""  # VERP Return-Path and the mailto: unsubscribe address; "": off
-    soft_bounce_limit: int = 3  # soft bounces within soft_bounce_days that suppress
-    soft_bounce_days: int = 14
-    token_key: bytes = field(default=b"", repr=False)  # keys the VERP tokens (from secret_key)
-    max_per_second: int = 0  # per sending process; 0: no limit (a relay's rate limit)
+    @field_validator("url")
+    @classmethod
+    def _absolute(cls, url: str, info: ValidationInfo) -> str:
+        places = _places(info)
+        url = url or f"sqlite:///{places.instance_dir / 'calendar.db'}"
+        prefix = "sqlite:///"
+        target = url[len(prefix) :]
+        if url.startswith(prefix) and target and target[0] != "/" and target != ":memory:":
+            return prefix + str(places.base_dir / target)
+        return url
 
 
 @dataclass(frozen=True)
@@ -163,36 +135,170 @@ class DkimSettings:
     private_key: bytes = field(repr=False)  # PEM, PKCS#1 or PKCS#8 RSA
 
 
-@dataclass(frozen=True)
-class ReminderSettings:
-    enabled: bool
-    send_hour: int
-    lead_days: tuple[int, ...]
-    tick_seconds: int
-    lease_seconds: int  # a claimed row returns to others if not finished by then
-    retry_seconds: int  # the first wait after a transient failure; it doubles per failure
-    retry_max_seconds: int  # ... up to this
+class MailSettings(Section):
+    backend: Literal["file", "smtp", "console"] = "file"
+    sender: str = "Commemoration Calendar <calendar@localhost>"
+    outbox_dir: Path = cast(Path, None)  # None: outbox in the instance folder
+    host: str = "localhost"
+    port: int = Field(25, ge=1, le=65535)
+    starttls: bool = False
+    ssl: bool = False
+    username: str = ""
+    max_per_second: int = Field(0, ge=0, le=100000)  # per process; 0: no limit
+    dkim_selector: str = ""  # "": the relay signs, or nobody
+    dkim_domain: str = ""  # "": the sender's domain
+    dkim_key_file: str = ""  # "": dkim.key in the instance folder
+    bounce_domain: str = ""  # VERP Return-Path and the mailto: unsubscribe address; "": off
+    soft_bounce_limit: int = Field(3, ge=1, le=100)  # soft bounces within ... that suppress
+    soft_bounce_days: int = Field(14, ge=1, le=365)
+    # Not keys of the file: from the environment, or computed from the keys above.
+    password: str = Field("", repr=False, exclude=True)
+    token_key: bytes = Field(b"", repr=False, exclude=True)  # keys the VERP tokens
+    dkim: DkimSettings | None = Field(None, exclude=True)  # None: the relay signs, or nobody
+
+    @field_validator("outbox_dir", mode="before")
+    @classmethod
+    def _outbox(cls, value: Any, info: ValidationInfo) -> Path:
+        if value is None or value == "":
+            return _places(info).instance_dir / "outbox"
+        if not isinstance(value, str | Path):
+            raise ValueError(f"expected a string, got {value!r}")
+        return _places(info).base_dir / value
+
+    @field_validator("ssl")
+    @classmethod
+    def _one_tls(cls, ssl: bool, info: ValidationInfo) -> bool:
+        if ssl and info.data.get("starttls"):
+            raise ValueError("starttls and ssl cannot both be true")
+        return ssl
+
+    @field_validator("dkim_selector")
+    @classmethod
+    def _selector(cls, selector: str) -> str:
+        if selector.strip() and not SELECTOR.fullmatch(selector.strip()):
+            raise ValueError(f"not a DNS label, got {selector.strip()!r}")
+        return selector.strip()
+
+    @field_validator("dkim_domain")
+    @classmethod
+    def _dkim_domain(cls, domain: str, info: ValidationInfo) -> str:
+        if not info.data.get("dkim_selector"):
+            return domain
+        sender_domain = parseaddr(info.data.get("sender", ""))[1].rpartition("@")[2]
+        domain = (domain.strip() or sender_domain).lower()
+        if not HOSTNAME.fullmatch(domain):
+            raise ValueError(f"must be a domain name, got {domain!r}")
+        return domain
+
+    @field_validator("dkim_key_file")
+    @classmethod
+    def _key_file(cls, named: str, info: ValidationInfo) -> str:
+        """With a selector: the key file's absolute path, once it reads as an RSA key."""
+        if not info.data.get("dkim_selector"):
+            return named
+        places = _places(info)
+        key_file = places.base_dir / (
+            Path(named).expanduser() if named else places.instance_dir / "dkim.key"
+        )
+        try:
+            private_key = key_file.read_bytes()
+        except OSError as error:
+            raise ValueError(f"cannot read {key_file}: {error.strerror}") from None
+        from dkim.crypto import UnparsableKeyError, parse_pem_private_key
+
+        try:
+            parse_pem_private_key(private_key.replace(b"\r\n", b"\n"))
+        except (UnparsableKeyError, ValueError, IndexError) as error:
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise ValueError(f"{key_file} is not a PEM RSA private key: {reason}") from None
+        return str(key_file)
+
+    @field_validator("bounce_domain")
+    @classmethod
+    def _bounce_domain(cls, domain: str) -> str:
+        domain = domain.strip().lower()
+        if domain and not HOSTNAME.fullmatch(domain):
+            raise ValueError(f"must be a domain name, got {domain!r}")
+        return domain
+
+    @field_validator("dkim")
+    @classmethod
+    def _dkim(cls, _: Any, info: ValidationInfo) -> DkimSettings | None:
+        keys = [info.data.get(k) for k in ("dkim_selector", "dkim_domain", "dkim_key_file")]
+        if not all(keys):
+            return None  # no selector, or one of the keys above has failed
+        selector, domain, key_file = cast(list[str], keys)
+        return DkimSettings(selector, domain, Path(key_file), Path(key_file).read_bytes())
 
 
-@dataclass(frozen=True)
-class FeedSettings:
-    years_back: int
-    years_ahead: int
+class ReminderSettings(Section):
+    enabled: bool = True
+    send_hour: int = Field(9, ge=0, le=23)
+    lead_days: Annotated[tuple[int, ...], NoDecode] = (1, 0)  # env: comma-separated
+    tick_seconds: int = Field(60, ge=1)
+    lease_seconds: int = Field(300, ge=2, le=3600)  # a claimed row returns to others then
+    retry_seconds: int = Field(60, ge=1, le=3600)  # the first wait after a transient failure
+    retry_max_seconds: int = Field(3600, le=86400)  # ... doubling up to this
+
+    @field_validator("lead_days", mode="before")
+    @classmethod
+    def _list(cls, days: Any) -> Any:
+        return tuple(days) if isinstance(days, list) else days
+
+    @field_validator("lead_days")
+    @classmethod
+    def _choices(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if not days or not set(days) <= set(LEAD_CHOICES):
+            choices = ", ".join(str(d) for d in LEAD_CHOICES)
+            raise ValueError(f"must be a non-empty list of {choices}")
+        return tuple(sorted(set(days), reverse=True))
+
+    @field_validator("retry_max_seconds")
+    @classmethod
+    def _after_first(cls, seconds: int, info: ValidationInfo) -> int:
+        if seconds < info.data.get("retry_seconds", 1):
+            raise ValueError("must be from retry_seconds to 86400")
+        return seconds
 
 
-@dataclass(frozen=True)
-class LimitSettings:
-    enabled: bool
-    storage_uri: str
+class FeedSettings(Section):
+    years_back: int = Field(2, ge=0, le=100)
+    years_ahead: int = Field(10, ge=0, le=100)
 
 
-@dataclass(frozen=True)
-class MetricsSettings:
-    enabled: bool  # serve /metrics (Prometheus); keep it off the public listener
+class LimitSettings(Section):
+    enabled: bool = True
+    storage_uri: str = "memory://"
 
 
-@dataclass(frozen=True)
-class Settings:
+class MetricsSettings(Section):
+    enabled: bool = False  # serve /metrics (Prometheus); keep it off the public listener
+
+
+def _limit(default: int) -> Any:
+    return Field(default, ge=1, le=INBOUND_CEILING)
+
+
+class InboundSettings(Section):
+    """What `calendar-app inbound` accepts before parsing; read as core's MessageLimits."""
+
+    max_message_bytes: int = _limit(MessageLimits.max_message_bytes)
+    max_header_bytes: int = _limit(MessageLimits.max_header_bytes)
+    max_field_bytes: int = _limit(MessageLimits.max_field_bytes)
+    max_mime_field_bytes: int = _limit(MessageLimits.max_mime_field_bytes)
+    max_encoded_words: int = _limit(MessageLimits.max_encoded_words)
+    max_mime_parts: int = _limit(MessageLimits.max_mime_parts)
+
+
+def _message_limits(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MessageLimits(**InboundSettings.model_validate(value).model_dump())
+    return value
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     server: ServerSettings
     site: SiteSettings
     database: DatabaseSettings
@@ -200,59 +306,97 @@ class Settings:
     reminders: ReminderSettings
     feed: FeedSettings
     limits: LimitSettings
-    secret_key: str
-    source: str  # where the file layer came from, for messages
-    metrics: MetricsSettings = MetricsSettings(enabled=False)
-    inbound: MessageLimits = field(default_factory=MessageLimits)
+    metrics: MetricsSettings
+    inbound: Annotated[MessageLimits, BeforeValidator(_message_limits)]
+    secret_key: str = Field("", repr=False)
+    source: str = "built-in defaults"  # where the file layer came from, for messages
+
+
+class _Layers(Settings, BaseSettings):
+    """How pydantic-settings' sources read the layers: validation is Settings' own."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="_",
+        env_nested_max_split=1,  # CALENDAR_APP_MAIL_DKIM_KEY_FILE: [mail] dkim_key_file
+    )
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "server": ServerSettings,
+    "site": SiteSettings,
+    "database": DatabaseSettings,
+    "mail": MailSettings,
+    "reminders": ReminderSettings,
+    "feed": FeedSettings,
+    "limits": LimitSettings,
+    "metrics": MetricsSettings,
+    "inbound": InboundSettings,
+}
+Say = Callable[[str], Any]
+
+
+def _keys(section: str) -> dict[str, FieldInfo]:
+    """The keys a file, the environment or overrides may set in a section."""
+    return {k: f for k, f in SECTIONS[section].model_fields.items() if not f.exclude}
 
 
 def load_settings(
     instance_dir: Path,
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    warn: Any = None,
+    warn: Say | None = None,
 ) -> Settings:
     """Build validated settings; raise ConfigError with one clear line on any problem."""
     env = dict(os.environ if environ is None else environ)
     say = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
-    values: dict[str, dict[str, Any]] = {s: dict(keys) for s, keys in DEFAULTS.items()}
 
-    path, required = _config_path(env)
-    label = str(path)
-    if path.exists():
-        _merge(values, _read_file(path), label, say)
-    elif required:
-        raise ConfigError(f"{label}: configuration file not found (named by {ENV_CONFIG_FILE})")
-    else:
-        label = "built-in defaults"
-    base_dir = path.parent if path.exists() else Path.cwd()
-
-    _merge(values, _read_environment(env, say), "environment", say)
-    if overrides:
-        _merge(values, {s: dict(v) for s, v in overrides.items()}, "overrides", say)
-
-    return _build(values, env, instance_dir, base_dir, label)
-
-
-def _config_path(env: Mapping[str, str]) -> tuple[Path, bool]:
     named = env.get(ENV_CONFIG_FILE)
-    if named:
-        return Path(named).expanduser().resolve(), True
-    return Path.cwd() / "config.toml", False
+    path = Path(named).expanduser().resolve() if named else Path.cwd() / "config.toml"
+    label = str(path) if path.exists() else "built-in defaults"
+    if named and not path.exists():
+        raise ConfigError(f"{path}: configuration file not found (named by {ENV_CONFIG_FILE})")
+    layers = [(label, _checked(_read_file(path), label, say) if path.exists() else {})]
+    layers.append(("environment", _from_environment(env, say)))
+    layers.append(("overrides", _checked(overrides or {}, "overrides", say)))
+
+    merged: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
+    origin: dict[tuple[str, str], str] = {}  # (section, key): where its value came from
+    for source, layer in layers:
+        for section, keys in layer.items():
+            for key, value in keys.items():
+                merged[section][key] = value
+                origin[section, key] = (
+                    f"environment: {ENV_PREFIX}{section.upper()}_{key.upper()}"
+                    if source == "environment"
+                    else f"{source}: [{section}] {key}"
+                )
+
+    secret = env.get(ENV_SECRET_KEY, "")
+    if merged["server"].get("environment") == "production":
+        _check_production_secret(secret)
+    merged["mail"]["password"] = env.get(ENV_MAIL_PASSWORD, "")
+    places = Places(instance_dir, path.parent if path.exists() else Path.cwd())
+    try:
+        settings = Settings.model_validate(merged, context=places)
+    except ValidationError as error:
+        raise ConfigError(_message(error.errors(include_url=False)[0], origin, label)) from None
+
+    secret_key = secret or _local_secret(instance_dir)
+    token_key = hmac.new(secret_key.encode(), b"verp-token", hashlib.sha256).digest()
+    mail = settings.mail.model_copy(update={"token_key": token_key})
+    return settings.model_copy(update={"mail": mail, "secret_key": secret_key, "source": label})
 
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = TomlSource(_Layers, toml_file=path)()
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML: {error}") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     for section, keys in data.items():
-        if not isinstance(keys, dict):
-            raise ConfigError(f"{path}: '{section}' must be a [section], not a bare key")
-        for key in keys:
+        for key in keys if isinstance(keys, dict) else ():
             if key in SECRET_NAMES:
                 raise ConfigError(
                     f"{path}: [{section}] {key}: secrets are read only from the environment "
@@ -261,246 +405,106 @@ def _read_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def _read_environment(env: Mapping[str, str], say: Any) -> dict[str, dict[str, Any]]:
+def _checked(layer: Mapping[str, Any], label: str, say: Say) -> dict[str, dict[str, Any]]:
+    """A file's or the overrides' known keys; an unknown key warns and is ignored."""
     found: dict[str, dict[str, Any]] = {}
-    special = {ENV_CONFIG_FILE, ENV_SECRET_KEY, ENV_MAIL_PASSWORD}
-    for name, raw in env.items():
-        if not name.startswith(ENV_PREFIX) or name in special:
-            continue
-        rest = name[len(ENV_PREFIX) :].lower()
-        section = next((s for s in DEFAULTS if rest.startswith(s + "_")), None)
-        if section is None:
-            say(f"{name}: no such configuration section; ignored")
-            continue
-        key = rest[len(section) + 1 :]
-        if key not in DEFAULTS[section]:
-            say(f"{name}: no key '{key}' in [{section}]; ignored")
-            continue
-        found.setdefault(section, {})[key] = _parse_env_value(name, raw, _key_type(section, key))
+    for section, keys in layer.items():
+        if not isinstance(keys, Mapping):
+            raise ConfigError(f"{label}: '{section}' must be a [section], not a bare key")
+        if section not in SECTIONS:
+            known = ", ".join(SECTIONS)
+            raise ConfigError(f"{label}: unknown section [{section}] (known: {known})")
+        for key, value in keys.items():
+            if key in _keys(section):
+                found.setdefault(section, {})[key] = value
+            else:
+                say(f"{label}: [{section}] {key}: unknown key; ignored")
     return found
 
 
-def _key_type(section: str, key: str) -> type:
-    default = DEFAULTS[section][key]
-    return KEY_TYPES.get(section, {}).get(key) or type(default)
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping instead of os.environ."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        super().__init__(_Layers)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        return {name.lower(): value for name, value in self.environ.items()}
 
 
-def _parse_env_value(name: str, raw: str, kind: type) -> Any:
-    text = raw.strip()
-    if kind is bool:
-        lowered = text.lower()
-        if lowered in {"1", "true", "yes", "on"}:
-            return True
-        if lowered in {"0", "false", "no", "off"}:
-            return False
-        raise ConfigError(f"environment: {name}: expected true or false, got {raw!r}")
-    if kind is int:
-        try:
-            return int(text)
-        except ValueError:
-            raise ConfigError(f"environment: {name}: expected an integer, got {raw!r}") from None
-    if kind is list:
-        try:
-            return [int(part) for part in text.split(",") if part.strip()]
-        except ValueError:
-            raise ConfigError(
-                f"environment: {name}: expected comma-separated integers, got {raw!r}"
-            ) from None
-    return raw
-
-
-def _merge(
-    values: dict[str, dict[str, Any]], layer: Mapping[str, Any], label: str, say: Any
-) -> None:
-    for section, keys in layer.items():
-        if section not in DEFAULTS:
-            known = ", ".join(DEFAULTS)
-            raise ConfigError(f"{label}: unknown section [{section}] (known: {known})")
-        for key, value in keys.items():
-            if key not in DEFAULTS[section]:
-                say(f"{label}: [{section}] {key}: unknown key; ignored")
+def _from_environment(env: Mapping[str, str], say: Say) -> dict[str, dict[str, Any]]:
+    """CALENDAR_APP_<SECTION>_<KEY> as typed values; unknown names warn and are ignored."""
+    ours = {}
+    for name, value in env.items():
+        if not name.startswith(ENV_PREFIX) or name in SPECIAL_NAMES:
+            continue
+        if any(name[len(ENV_PREFIX) :].lower().startswith(s + "_") for s in SECTIONS):
+            ours[name] = value
+        else:
+            say(f"{name}: no such configuration section; ignored")
+    found: dict[str, dict[str, Any]] = {}
+    for section, keys in _Environment(ours)().items():
+        for key, raw in keys.items():
+            name = f"{ENV_PREFIX}{section}_{key}".upper()
+            known = _keys(section).get(key)
+            if known is None:
+                say(f"{name}: no key '{key}' in [{section}]; ignored")
                 continue
-            values[section][key] = _check_type(label, section, key, value)
+            listed = get_origin(known.annotation) is tuple
+            text = [part for part in raw.split(",") if part.strip()] if listed else raw
+            try:  # lax: "8000" is a port here, "yes" is true
+                value = TypeAdapter(known.annotation).validate_python(text)
+            except ValidationError as error:
+                detail = error.errors(include_url=False)[0]
+                raise ConfigError(f"environment: {name}: {_reason(detail, known)}") from None
+            found.setdefault(section, {})[key] = value
+    return found
 
 
-def _check_type(label: str, section: str, key: str, value: Any) -> Any:
-    kind = _key_type(section, key)
-    where = f"{label}: [{section}] {key}"
-    if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ConfigError(f"{where}: expected an integer, got {value!r}")
-    if kind is bool and not isinstance(value, bool):
-        raise ConfigError(f"{where}: expected true or false, got {value!r}")
-    if kind is str and not isinstance(value, str):
-        raise ConfigError(f"{where}: expected a string, got {value!r}")
-    if kind is list and not (
-        isinstance(value, list)
-        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        raise ConfigError(f"{where}: expected a list of integers, got {value!r}")
-    return value
+EXPECTED = {
+    "int_type": "an integer",
+    "int_parsing": "an integer",
+    "int_from_float": "an integer",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "a string",
+    "tuple_type": "a list of integers",
+}
 
 
-def _build(
-    values: dict[str, dict[str, Any]],
-    env: Mapping[str, str],
-    instance_dir: Path,
-    base_dir: Path,
-    label: str,
-) -> Settings:
-    def fail(section: str, key: str, reason: str) -> ConfigError:
-        return ConfigError(f"{label}: [{section}] {key}: {reason}")
-
-    server = values["server"]
-    if not 1 <= server["port"] <= 65535:
-        raise fail("server", "port", f"must be 1-65535, got {server['port']}")
-    if server["workers"] < 1:
-        raise fail("server", "workers", f"must be at least 1, got {server['workers']}")
-    base_url = str(server["base_url"]).rstrip("/")
-    if not base_url.startswith(("http://", "https://")):
-        raise fail("server", "base_url", f"must start with http:// or https://, got {base_url!r}")
-
-    if server["environment"] not in ENVIRONMENTS:
-        raise fail("server", "environment", f"must be one of {', '.join(ENVIRONMENTS)}")
-    if not 0 <= server["trusted_proxies"] <= 5:
-        raise fail("server", "trusted_proxies", "must be 0-5")
-    secret = env.get(ENV_SECRET_KEY, "")
-    if server["environment"] == "production":
-        _check_production_secret(secret)
-
-    language = values["site"]["default_language"]
-    if language not in LANGUAGES:
-        raise fail("site", "default_language", f"must be one of {', '.join(LANGUAGES)}")
-
-    url = values["database"]["url"] or f"sqlite:///{instance_dir / 'calendar.db'}"
-    url = _absolute_sqlite_url(url, base_dir)
-
-    mail = values["mail"]
-    if mail["backend"] not in MAIL_BACKENDS:
-        raise fail("mail", "backend", f"must be one of {', '.join(MAIL_BACKENDS)}")
-    if mail["starttls"] and mail["ssl"]:
-        raise fail("mail", "ssl", "starttls and ssl cannot both be true")
-    if not 1 <= mail["port"] <= 65535:
-        raise fail("mail", "port", f"must be 1-65535, got {mail['port']}")
-    if not 0 <= mail["max_per_second"] <= 100000:
-        raise fail("mail", "max_per_second", f"must be 0-100000, got {mail['max_per_second']}")
-    outbox = Path(mail["outbox_dir"]) if mail["outbox_dir"] else instance_dir / "outbox"
-    outbox = outbox if outbox.is_absolute() else base_dir / outbox
-    dkim = _dkim_settings(mail, instance_dir, base_dir, fail)
-    bounce_domain = str(mail["bounce_domain"]).strip().lower()
-    if bounce_domain and not HOSTNAME.fullmatch(bounce_domain):
-        raise fail("mail", "bounce_domain", f"must be a domain name, got {bounce_domain!r}")
-    if not 1 <= mail["soft_bounce_limit"] <= 100:
-        raise fail("mail", "soft_bounce_limit", "must be 1-100")
-    if not 1 <= mail["soft_bounce_days"] <= 365:
-        raise fail("mail", "soft_bounce_days", "must be 1-365")
-
-    reminders = values["reminders"]
-    if not 0 <= reminders["send_hour"] <= 23:
-        raise fail("reminders", "send_hour", f"must be 0-23, got {reminders['send_hour']}")
-    if not reminders["lead_days"] or not set(reminders["lead_days"]) <= set(LEAD_CHOICES):
-        choices = ", ".join(str(d) for d in LEAD_CHOICES)
-        raise fail("reminders", "lead_days", f"must be a non-empty list of {choices}")
-    if reminders["tick_seconds"] < 1:
-        raise fail("reminders", "tick_seconds", "must be at least 1")
-    if not 2 <= reminders["lease_seconds"] <= 3600:
-        raise fail("reminders", "lease_seconds", "must be 2-3600")
-    if not 1 <= reminders["retry_seconds"] <= 3600:
-        raise fail("reminders", "retry_seconds", "must be 1-3600")
-    if not reminders["retry_seconds"] <= reminders["retry_max_seconds"] <= 86400:
-        raise fail("reminders", "retry_max_seconds", "must be from retry_seconds to 86400")
-
-    feed = values["feed"]
-    for key in ("years_back", "years_ahead"):
-        if not 0 <= feed[key] <= 100:
-            raise fail("feed", key, f"must be 0-100, got {feed[key]}")
-
-    inbound = values["inbound"]
-    for key in DEFAULTS["inbound"]:
-        if not 1 <= inbound[key] <= INBOUND_CEILING:
-            raise fail("inbound", key, f"must be 1-{INBOUND_CEILING}, got {inbound[key]}")
-
-    secret_key = secret or _local_secret(instance_dir)
-    return Settings(
-        server=ServerSettings(
-            host=server["host"],
-            port=server["port"],
-            base_url=base_url,
-            workers=server["workers"],
-            environment=server["environment"],
-            trusted_proxies=server["trusted_proxies"],
-            compress=server["compress"],
-        ),
-        site=SiteSettings(language),
-        database=DatabaseSettings(url),
-        mail=MailSettings(
-            backend=mail["backend"],
-            sender=mail["sender"],
-            outbox_dir=outbox,
-            host=mail["host"],
-            port=mail["port"],
-            starttls=mail["starttls"],
-            ssl=mail["ssl"],
-            username=mail["username"],
-            password=env.get(ENV_MAIL_PASSWORD, ""),
-            max_per_second=mail["max_per_second"],
-            dkim=dkim,
-            bounce_domain=bounce_domain,
-            soft_bounce_limit=mail["soft_bounce_limit"],
-            soft_bounce_days=mail["soft_bounce_days"],
-            token_key=hmac.new(secret_key.encode(), b"verp-token", hashlib.sha256).digest(),
-        ),
-        reminders=ReminderSettings(
-            enabled=reminders["enabled"],
-            send_hour=reminders["send_hour"],
-            lead_days=tuple(sorted(set(reminders["lead_days"]), reverse=True)),
-            tick_seconds=reminders["tick_seconds"],
-            lease_seconds=reminders["lease_seconds"],
-            retry_seconds=reminders["retry_seconds"],
-            retry_max_seconds=reminders["retry_max_seconds"],
-        ),
-        feed=FeedSettings(feed["years_back"], feed["years_ahead"]),
-        limits=LimitSettings(values["limits"]["enabled"], values["limits"]["storage_uri"]),
-        secret_key=secret_key,
-        source=label,
-        metrics=MetricsSettings(values["metrics"]["enabled"]),
-        inbound=MessageLimits(**inbound),
-    )
+def _message(error: ErrorDetails, origin: Mapping[tuple[str, str], str], label: str) -> str:
+    """One line: the file (or environment variable), the [section] key, and what is wrong."""
+    loc = [str(part) for part in error["loc"]]
+    section, key = [*loc, "", ""][:2]
+    where = origin.get((section, key), f"{label}: [{section}] {key}")
+    known = _keys(section).get(key) if section in SECTIONS else None
+    return f"{where}: {_reason(error, known)}"
 
 
-INBOUND_CEILING = 100 * 1024 * 1024
-HOSTNAME = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-SELECTOR = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,61}[A-Za-z0-9])?")
+def _reason(error: ErrorDetails, known: FieldInfo | None) -> str:
+    loc = error["loc"]
+    item = f"item {loc[-1] + 1}: " if loc and isinstance(loc[-1], int) else ""
+    return item + _what(error, known)
 
 
-def _dkim_settings(mail: dict[str, Any], instance_dir: Path, base_dir: Path, fail: Any) -> Any:
-    """[mail] dkim_*: None when no selector is set; else a readable RSA key, or an error."""
-    selector = str(mail["dkim_selector"]).strip()
-    if not selector:
-        return None
-    if not SELECTOR.fullmatch(selector):
-        raise fail("mail", "dkim_selector", f"not a DNS label, got {selector!r}")
-    domain = (
-        str(mail["dkim_domain"]).strip().lower()
-        or parseaddr(mail["sender"])[1].rpartition("@")[2].lower()
-    )
-    if not HOSTNAME.fullmatch(domain):
-        raise fail("mail", "dkim_domain", f"must be a domain name, got {domain!r}")
-    named = mail["dkim_key_file"]
-    key_file = Path(named).expanduser() if named else instance_dir / "dkim.key"
-    key_file = key_file if key_file.is_absolute() else base_dir / key_file
-    try:
-        private_key = key_file.read_bytes()
-    except OSError as error:
-        raise fail("mail", "dkim_key_file", f"cannot read {key_file}: {error.strerror}") from None
-    from dkim.crypto import UnparsableKeyError, parse_pem_private_key
-
-    try:
-        parse_pem_private_key(private_key.replace(b"\r\n", b"\n"))
-    except (UnparsableKeyError, ValueError, IndexError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        message = f"{key_file} is not a PEM RSA private key: {reason}"
-        raise fail("mail", "dkim_key_file", message) from None
-    return DkimSettings(selector, domain, key_file, private_key)
+def _what(error: ErrorDetails, known: FieldInfo | None) -> str:
+    kind, got, context = error["type"], error["input"], error.get("ctx", {})
+    if kind in ("greater_than_equal", "less_than_equal") and known is not None:
+        low, high = (
+            next((getattr(m, bound) for m in known.metadata if hasattr(m, bound)), None)
+            for bound in ("ge", "le")
+        )
+        span = f"{low}-{high}" if low is not None and high is not None else None
+        span = span or (f"at least {low}" if high is None else f"at most {high}")
+        return f"must be {span}, got {got!r}"
+    if kind == "value_error":
+        return str(context["error"])
+    if kind == "literal_error" and known is not None:
+        return f"must be one of {', '.join(get_args(known.annotation))}, got {got!r}"
+    if kind in EXPECTED:
+        return f"expected {EXPECTED[kind]}, got {got!r}"
+    return error["msg"]
 
 
 def _check_production_secret(secret: str) -> None:
@@ -518,15 +522,6 @@ def _check_production_secret(secret: str) -> None:
             f"{MIN_SECRET_LENGTH} random characters (python -c 'import secrets; "
             "print(secrets.token_hex(32))')"
         )
-
-
-def _absolute_sqlite_url(url: str, base_dir: Path) -> str:
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and url != prefix and not url.startswith(prefix + "/"):
-        target = url[len(prefix) :]
-        if target != ":memory:":
-            return prefix + str(base_dir / target)
-    return url
 
 
 def _local_secret(instance_dir: Path) -> str:

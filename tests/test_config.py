@@ -78,7 +78,11 @@ def test_unknown_key_warns_and_is_ignored(tmp_path: Path) -> None:
         ('[server]\nport = "80"\n', {}, "[server] port: expected an integer, got '80'"),
         ("[server]\nport = 70000\n", {}, "[server] port: must be 1-65535"),
         ("[reminders]\nenabled = 1\n", {}, "[reminders] enabled: expected true or false"),
-        ('[reminders]\nlead_days = [1, "x"]\n', {}, "lead_days: expected a list of integers"),
+        (
+            '[reminders]\nlead_days = [1, "x"]\n',
+            {},
+            "[reminders] lead_days: item 2: expected an integer, got 'x'",
+        ),
         ("[reminders]\nsend_hour = 24\n", {}, "[reminders] send_hour: must be 0-23"),
         (
             "[reminders]\nlead_days = [3]\n",
@@ -116,6 +120,17 @@ def test_unknown_key_warns_and_is_ignored(tmp_path: Path) -> None:
             "CALENDAR_APP_SERVER_PORT: expected an integer",
         ),
         ("", {"CALENDAR_APP_REMINDERS_ENABLED": "maybe"}, "expected true or false"),
+        (  # a value from the environment is blamed on its variable, not on the file
+            '[server]\nhost = "0.0.0.0"\n',
+            {"CALENDAR_APP_SERVER_PORT": "70000"},
+            "environment: CALENDAR_APP_SERVER_PORT: must be 1-65535, got 70000",
+        ),
+        (
+            "",
+            {"CALENDAR_APP_REMINDERS_LEAD_DAYS": "7,x"},
+            "CALENDAR_APP_REMINDERS_LEAD_DAYS: item 2: expected an integer, got 'x'",
+        ),
+        ("[inbound]\nmax_mime_parts = 0\n", {}, "[inbound] max_mime_parts: must be 1-104857600"),
     ],
 )
 def test_every_error_names_the_place_and_the_key(
@@ -129,6 +144,25 @@ def test_every_error_names_the_place_and_the_key(
     assert "\n" not in str(caught.value)
     where = "environment" if env else str(tmp_path / "config.toml")
     assert str(caught.value).startswith(where)
+
+
+def test_unknown_environment_names_warn_and_are_ignored(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    env = {"CALENDAR_APP_SERVER_PROT": "1", "CALENDAR_APP_SERVERZ_PORT": "1", "OTHER": "x"}
+    s = settings(tmp_path, env, warn=warnings.append)
+    assert s.server.port == 8000
+    assert sorted(warnings) == [
+        "CALENDAR_APP_SERVERZ_PORT: no such configuration section; ignored",
+        "CALENDAR_APP_SERVER_PROT: no key 'prot' in [server]; ignored",
+    ]
+
+
+def test_computed_values_cannot_be_set_from_outside(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    write(tmp_path / "config.toml", '[mail]\ntoken_key = "x"\ndkim = "x"\n')
+    s = settings(tmp_path, {"CALENDAR_APP_MAIL_TOKEN_KEY": "x"}, warn=warnings.append)
+    assert len(s.mail.token_key) == 32 and s.mail.dkim is None
+    assert len(warnings) == 3 and all("token_key" in w or "dkim" in w for w in warnings)
 
 
 def test_a_missing_named_file_is_an_error(tmp_path: Path) -> None:

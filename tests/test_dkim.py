@@ -175,7 +175,8 @@ def test_dkim_settings_name_the_problem(tmp_path: Path) -> None:
         load_settings(instance, environ={}, overrides={"mail": mail_section()})
     bad = tmp_path / "bad.pem"
     bad.write_text("-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----\n")
-    with pytest.raises(ConfigError, match=r"dkim_key_file: .*bad\.pem is not a PEM RSA"):
+    not_rsa = r"environment: CALENDAR_APP_MAIL_DKIM_KEY_FILE: .*bad\.pem is not a PEM RSA"
+    with pytest.raises(ConfigError, match=not_rsa):
         load_settings(instance, environ={"CALENDAR_APP_MAIL_DKIM_KEY_FILE": str(bad)},
                       overrides={"mail": mail_section()})  # fmt: skip
     with pytest.raises(ConfigError, match="dkim_selector: not a DNS label"):
