@@ -20,8 +20,8 @@ from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
+from calendar_app.mail.list_headers import list_headers
 from calendar_app.mail.message import RenderedMail, render_mail
-from calendar_app.reminders.compose import list_headers
 from calendar_app.reminders.subscriptions import issue_token
 
 
