@@ -24,8 +24,9 @@ from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
-from calendar_app.reminders.compose import LinkTokens, ReminderComposer
+from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days
+from calendar_app.reminders.letter_inputs import LinkTokens
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "email"
 NOW = dt.datetime(2027, 1, 19, 6, 0)  # 09:00 in Doha, the day before 20 January

@@ -20,8 +20,9 @@ from calendar_app.app_settings import current_settings
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.backends import SmtpBackend
-from calendar_app.reminders.compose import LinkTokens, ReminderComposer
+from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days
+from calendar_app.reminders.letter_inputs import LinkTokens
 from calendar_app.reminders.scheduler import run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.support.smtp_sink import SmtpSink

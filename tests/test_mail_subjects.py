@@ -31,10 +31,15 @@ from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.builder import RawMessage
-from calendar_app.mail.remembrance_links import remember_link_message
-from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
-from calendar_app.reminders.compose import LinkTokens, ReminderComposer
+from calendar_app.mail.transactional import (
+    confirmation_message,
+    manage_message,
+    remember_link_message,
+    welcome_message,
+)
+from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days
+from calendar_app.reminders.letter_inputs import LinkTokens
 from calendar_app.reminders.remembrance_mail import Remembered
 
 YEARS = range(2021, 2046)  # ordinals with every ending the three languages give them

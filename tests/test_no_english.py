@@ -42,8 +42,9 @@ from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.data.prepare import read_dataset
 from calendar_app.extensions import db
 from calendar_app.mail.transactional import confirmation_message, manage_message, welcome_message
-from calendar_app.reminders.compose import LinkTokens, ReminderComposer
+from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days
+from calendar_app.reminders.letter_inputs import LinkTokens
 from calendar_app.reminders.subscriptions import time_zone_names
 from calendar_app.resources import DATA_FILE
 from tests.support.feed import BASE_URL, DATA_CHANGED, YEAR, plain_days

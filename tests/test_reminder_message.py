@@ -14,8 +14,9 @@ from calendar_app.app_settings import current_settings
 from calendar_app.data.models import MemorialDay, Reminder, Subscriber
 from calendar_app.extensions import db
 from calendar_app.mail.builder import RawMessage
-from calendar_app.reminders.compose import LinkTokens, ReminderComposer
+from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days
+from calendar_app.reminders.letter_inputs import LinkTokens
 
 NOW = dt.datetime(2027, 1, 19, 6, 0)
 

@@ -1,4 +1,4 @@
-"""Pure: which observances fall between two dates, and their anniversaries.
+"""Pure: which occurrences (a memorial day on its date in a year) fall between two dates.
 
 A memorial day recurs every year on its month and day; its anniversary in a year
 is ``year - events_year`` and it has occurrences only in the years after the year

@@ -26,7 +26,7 @@ MAX_NAME_LENGTH = 120
 
 @dataclass(frozen=True, slots=True)
 class Remembrance:
-    """One observance: the 40th day, the 2nd Thursday, the 5th anniversary…"""
+    """One remembrance day of a person: the 40th day, the 2nd Thursday, the 5th anniversary…"""
 
     date: dt.date
     kind: str  # "day", "thursday" or "anniversary"

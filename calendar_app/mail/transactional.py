@@ -1,4 +1,5 @@
-"""E-mails sent at once, from a request: the confirmation, the manage link, the welcome."""
+"""E-mails sent at once, from a request: the confirmation, the manage link, the welcome,
+and the same two links for /remember."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from calendar_app.data.statuses import SentKind, SubscriberStatus, TokenPurpose
 from calendar_app.extensions import db
 from calendar_app.mail.backends import backend_from_settings
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
+from calendar_app.mail.list_headers import list_headers
 from calendar_app.mail.message import RenderedMail, render_mail
-from calendar_app.reminders.compose import list_headers
 from calendar_app.reminders.subscriptions import issue_token
 
 
@@ -111,6 +112,16 @@ def link_message(
         message_id=message_id or make_msgid(domain=feed_host(settings.server.base_url)),
         date=now,
     )
+
+
+def remember_link_message(
+    kind: str, settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
+) -> RawMessage:
+    """/remember's e-mails: ``kind`` "confirm", the double opt-in link; "manage", the
+    private page's link."""
+    url = f"{settings.server.base_url}/remember/{kind}/{token}"
+    rendered = render_mail(f"remember_{kind}", subscriber.lang, link_url=url)
+    return link_message(settings, subscriber.email, rendered, now)
 
 
 def send_now(settings: Settings, message: RawMessage) -> None:

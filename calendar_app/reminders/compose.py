@@ -22,27 +22,18 @@ from calendar_app.core.ics import (
     FeedDay,
     FeedOptions,
     day_page_url,
-    feed_host,
     minute_of_silence,
     render_calendar,
 )
 from calendar_app.core.observances import describe
 from calendar_app.core.occurrences import occurrence_in_year
-from calendar_app.core.verp import list_unsubscribe
 from calendar_app.core.words import words_for
 from calendar_app.core.zone_names import zone_label
 from calendar_app.mail.builder import Letter, MessageBuilder, RawMessage
+from calendar_app.mail.list_headers import list_headers
 from calendar_app.mail.message import Attachment, render_mail
+from calendar_app.reminders.letter_inputs import LinkTokens, Recipient, ReminderRow
 from calendar_app.reminders.remembrance_mail import Remembered, remembrance_letter
-
-
-@dataclass(frozen=True)
-class LinkTokens:
-    """The secrets of one message: its manage link's, and its List-Unsubscribe's,
-    which can only unsubscribe."""
-
-    manage: str
-    unsubscribe: str
 
 
 class MomentTime(Protocol):
@@ -69,34 +60,6 @@ class DaySnapshot:
     days: Mapping[int, MailDay]  # by database id, records loaded
 
 
-class ReminderRow(Protocol):
-    """What composing reads of an outbox row."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def memorial_day_id(self) -> int | None: ...
-    @property
-    def remembered_id(self) -> int | None: ...
-    @property
-    def occasion(self) -> str | None: ...
-    @property
-    def year(self) -> int: ...
-    @property
-    def message_id(self) -> str | None: ...
-
-
-class Recipient(Protocol):
-    """What composing reads of a subscriber."""
-
-    @property
-    def email(self) -> str: ...
-    @property
-    def lang(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
-
-
 @dataclass(frozen=True)
 class Silence:
     baku_time: str  # as the sentence needs it: "12:00", in Azerbaijani "12:00-da" ("at 12:00")
@@ -118,22 +81,6 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
         local_time=local_text,
         zone=zone_label(zone_name, words_for(lang)),
         same_time=local.utcoffset() == origin.utcoffset(),
-    )
-
-
-def list_headers(base_url: str, token: str, bounce_domain: str) -> tuple[tuple[str, str], ...]:
-    """RFC 2919 and RFC 8058 headers: the list and its one-click exit.
-
-    ``token`` is an unsubscribe token (TokenPurpose.UNSUBSCRIBE): mail providers
-    see these headers, so they never carry a token that opens the manage page.
-    """
-    return (
-        ("List-Id", f"Memorial day reminders <reminders.{feed_host(base_url)}>"),
-        (
-            "List-Unsubscribe",
-            list_unsubscribe(f"{base_url}/unsubscribe/{token}", token, bounce_domain),
-        ),
-        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
     )
 
 

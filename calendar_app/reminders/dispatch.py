@@ -47,7 +47,8 @@ from calendar_app.data.statuses import (
 from calendar_app.mail.backends import Backend, Connection, MailError
 from calendar_app.mail.builder import RawMessage
 from calendar_app.reminders import outbox
-from calendar_app.reminders.compose import DaySnapshot, LinkTokens
+from calendar_app.reminders.compose import DaySnapshot
+from calendar_app.reminders.letter_inputs import LinkTokens
 from calendar_app.reminders.remembrance_mail import Remembered, load_remembered
 from calendar_app.reminders.subscriptions import age_older_links, issue_token
 

@@ -7,7 +7,7 @@ can show the link again while a copy of the database alone opens no feed; the
 row is found by the token's SHA-256. Replacing a link or deleting a name keeps
 only the old token's SHA-256, so that the old link answers 410 Gone.
 
-Addresses are the reminder subscribers' (calendar_app/subscriptions.py): one
+Addresses are the reminder subscribers' (reminders/subscriptions.py): one
 address, one language, zone and send hour for every reminder it receives.
 Nothing here sends mail: callers compose and send.
 """

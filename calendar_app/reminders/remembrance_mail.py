@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from calendar_app.config import Settings
@@ -24,10 +23,9 @@ from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Reminder
 from calendar_app.data.queries import DbSession
 from calendar_app.mail.builder import Letter
+from calendar_app.mail.list_headers import list_headers
 from calendar_app.mail.message import render_mail
-
-if TYPE_CHECKING:
-    from calendar_app.reminders.compose import LinkTokens, Recipient, ReminderRow
+from calendar_app.reminders.letter_inputs import LinkTokens, Recipient, ReminderRow
 
 
 def occasion_in_year(person: RememberedPerson, occasion: str, year: int) -> Remembrance | None:
@@ -80,8 +78,6 @@ def remembrance_letter(
     item = occasion_in_year(person, reminder.occasion or "", reminder.year)
     if item is None:
         raise LookupError(f"reminder {reminder.id} lost its person, occasion or Message-ID")
-    from calendar_app.reminders.compose import list_headers  # compose imports this module
-
     lang, base_url = subscriber.lang, settings.server.base_url
     linked = None
     if remembered.linked_day_names is not None and person.day_slug is not None:

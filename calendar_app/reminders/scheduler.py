@@ -47,8 +47,7 @@ class Planner:
     are saved (subscriptions.confirm and update_preferences). So a tick whose
     occurrences in reach and data version are those of the last pass skips it,
     except once ``every`` (an hour), which catches anything else, such as rows
-    restored by hand. With a million subscribers a pass takes about a minute; a
-    skipped one, two small queries.
+    restored by hand. A skipped pass costs two small queries.
     """
 
     every: dt.timedelta = FULL_PASS_EVERY

@@ -21,8 +21,7 @@ from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
 from calendar_app.extensions import client_key, db
 from calendar_app.mail.backends import MailError
-from calendar_app.mail.remembrance_links import remember_link_message
-from calendar_app.mail.transactional import send_now
+from calendar_app.mail.transactional import remember_link_message, send_now
 from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token

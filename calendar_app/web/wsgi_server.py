@@ -75,7 +75,7 @@ def freeze_before_fork(server: object, worker: object) -> None:
 
     What the master built (the modules, the app, Babel's locale data) moves out
     of the collector's way, as Python's documentation advises before a fork: a
-    worker's full collection no longer walks it (a pause a request would wait
+    worker's full collection does not walk it (a pause a request would wait
     through), and does not write to those pages, which the workers then keep
     sharing with the master.
     """
