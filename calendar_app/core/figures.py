@@ -10,6 +10,7 @@ reader would write them. The patterns are catalog messages (core/words.py).
 
 from __future__ import annotations
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 from calendar_app.core.dates import BABEL_LOCALES
@@ -46,7 +47,7 @@ def figure_text(value: int, qualifier: str, words: Words) -> str:
     return words.pgettext("figure", "at least {number}", number=number)
 
 
-def _grouped(value: int, lang: str, locale: str) -> str:
+def _grouped(value: int, lang: str, locale: Locale) -> str:
     """'2 783' (az, ru: a no-break space), '2,783' (en)."""
     if lang in NO_BREAK_GROUPS:
         return f"{value:,}".replace(",", "\u00a0")
