@@ -231,16 +231,16 @@ def test_parameters_change_the_feed(client: FlaskClient) -> None:
         (ALL + "?years_back=1.5", 400, "years_back must be a whole number"),
         (ALL + "?years_back=%D9%A1", 400, "years_back must be a whole number"),
         (ALL + "?years_back=" + "9" * 5000, 400, "years_back must be a whole number"),
-        ("/days/april-1.ics", 404, "no memorial day 'april-1'"),
-        ("/days/JANUARY-20.ics", 404, "no memorial day 'JANUARY-20'"),
-        ("/days/%0Aevil.ics", 404, "no memorial day '\\nevil'"),
+        ("/days/april-1.ics", 404, "There is no memorial day “april-1”."),
+        ("/days/JANUARY-20.ics", 404, "There is no memorial day “JANUARY-20”."),
+        ("/days/%0Aevil.ics", 404, "There is no memorial day “\\nevil”."),
         ("/days/april-1.ics?lang=tr", 400, "unknown lang 'tr'"),
     ],
 )
 def test_bad_parameters_get_a_one_line_plain_reason(
     client: FlaskClient, url: str, status: int, reason: str
 ) -> None:
-    response = client.get(url)
+    response = client.get(url, headers={"Accept-Language": "en"})
     assert response.status_code == status
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     text = response.get_data(as_text=True)

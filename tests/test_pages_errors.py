@@ -64,7 +64,7 @@ def test_error_pages_are_in_the_readers_language(client: FlaskClient) -> None:
     ru = client.get("/days/nope", headers={"Accept-Language": "ru"}, follow_redirects=True)
     assert ru.status_code == 404
     text = squash(ru.get_data(as_text=True))
-    assert "Страница не найдена" in text and "Дня памяти «nope» нет." in text
+    assert "Страница не найдена" in text and "Памятной даты «nope» на сайте нет." in text
     az = client.get("/?lang=fr", headers={"Accept-Language": "az-Latn-AZ"})
     assert az.status_code == 400
     assert "Bu səhifənin «fr» dilində versiyası yoxdur." in squash(az.get_data(as_text=True))
@@ -176,3 +176,37 @@ def test_a_host_header_that_is_no_host_name_gets_400_not_500(
     response = app.test_client().get(path, headers={"Host": host})
     assert response.status_code == 400
     assert "Host" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "detail"),
+    [
+        ("az", "Formanın vaxtı bitib", "Səhifəni yeniləyib formanı yenidən göndərin."),
+        ("ru", "Форма устарела", "Обновите страницу и отправьте форму ещё раз."),
+        ("en", "This form has expired", "Reload the page and send the form again."),
+    ],
+)
+def test_a_form_without_its_security_token_is_explained_in_the_readers_language(
+    app: Flask, lang: str, heading: str, detail: str
+) -> None:
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = app.test_client().post(f"/subscribe?lang={lang}", data={"email": "a@example.org"})
+    assert response.status_code == 400
+    text = squash(response.get_data(as_text=True))
+    assert heading in text and detail in text
+    assert "CSRF" not in text and "token" not in text
+
+
+@pytest.mark.parametrize(
+    ("query", "headers", "reason"),
+    [
+        ("?lang=az", {}, "«no-such-day» adlı anım günü yoxdur.\n"),
+        ("", {"Accept-Language": "ru"}, "Памятной даты «no-such-day» на сайте нет.\n"),
+    ],
+)
+def test_a_day_feed_that_does_not_exist_says_so_in_the_readers_language(
+    client: FlaskClient, query: str, headers: dict[str, str], reason: str
+) -> None:
+    response = client.get("/days/no-such-day.ics" + query, headers=headers)
+    assert response.status_code == 404
+    assert response.get_data(as_text=True) == reason

@@ -285,6 +285,15 @@ def test_replacing_a_feed_link_makes_the_old_one_gone(site: Flask, smtp_sink: Sm
     assert client.get(old).status_code == 410
     assert client.get(new).status_code == 200
     assert client.get("/remember/feed/" + "A" * 43 + ".ics").status_code == 404
+    # a calendar app shows these answers: in the reader's language, never in English
+    gone = client.get(old + "?lang=az").get_data(as_text=True)
+    assert gone == "Bu təqvim silinib və ya onun keçidi yenisi ilə əvəz edilib.\n"
+    calendar_app_client = site.test_client()  # no language cookie: the header decides
+    gone_ru = calendar_app_client.get(old, headers={"Accept-Language": "ru"})
+    gone_ru = gone_ru.get_data(as_text=True)
+    assert gone_ru == "Этот календарь удалён или ссылка на него заменена.\n"
+    unknown = client.get("/remember/feed/" + "A" * 43 + ".ics?lang=ru")
+    assert unknown.get_data(as_text=True) == "По этому адресу календаря нет.\n"
     assert client.get(new + "?lang=fr").status_code == 400
 
 

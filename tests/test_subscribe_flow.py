@@ -213,6 +213,11 @@ def test_rotating_links_revokes_the_old_ones(site: Flask, smtp_sink: SmtpSink) -
     assert response.status_code == 200
     assert client.get(manage_path).status_code == 404
     assert client.get(link_in(smtp_sink.messages[-1], "manage")).status_code == 200
+    replaced = smtp_sink.messages[-1]
+    text = replaced.get_body(("plain",)).get_content()
+    assert replaced["Subject"] == "A new link to your reminders of the memorial days"
+    assert "the links in earlier e-mails no longer work" in text
+    assert "asked to subscribe" not in text and "nothing has changed" not in text
 
 
 def test_the_mail_server_down_at_sign_up_gives_503_and_keeps_nothing_half_done(

@@ -59,9 +59,24 @@ def test_the_20_of_the_breakdown_are_mortally_wounded(lang: str, label: str) -> 
 @pytest.mark.parametrize(
     ("lang", "north", "on_roads", "wrong"),
     [
-        ("az", "Xankəndidən təxminən 10\u00a0km şimalda", "yollarının üstündə", "cənub-şərq"),
-        ("ru", "примерно в 10\u00a0км к северу от Ханкенди", "на дорогах Агдам", "юго-восток"),
-        ("en", "about 10 km north of Khankandi", "on the Aghdam–Shusha", "south-east"),
+        (
+            "az",
+            "Xankəndinin təxminən 10\u00a0km şimal-şərqində",
+            "yollarının üstündə",
+            "cənub-şərq",
+        ),
+        (
+            "ru",
+            "примерно в 10\u00a0км к северу\u00a0— северо-востоку от Ханкенди",
+            "на дорогах Агдам",
+            "юго-восток",
+        ),
+        (
+            "en",
+            "about 10\u00a0km north-north-east of Khankandi",
+            "on the Aghdam–Shusha",
+            "south-east",
+        ),
     ],
 )
 def test_khojaly_lies_north_of_khankendi_on_the_roads(
@@ -261,3 +276,47 @@ def test_the_glossary_terms_are_the_ones_used(lang: str, terms: list[str]) -> No
     everything = "\n".join(text for _, text in reader_strings(lang))
     missing = [term for term in terms if term not in everything]
     assert not missing, missing
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("az", "2\u00a0783"), ("ru", "2\u00a0783"), ("en", "2,783")]
+)
+def test_thousands_are_grouped_as_the_baku_press_groups_them(lang: str, shown: str) -> None:
+    from calendar_app.core.figures import figure_text
+    from calendar_app.core.words import words_for
+
+    assert figure_text(2783, "exact", words_for(lang)) == shown
+    fact = next(f for f in DAYS["september-27"].facts if f.value == 2783)
+    assert fact.value == 2783 and shown in feed_description(lang, "september-27")
+
+
+@pytest.mark.parametrize(
+    ("lang", "other_day", "same_day"),
+    [
+        ("az", "19 yanvar 2027, saat 22:00", "saat 03:00"),
+        ("ru", "19 января 2027\u202fг., 22:00", "03:00"),
+        ("en", "22:00, 19 January 2027", "03:00"),
+    ],
+)
+def test_the_readers_time_of_the_silence_is_written_in_the_languages_order(
+    lang: str, other_day: str, same_day: str
+) -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from calendar_app.reminders.compose import silence_for
+
+    noon = SimpleNamespace(local_time=dt.time(12), timezone="Asia/Baku")
+    day = dt.date(2027, 1, 20)
+    assert silence_for(noon, day, "Pacific/Honolulu", lang).local_time == other_day  # type: ignore[arg-type]
+    assert silence_for(noon, day, "America/New_York", lang).local_time == same_day  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("lang", "official_name"),
+    [("ru", "В Азербайджане 20 января\u00a0— День всенародной скорби.")],
+)
+def test_the_20_january_summary_names_the_day_by_its_official_name(
+    lang: str, official_name: str
+) -> None:
+    assert official_name in DAYS["january-20"].summary[lang]

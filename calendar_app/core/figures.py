@@ -10,12 +10,16 @@ reader would write them. The patterns are catalog messages (core/words.py).
 
 from __future__ import annotations
 
+from babel import Locale
 from babel.numbers import format_decimal
 
 from calendar_app.core.dates import BABEL_LOCALES
 from calendar_app.core.words import Words
 
 QUALIFIERS = ("exact", "more-than", "about", "nearly", "at-least")
+# Thousands as the Baku press groups them: a no-break space in az (CLDR's az dot is
+# the Turkish and German habit) and in ru (CLDR's own), a comma in en.
+NO_BREAK_GROUPS = frozenset({"az", "ru"})
 
 
 def figure_text(value: int, qualifier: str, words: Words) -> str:
@@ -31,7 +35,7 @@ def figure_text(value: int, qualifier: str, words: Words) -> str:
         text = words.pgettext("figure", "{count}\u00a0million", count=count)
         number = words.number(value, text, after_digits=False)
     else:
-        number = words.number(value, str(format_decimal(value, locale=locale)))
+        number = words.number(value, _grouped(value, words.lang, locale))
     if qualifier == "exact":
         return format(number)
     if qualifier == "more-than":
@@ -41,3 +45,10 @@ def figure_text(value: int, qualifier: str, words: Words) -> str:
     if qualifier == "nearly":
         return words.pgettext("figure", "nearly {number}", number=number)
     return words.pgettext("figure", "at least {number}", number=number)
+
+
+def _grouped(value: int, lang: str, locale: Locale) -> str:
+    """'2 783' (az, ru: a no-break space), '2,783' (en)."""
+    if lang in NO_BREAK_GROUPS:
+        return f"{value:,}".replace(",", "\u00a0")
+    return str(format_decimal(value, locale=locale))

@@ -34,10 +34,17 @@ def confirmation_message(
 
 
 def manage_message(
-    settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
+    settings: Settings,
+    subscriber: Subscriber,
+    token: str,
+    now: dt.datetime,
+    *,
+    replaced: bool = False,
 ) -> RawMessage:
-    """The link to manage an existing subscription (asked for again, or replaced)."""
-    return _link_message(TokenPurpose.MANAGE, settings, subscriber, token, now)
+    """The link to manage an existing subscription: asked for again by signing up, or,
+    with ``replaced``, the new link after the reader replaced their links (the old ones
+    no longer work, and the e-mail says so)."""
+    return _link_message(TokenPurpose.MANAGE, settings, subscriber, token, now, replaced=replaced)
 
 
 def welcome_message(

@@ -72,14 +72,18 @@ def silence_for(moment: MomentTime, day: dt.date, zone_name: str, lang: str) -> 
     """The minute of silence in its own zone and in the reader's (date added if it differs)."""
     origin = dt.datetime.combine(day, moment.local_time, tzinfo=ZoneInfo(moment.timezone))
     local = origin.astimezone(ZoneInfo(zone_name))
-    local_text = local.strftime("%H:%M")
-    if local.date() != day:
-        local_text = f"{local_text}, {short_date(local.date(), lang)}"
+    words = words_for(lang)
+    clock = local.strftime("%H:%M")
+    if local.date() != day:  # word order is the language's: az "19 yanvar 2027, saat 22:00"
+        date = short_date(local.date(), lang)
+        local_text = words.pgettext("date and time", "{time}, {date}", time=clock, date=date)
+    else:  # az "saat 03:00"
+        local_text = words.pgettext("clock time", "{time}", time=clock)
     baku_time = origin.strftime("%H:%M")
     return Silence(
         baku_time=at_clock_time(baku_time) if lang == "az" else baku_time,
         local_time=local_text,
-        zone=zone_label(zone_name, words_for(lang)),
+        zone=zone_label(zone_name, words),
         same_time=local.utcoffset() == origin.utcoffset(),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, json, render_template, request
 from flask.globals import request_ctx
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -28,6 +29,8 @@ def json_error(status: int, error: str, detail: str) -> Response:
 def _page_texts(error: HTTPException) -> tuple[str, str]:
     """The localized heading and explanation; our own descriptions are already localized."""
     code = error.code or 500
+    if isinstance(error, CSRFError):  # Flask-WTF's English reason is not for readers
+        return gettext("This form has expired"), gettext("Reload the page and send the form again.")
     headings = {
         400: gettext("This address is not quite right"),
         404: gettext("Page not found"),

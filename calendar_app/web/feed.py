@@ -2,7 +2,8 @@
 
 Parameters: lang=az|en|ru, silence=0|1, alarm=<RFC 5545 duration, 0 to 30 days
 before>, years_back, years_ahead, download=0|1. A bad one gets a 400 (an unknown
-slug a 404) with a one-line plain-text reason, never a silently different feed.
+slug a 404, in the reader's language) with a one-line plain-text reason, never a
+silently different feed.
 
 HTTP: a strong ETag per representation (identity or gzip), Last-Modified, 304 on
 If-None-Match (or, without it, If-Modified-Since), public caching, gzip when the
@@ -15,6 +16,7 @@ import re
 
 from flask import Blueprint, Response, current_app, request
 from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from calendar_app.app_settings import current_settings
@@ -105,7 +107,9 @@ def _serve(slug: str | None) -> Response:
             db.session, feed_cache(), options, year=year, base_url=settings.server.base_url
         )
     except UnknownDay:
-        return _plain(404, f"no memorial day {_shown(slug or '')}")
+        # In the reader's language (?lang, else Accept-Language): a calendar app shows it.
+        text = gettext("There is no memorial day “%(slug)s”.", slug=_one_line(slug or ""))
+        return _plain(404, text)
     except NoData:
         return _plain(503, "no data has been loaded yet; try again later")
 
@@ -166,6 +170,11 @@ def _years(args: MultiDict[str, str], name: str, default: int, bound: int) -> in
     if not _WHOLE_NUMBER.match(value) or int(value) > limit:
         raise BadParameter(f"{name} must be a whole number from 0 to {limit}, not {_shown(value)}")
     return int(value)
+
+
+def _one_line(value: str) -> str:
+    """User input shown on one line, cut short: control characters as escapes."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")[1:-1]
 
 
 def _shown(value: str) -> str:

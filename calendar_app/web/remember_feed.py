@@ -3,12 +3,14 @@
 Only its secret link opens it; a replaced link, or the link of a deleted name,
 answers 410 Gone so that calendar clients stop asking. Never cached by shared
 caches, never indexed, no CORS (no other site's script may read it), no referrer.
-``?lang=az|en|ru`` changes the language (default: the address's).
+``?lang=az|en|ru`` changes the language (default: the address's); the 404 and 410
+answers are in the reader's language (?lang, else Accept-Language).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today
@@ -37,8 +39,8 @@ def private_feed(token: str) -> Response:
     person, gone = person_for_feed(db.session, token)
     if person is None:
         if gone:
-            return _plain("This calendar was deleted or its link replaced.", 410)
-        return _plain("No such calendar.", 404)
+            return _plain(gettext("This calendar was deleted or its link was replaced."), 410)
+        return _plain(gettext("There is no calendar at this address."), 404)
     subscriber = db.session.get(Subscriber, person.subscriber_id)
     lang = request.args.get("lang", subscriber.lang if subscriber else "en")
     if lang not in LANGUAGES:

@@ -169,7 +169,7 @@ def manage_submit(token: str) -> Response:
         return _unsubscribed()
     if action == "rotate":
         new_token = rotate_links(db.session, subscriber, now)
-        message = manage_message(current_settings(), subscriber, new_token, now)
+        message = manage_message(current_settings(), subscriber, new_token, now, replaced=True)
         db.session.commit()
         try:
             send_now(current_settings(), message)
