@@ -210,7 +210,7 @@ def test_enter_confirm_feed_remind_once_edit_and_delete(
     # an anniversary falls on the date of death whatever the counting: no counting line
     yearly = smtp_sink.messages[-1].get_body(("plain",)).get_content()
     assert "Vəfat tarixi: 26 noyabr 2026" in yearly
-    assert "sayılır" not in yearly and "Günlərin sayılması" not in yearly
+    assert "sayılır" not in yearly and "Günlərin hesabı" not in yearly
 
     # delete: the row is gone at once, the feed answers 410, no reminder is left; the link
     # of the newest e-mail opens the page (those of e-mails before it expired in the months

@@ -16,7 +16,7 @@ from tests.support.site import client_on
 
 HOST = "calendar.example.az"
 COUNTING = {
-    "az": "Günlərin sayılması: vəfat günü birinci gün sayılır",
+    "az": "Günlərin hesabı: vəfat günü birinci gün sayılır",
     "en": "Counting: the day of death is day 1",
     "ru": "Счёт дней: день смерти считается первым днём",
 }
