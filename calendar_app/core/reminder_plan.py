@@ -124,16 +124,12 @@ def left_out(
     """
     if since is None:
         return set()
-    still_to_come = [lead for lead, due in dues if due >= since]
-    nearest_to_come = min(still_to_come, default=None)
+    nearest_to_come = min((lead for lead, due in dues if due >= since), default=None)
     return {
         lead
         for lead, due in dues
-        if due < since
-        and (
-            day_begins(occurrence_date, zone) <= since
-            or (nearest_to_come is not None and nearest_to_come < lead)
-        )
+        if missed_before(due, occurrence_date, zone, since)
+        or (due < since and nearest_to_come is not None and nearest_to_come < lead)
     }
 
 
