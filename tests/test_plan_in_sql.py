@@ -202,3 +202,51 @@ def test_a_part_is_so_many_subscribers_however_sparse_their_ids(pg_app: Flask) -
         assert len(commits) == 2  # two parts of five, not one per 5 ids up to 9001
         planned = db.session.scalars(sa.select(Reminder.subscriber_id)).all()
         assert sorted(planned) == [1 + 1000 * number for number in range(10)]
+
+
+def test_sql_planning_leaves_out_a_missed_reminder_a_nearer_one_will_repeat(
+    pg_app: Flask,
+) -> None:
+    """A reminder due before confirming goes at once only if no nearer one of theirs is to come.
+
+    Same zone and hour for everyone, so they share the slots: what differs is
+    each subscriber's own lead times and when they confirmed (20 January in Baku).
+    """
+    two_days_before = dt.datetime(2027, 1, 18, 4, 0)  # 08:00 in Baku: the 7-day one is past
+    day_before = dt.datetime(2027, 1, 19, 6, 0)  # 10:00: the 7-day and 1-day ones are past
+    wishes = {
+        "seven-only@example.org": ([7], two_days_before),  # nothing nearer: goes at once
+        "seven-one@example.org": ([7, 1], two_days_before),  # the 1-day one says it
+        "all-three@example.org": ([0, 7, 1], two_days_before),
+        "late-seven-one@example.org": ([7, 1], day_before),  # both past: dispatch chooses
+        "late-all-three@example.org": ([1, 0, 7], day_before),  # "Today" says it
+    }
+    with pg_app.app_context():
+        for email, (leads, confirmed) in wishes.items():
+            db.session.add(
+                Subscriber(
+                    email=email, lang="en", timezone="Asia/Baku", send_hour=9,
+                    day_slugs=["january-20"], lead_days=leads, status="active",
+                    created_dt=confirmed, confirmed_dt=confirmed,
+                )
+            )  # fmt: skip
+        db.session.commit()
+        now = day_before
+        plan_everyone(db.session, now)
+        db.session.commit()
+        rows = db.session.execute(
+            sa.select(Subscriber.email, Reminder.lead_days).join(
+                Reminder, Reminder.subscriber_id == Subscriber.id
+            )
+        ).all()
+        assert sorted(rows) == [
+            ("all-three@example.org", 0), ("all-three@example.org", 1),
+            ("late-all-three@example.org", 0),
+            ("late-seven-one@example.org", 1), ("late-seven-one@example.org", 7),
+            ("seven-one@example.org", 1),
+            ("seven-only@example.org", 7),
+        ]  # fmt: skip
+        subscribers = list(db.session.scalars(sa.select(Subscriber)))
+        email = {s.id: s.email for s in subscribers}
+        pure = plan(subscribers, _occurrences_in_reach(db.session, now), now)
+        assert sorted((email[p.subscriber_id], p.lead_days) for p in pure) == sorted(rows)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from calendar_app.core.occurrences import occurrences_between
+from calendar_app.core.remembrance_plan import plan_remembrance
 from calendar_app.core.reminder_plan import plan
 
 
@@ -118,3 +119,50 @@ def test_planning_is_deterministic_and_pure() -> None:
     )
     doha = next(p for p in plan(subs, occ(2027), dt.datetime(2027, 1, 1)) if p.subscriber_id == 2)
     assert doha.due_dt == dt.datetime(2027, 1, 19, 6)  # 09:00 in Doha (UTC+3)
+
+
+def test_a_missed_reminder_is_left_out_when_a_nearer_one_is_still_to_come() -> None:
+    """Confirmed at 08:00 on 18 January with 7, 1 and 0 days: "in 2 days" would say it twice."""
+    confirmed = dt.datetime(2027, 1, 18, 4, 0)  # 08:00 in Baku; the 7-day one was due 13 January
+    family = Sub(confirmed_dt=confirmed, lead_days=(7, 1, 0))
+    planned = [p for p in plan([family], occ(2027), now=confirmed) if p.memorial_day_id == 1]
+    assert [p.lead_days for p in planned] == [1, 0]
+    assert min(p.due_dt for p in planned) == dt.datetime(2027, 1, 19, 5)  # 09:00, the day before
+
+
+def test_missed_reminders_with_nothing_nearer_to_come_are_all_planned_for_dispatch_to_choose() -> (
+    None
+):
+    """Confirmed at 10:00 on 19 January: the 7-day and 1-day ones both passed, the day has not."""
+    confirmed = dt.datetime(2027, 1, 19, 6, 0)
+    missed_both = Sub(confirmed_dt=confirmed, lead_days=(7, 1))
+    planned = [p for p in plan([missed_both], occ(2027), now=confirmed) if p.memorial_day_id == 1]
+    assert [p.lead_days for p in planned] == [7, 1]  # dispatch sends the 1-day one only
+    with_same_day = Sub(confirmed_dt=confirmed, lead_days=(7, 1, 0))
+    planned = [p for p in plan([with_same_day], occ(2027), now=confirmed) if p.memorial_day_id == 1]
+    assert [p.lead_days for p in planned] == [0]  # "Today" at 09:00 tomorrow says it
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int = 1
+    died_on: dt.date = dt.date(2027, 1, 3)
+    counting: str = "death-day"
+    thursdays: bool = False
+    lead_days: tuple[int, ...] = (7, 1)
+    created_dt: dt.datetime = dt.datetime(2027, 1, 3, 4, 0)  # entered at 08:00 in Baku
+
+
+def test_a_family_entering_a_death_gets_no_early_reminder_a_nearer_one_will_repeat() -> None:
+    """Died 3 January, entered at 08:00 that day, hour 09:00, 7 and 1 days before."""
+    person = Person()
+    contact = Sub(confirmed_dt=person.created_dt)
+    planned = plan_remembrance([(person, contact)], person.created_dt, 60)
+    assert sorted((p.occasion, p.lead_days) for p in planned) == [
+        ("day-3", 1), ("day-40", 1), ("day-40", 7), ("day-7", 1)
+    ]  # fmt: skip
+    third = next(p for p in planned if p.occasion == "day-3")
+    assert third.due_dt == dt.datetime(2027, 1, 4, 5)  # "Tomorrow", at 09:00 on the 4th
+    late = Person(created_dt=dt.datetime(2027, 1, 4, 6, 0))  # 10:00 on the 4th: both passed
+    planned = plan_remembrance([(late, Sub(confirmed_dt=late.created_dt))], late.created_dt, 60)
+    assert sorted(p.lead_days for p in planned if p.occasion == "day-3") == [1, 7]

@@ -56,6 +56,36 @@ def test_a_family_confirming_after_the_hour_gets_tomorrows_third_day_at_once(
     assert "3rd day" in tomorrow["Subject"] and tomorrow["Subject"].startswith("Tomorrow")
 
 
+def test_a_reminder_missed_before_confirming_is_not_sent_when_a_nearer_one_will_say_it(
+    smtp_app: Flask, smtp_sink: SmtpSink
+) -> None:
+    """Died 3 January, entered at 08:00 that day with 7 and 1 days before and a 09:00 hour.
+
+    The 7-day reminders of the 3rd day (5 January) and the 7th (9 January) fell
+    due before confirming; the 1-day ones are still to come and say it. The
+    dispatch after confirming runs the next morning before the hour (a gap).
+    """
+    confirmed = dt.datetime(2027, 1, 3, 4, 0)  # 08:00 in Baku
+    with smtp_app.app_context():
+        contact = remembrance.Contact("en", "Asia/Baku", 9)
+        entry = remembrance.Entry(
+            "Anar", dt.date(2027, 1, 3), None, "death-day", False, None, (7, 1)
+        )
+        signup = remembrance.sign_up(
+            db.session, "leyla@example.org", contact, [entry], "k" * 32, confirmed
+        )
+        assert remembrance.confirm(db.session, signup.token, confirmed) is not None
+        db.session.commit()
+    for baku in ((1, 4, 8, 30), (1, 4, 9, 1), (1, 8, 9, 1), (1, 9, 9, 1)):
+        tick(smtp_app, dt.datetime(2027, *baku) - dt.timedelta(hours=4))
+    subjects = sorted(str(message["Subject"]) for message in smtp_sink.messages)
+    # one e-mail per day and "days left", sent at 09:00 on the day before
+    assert subjects == [
+        "Tomorrow: 3rd day after the death of Anar",
+        "Tomorrow: 7th day after the death of Anar",
+    ]
+
+
 def test_strangers_signing_up_a_family_address_do_not_lock_the_family_out(
     smtp_app: Flask,
 ) -> None:

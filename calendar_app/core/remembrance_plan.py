@@ -4,7 +4,8 @@ The same rules as the memorial days' reminders (calendar_app/reminders/plan.py):
 due at the subscriber's send hour in their zone ``lead`` days before, never
 after the end of the day itself in that zone, and none that fell due before
 the address was confirmed or the name was added, unless the day itself had
-not begun then (that one goes at once). Naive UTC throughout.
+not begun then and no nearer lead time of the same occasion comes due after it
+(``core.reminder_plan.left_out``; that one goes at once). Naive UTC throughout.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from calendar_app.core.remembrance import remembrance_dates
-from calendar_app.core.reminder_plan import PlanContact, due_and_deadline, missed_before
+from calendar_app.core.reminder_plan import PlanContact, due_and_deadline, left_out
 
 
 class PlanPerson(Protocol):
@@ -61,9 +62,13 @@ def plan_remembrance(
         since = max(person.created_dt, contact.confirmed_dt or person.created_dt)
         items = remembrance_dates(person.died_on, person.counting, start, end, person.thursdays)
         for item in items:
-            for lead in sorted(set(person.lead_days), reverse=True):
-                due, deadline = due_and_deadline(item.date, lead, contact.send_hour, zone)
-                if deadline <= now or missed_before(due, item.date, zone, since):
+            times = [
+                (lead, *due_and_deadline(item.date, lead, contact.send_hour, zone))
+                for lead in sorted(set(person.lead_days), reverse=True)
+            ]
+            skipped = left_out([(lead, due) for lead, due, _ in times], item.date, zone, since)
+            for lead, due, deadline in times:
+                if deadline <= now or lead in skipped:
                     continue
                 planned.append(
                     PlannedRemembrance(

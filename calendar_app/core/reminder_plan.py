@@ -4,11 +4,15 @@ A reminder is due at the subscriber's send hour, in their own zone, ``lead``
 days before the observance; its deadline is the end of the observance day in
 that zone (after that it is never sent). A reminder that fell due before the
 subscriber confirmed is left out, unless the day itself had not begun in their
-zone when they confirmed: then it is due at once (confirming at 08:11 with a
-07:00 hour and "one day before" still brings tomorrow's reminder today). Local
-times that do not exist (a DST
-gap) move forward by the length of the gap; repeated ones (a fold) are taken at
-their first passage. All datetimes here are naive UTC unless named ``local``.
+zone when they confirmed and no nearer lead time of theirs for that day comes
+due at or after the confirmation: then it is due at once (confirming at 08:11
+with a 07:00 hour and "one day before" still brings tomorrow's reminder today;
+confirming two days before with "7 and 1 days before" brings only the 1-day
+reminder, at its hour). Several missed ones with nothing nearer to come are all
+planned; dispatch sends the nearest and marks the rest superseded. Local times
+that do not exist (a DST gap) move forward by the length of the gap; repeated
+ones (a fold) are taken at their first passage. All datetimes here are naive
+UTC unless named ``local``.
 """
 
 from __future__ import annotations
@@ -100,9 +104,33 @@ def missed_before(
 ) -> bool:
     """Whether a reminder fell due before ``since`` (confirmation) once its day had begun.
 
-    Such a reminder is never sent; one whose day had not begun yet goes at once.
+    Such a reminder is never sent; one whose day had not begun yet goes at once,
+    unless ``left_out`` finds a nearer one still to come.
     """
     return since is not None and due < since and day_begins(occurrence_date, zone) <= since
+
+
+def left_out(
+    dues: Sequence[tuple[int, dt.datetime]],
+    occurrence_date: dt.date,
+    zone: ZoneInfo,
+    since: dt.datetime | None,
+) -> set[int]:
+    """The lead times of one reader's ``(lead, due)`` pairs for one day not to plan.
+
+    A lead missed before ``since``: its day had begun then (``missed_before``),
+    or a nearer (smaller) lead of the same reader and day comes due at or after
+    ``since``, which will say the same thing.
+    """
+    if since is None:
+        return set()
+    nearest_to_come = min((lead for lead, due in dues if due >= since), default=None)
+    return {
+        lead
+        for lead, due in dues
+        if missed_before(due, occurrence_date, zone, since)
+        or (due < since and nearest_to_come is not None and nearest_to_come < lead)
+    }
 
 
 def plan(
@@ -114,7 +142,7 @@ def plan(
 
     Left out: reminders whose deadline has passed, and reminders that fell due
     before the subscriber confirmed on or after their day began (nobody wants
-    last week's "in 7 days"; see ``missed_before``).
+    last week's "in 7 days") or with a nearer one still to come (``left_out``).
     """
     planned = []
     for subscriber in subscribers:
@@ -124,11 +152,14 @@ def plan(
         for occurrence in occurrences:
             if occurrence.slug not in chosen:
                 continue
-            for lead in leads:
-                due, deadline = due_and_deadline(occurrence.date, lead, subscriber.send_hour, zone)
-                if deadline <= now:
-                    continue
-                if missed_before(due, occurrence.date, zone, subscriber.confirmed_dt):
+            times = [
+                (lead, *due_and_deadline(occurrence.date, lead, subscriber.send_hour, zone))
+                for lead in leads
+            ]
+            dues = [(lead, due) for lead, due, _ in times]
+            skipped = left_out(dues, occurrence.date, zone, subscriber.confirmed_dt)
+            for lead, due, deadline in times:
+                if deadline <= now or lead in skipped:
                     continue
                 planned.append(
                     PlannedReminder(

@@ -59,6 +59,7 @@ _INSERT = sa.text(
     -- (a set-returning function in the select list keeps this subquery whole), then
     -- joined to the slots on all three keys, however many slots share a zone and hour
     FROM (SELECT s.id, s.timezone, s.send_hour, s.day_slugs, s.confirmed_dt,
+                 s.lead_days AS leads,
                  CAST(json_array_elements_text(s.lead_days) AS integer) AS lead_days
           FROM subscribers AS s
           WHERE s.status = 'active' AND s.id > :after AND s.id <= :upto) AS wish
@@ -73,9 +74,23 @@ _INSERT = sa.text(
          AND slot.lead_days = wish.lead_days
     -- the stored JSON text holds each chosen slug in quotes (slugs need no escaping)
     WHERE strpos(CAST(wish.day_slugs AS text), '"' || slot.slug || '"') > 0
-      -- core.reminder_plan.missed_before: fell due before confirming, once the day had begun
+      -- core.reminder_plan.left_out: one that fell due before confirming is kept only if
+      -- its day had not begun then and no nearer lead of this subscriber for the same day
+      -- and year comes due at or after confirming (the slots hold every lead's due instant)
       AND (wish.confirmed_dt IS NULL OR slot.due_dt >= wish.confirmed_dt
-           OR slot.day_begins > wish.confirmed_dt)
+           OR (slot.day_begins > wish.confirmed_dt
+               AND NOT EXISTS (
+                   SELECT 1
+                   FROM json_array_elements_text(wish.leads) AS mine(lead)
+                   JOIN unnest(CAST(:timezone AS text[]), CAST(:send_hour AS integer[]),
+                               CAST(:lead AS integer[]), CAST(:memorial_day_id AS integer[]),
+                               CAST(:year AS integer[]), CAST(:due AS timestamp[]))
+                        AS nearer(timezone, send_hour, lead_days, memorial_day_id, year, due_dt)
+                     ON nearer.lead_days = CAST(mine.lead AS integer)
+                   WHERE nearer.timezone = wish.timezone AND nearer.send_hour = wish.send_hour
+                     AND nearer.memorial_day_id = slot.memorial_day_id
+                     AND nearer.year = slot.year AND nearer.lead_days < slot.lead_days
+                     AND nearer.due_dt >= wish.confirmed_dt)))
     ON CONFLICT (subscriber_id, memorial_day_id, year, lead_days) DO NOTHING
     """
 ).execution_options(preserve_rowcount=True)
