@@ -113,6 +113,24 @@ def test_khojaly_was_not_the_only_massacre_of_azerbaijanis_not_villages(
 
 
 @pytest.mark.parametrize(
+    ("lang", "aggression", "formula"),
+    [
+        ("az", "Ermənistanın Azərbaycana qarşı hərbi təcavüzü zamanı", "Dağlıq Qarabağ münaqişəsi"),
+        ("ru", "в ходе военной агрессии Армении против Азербайджана", "нагорно-карабахского"),
+        ("en", "during Armenia's military aggression against Azerbaijan", "Nagorno-Karabakh"),
+    ],
+)
+def test_the_khojaly_summary_names_the_aggression_not_a_conflict(
+    lang: str, aggression: str, formula: str
+) -> None:
+    """The summary reaches the home page, the Atom entry, both feeds and every reminder."""
+    summary = DAYS["february-26"].summary[lang]
+    assert aggression in summary and formula not in summary
+    assert aggression in feed_description(lang, "february-26").replace("\n", " ")
+    assert formula not in day_texts("february-26", lang)
+
+
+@pytest.mark.parametrize(
     ("lang", "decree"),
     [
         (
@@ -226,6 +244,7 @@ GLOSSARY_NOT = {
         r"2020-ci il müharibəsinin şəhidi",  # Vətən müharibəsi şəhidi
         r"xatırlatmaları təsdiqləyin",  # abunəliyinizi təsdiqləyin
         r"qoşulub",
+        r"Dağlıq Qarabağ münaqişəsi",  # Ermənistanın Azərbaycana qarşı hərbi təcavüzü
     ],
     "ru": [
         r"\bтела\b",  # останки
@@ -239,6 +258,8 @@ GLOSSARY_NOT = {
         r"войны 2020 года",  # Отечественная война
         r"Подтвердите напоминания",
         r"ввёл в календаре",
+        r"нагорно-карабахского конфликта",  # военная агрессия Армении против Азербайджана
+        r"Эриван",  # Иреван
     ],
 }
 
