@@ -145,7 +145,11 @@ def test_manage_page_changes_preferences_and_unsent_rows_follow(
 @pytest.mark.parametrize(
     ("lang", "fields", "error"),
     [
-        ("az", {"email": "not-an-address"}, "E-poçt ünvanınızı daxil edin, məsələn, name@example.org."),
+        (
+            "az",
+            {"email": "not-an-address"},
+            "E-poçt ünvanınızı daxil edin, məsələn, name@example.org.",
+        ),
         ("ru", {"leads": ["3"]}, "Укажите, когда напоминать: выберите хотя бы один вариант."),
     ],
 )
