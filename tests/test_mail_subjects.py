@@ -180,5 +180,58 @@ def test_every_remembrance_subject_reads_back_as_written(
                 message = composer(row, recipient, TOKENS, data, due, remembered)
                 subject = received_subject(message)
                 # a linked name is a martyr's; a subject is one line of plain spaces
-                title = remembrance_title(item, name, words_for(lang), martyr=True)
+                title = remembrance_title(
+                    item, name, words_for(lang), martyr=True, after_colon=True
+                )
                 assert subject.endswith(": " + " ".join(title.split())), subject
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "subject", "first_line"),
+    [
+        (
+            "ru",
+            "Рашид Мамедов",
+            "Завтра: шехид Рашид Мамедов — 7-я годовщина со дня гибели",  # one line, plain spaces
+            "Шехид Рашид Мамедов\u00a0— 7-я годовщина со дня гибели",
+        ),
+        (
+            "az",
+            "Rəşid Məmmədov",
+            "Sabah: Şəhid Rəşid Məmmədovun şəhadətinin 7-ci ildönümü",
+            "Şəhid Rəşid Məmmədovun şəhadətinin 7-ci ildönümü",
+        ),
+    ],
+)
+def test_a_martyrs_title_after_the_colon_of_a_subject(
+    smtp_app: Flask, lang: str, name: str, subject: str, first_line: str
+) -> None:
+    """ru writes "шехид" in lower case after "Завтра:", and with a capital where the
+    title opens the letter; az keeps "Şəhid" in both."""
+    died = dt.date(2020, 10, 5)
+    with smtp_app.app_context():
+        composer = ReminderComposer(current_settings())
+        data = load_days(db.session)
+        person = RememberedPerson(
+            name=name, died_on=died, born_on=None, counting="death-day", thursdays=False,
+            day_slug="september-27", lead_days=[1],
+        )  # fmt: skip
+        names = {"az": "Anım Günü", "en": "Remembrance Day", "ru": "День памяти"}
+        recipient = SimpleNamespace(email="family@example.org", lang=lang, timezone="Asia/Baku")
+        item = next(
+            i
+            for i in remembrance_dates(died, "death-day", died, dt.date(2027, 12, 31), False)
+            if i.occasion == "year-7"
+        )
+        due = dt.datetime.combine(item.date, dt.time(5)) - dt.timedelta(days=1)
+        row = SimpleNamespace(
+            id=1, memorial_day_id=None, remembered_id=1, occasion=item.occasion,
+            year=item.date.year, message_id="<m.1@example.az>",
+        )  # fmt: skip
+        message = composer(row, recipient, TOKENS, data, due, Remembered(person, names))
+        assert received_subject(message) == subject
+        parsed = BytesParser(policy=policy.default).parsebytes(message.data)
+        assert isinstance(parsed, EmailMessage)
+        text = parsed.get_body(("plain",))
+        assert text is not None
+        assert text.get_content().lstrip().startswith(first_line + "\n")

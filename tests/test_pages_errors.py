@@ -67,7 +67,15 @@ def test_error_pages_are_in_the_readers_language(client: FlaskClient) -> None:
     assert "Страница не найдена" in text and "Памятной даты «nope» на сайте нет." in text
     az = client.get("/?lang=fr", headers={"Accept-Language": "az-Latn-AZ"})
     assert az.status_code == 400
-    assert "Bu səhifənin «fr» dilində versiyası yoxdur." in squash(az.get_data(as_text=True))
+    assert (
+        "Bu səhifənin «fr» dilində versiyası yoxdur. Azərbaycan, ingilis və ya rus dilini seçin."
+        in squash(az.get_data(as_text=True))
+    )
+    ru_lang = client.get("/?lang=fr", headers={"Accept-Language": "ru"})
+    assert (
+        "Версии этой страницы на языке «fr» нет. "
+        "Выберите азербайджанский, английский или русский язык."
+    ) in squash(ru_lang.get_data(as_text=True))
     assert '<html lang="az">' in az.get_data(as_text=True)
     client.set_cookie("lang", "ru")
     assert "Страница не найдена" in client.get("/missing").get_data(as_text=True)

@@ -77,6 +77,28 @@ def test_a_name_linked_to_27_september_is_a_martyr_in_every_language() -> None:
     assert "смерти" not in ru["year-7"].splitlines()[0]
 
 
+@pytest.mark.parametrize(
+    ("lang", "name", "martyr_line", "plain_line"),
+    [
+        ("az", "Rəşid", "Şəhadət tarixi: 5 oktyabr 2020", "Vəfat tarixi: 5 oktyabr 2020"),
+        ("ru", "Рашид", "Дата гибели: 5 октября 2020", "Дата смерти: 5 октября 2020"),
+        ("en", "Rashid", "Date of death: ", "Date of death: "),
+    ],
+)
+def test_a_martyrs_date_is_the_date_of_martyrdom(
+    lang: str, name: str, martyr_line: str, plain_line: str
+) -> None:
+    person = Person(8, name, RASHID.died_on, None, "death-day", True, RASHID.changed_dt)
+    linked = LinkedDay("Anım Günü", f"https://{HOST}/days/september-27")
+    martyr = descriptions(person, lang, linked)
+    plain = descriptions(person, lang)
+    for occasion, text in martyr.items():
+        assert martyr_line in text, (occasion, text)
+        assert lang == "en" or plain_line not in text, (occasion, text)
+    for occasion, text in plain.items():
+        assert plain_line in text, (occasion, text)
+
+
 def test_the_private_feed_says_link_as_keçid() -> None:
     body = render_remembrance(AYGUN, "az", year=2026, host=HOST).decode()
     unfolded = body.replace("\r\n ", "")

@@ -15,6 +15,7 @@ from calendar_app.data.models import AccessToken, Reminder, Subscriber
 from calendar_app.extensions import db
 from tests.support.hostile import csrf_of
 from tests.support.outbox import tick
+from tests.support.site import squash
 from tests.support.smtp_sink import SmtpSink, link_in
 
 SIGNUP = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
@@ -139,6 +140,33 @@ def test_manage_page_changes_preferences_and_unsent_rows_follow(
     with site.app_context():
         planned = db.session.execute(sa.select(Reminder.lead_days, Reminder.due_dt)).all()
     assert [tuple(p) for p in planned] == [(7, dt.datetime(2027, 1, 13, 7, 0))]  # 08:00 Berlin
+
+
+@pytest.mark.parametrize(
+    ("lang", "fields", "error"),
+    [
+        (
+            "az",
+            {"email": "not-an-address"},
+            "E-poçt ünvanınızı daxil edin, məsələn, name@example.org.",
+        ),
+        ("ru", {"leads": ["3"]}, "Укажите, когда напоминать: выберите хотя бы один вариант."),
+    ],
+)
+def test_a_field_error_reads_as_written_in_the_readers_language(
+    site: Flask, smtp_sink: SmtpSink, lang: str, fields: dict[str, object], error: str
+) -> None:
+    client = site.test_client()
+    page = client.get(f"/subscribe?lang={lang}").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_of(page), "email": "leyla@example.org", "lang": lang,
+        "timezone": "Asia/Baku", "days": ["january-20"], "leads": ["1"], "send_hour": "9",
+        **fields,
+    }  # fmt: skip
+    response = client.post(f"/subscribe?lang={lang}", data=form)
+    assert response.status_code == 400
+    assert error in squash(response.get_data(as_text=True))
+    assert smtp_sink.messages == []
 
 
 @pytest.mark.parametrize(

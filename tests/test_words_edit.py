@@ -8,10 +8,13 @@ catalogs.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from flask import Flask
 
+from tests.support.site import client_on, squash
 from tests.test_content_edit import DATA, DAYS, feed_description, reader_strings
 
 LANGS = ("az", "ru", "en")
@@ -110,6 +113,24 @@ def test_khojaly_was_not_the_only_massacre_of_azerbaijanis_not_villages(
 ) -> None:
     text = day_texts("february-26", lang)
     assert region in text and villages not in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "aggression", "formula"),
+    [
+        ("az", "Ermənistanın Azərbaycana qarşı hərbi təcavüzü zamanı", "Dağlıq Qarabağ münaqişəsi"),
+        ("ru", "в ходе военной агрессии Армении против Азербайджана", "нагорно-карабахского"),
+        ("en", "during Armenia's military aggression against Azerbaijan", "Nagorno-Karabakh"),
+    ],
+)
+def test_the_khojaly_summary_names_the_aggression_not_a_conflict(
+    lang: str, aggression: str, formula: str
+) -> None:
+    """The summary reaches the home page, the Atom entry, both feeds and every reminder."""
+    summary = DAYS["february-26"].summary[lang]
+    assert aggression in summary and formula not in summary
+    assert aggression in feed_description(lang, "february-26").replace("\n", " ")
+    assert formula not in day_texts("february-26", lang)
 
 
 @pytest.mark.parametrize(
@@ -226,6 +247,7 @@ GLOSSARY_NOT = {
         r"2020-ci il müharibəsinin şəhidi",  # Vətən müharibəsi şəhidi
         r"xatırlatmaları təsdiqləyin",  # abunəliyinizi təsdiqləyin
         r"qoşulub",
+        r"Dağlıq Qarabağ münaqişəsi",  # Ermənistanın Azərbaycana qarşı hərbi təcavüzü
     ],
     "ru": [
         r"\bтела\b",  # останки
@@ -239,6 +261,8 @@ GLOSSARY_NOT = {
         r"войны 2020 года",  # Отечественная война
         r"Подтвердите напоминания",
         r"ввёл в календаре",
+        r"нагорно-карабахского конфликта",  # военная агрессия Армении против Азербайджана
+        r"Эриван",  # Иреван
     ],
 }
 
@@ -320,3 +344,36 @@ def test_the_20_january_summary_names_the_day_by_its_official_name(
     lang: str, official_name: str
 ) -> None:
     assert official_name in DAYS["january-20"].summary[lang]
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [
+        (
+            "az",
+            "dövlət anım günü kimi ilk dəfə: 1998 (31 mart hələ 1919-cu ildə Azərbaycan Xalq "
+            "Cümhuriyyətində ümummilli matəm günü kimi qeyd olunub)",
+        ),
+        (
+            "ru",
+            "государственная памятная дата с 1998 года (впервые 31 марта как день "
+            "общенационального траура отметили в 1919 году в Азербайджанской "
+            "Демократической Республике)",
+        ),
+        (
+            "en",
+            "a state memorial day since 1998 (31 March was first marked as a national day of "
+            "mourning in 1919, by the Azerbaijan Democratic Republic)",
+        ),
+    ],
+)
+def test_31_march_is_a_state_day_since_1998_and_was_first_marked_in_1919(
+    app: Flask, lang: str, shown: str
+) -> None:
+    """The page's history says the Democratic Republic marked 31 March in 1919 and 1920:
+    the line under the title must not say the day was first observed in 1998."""
+    client = client_on(app, dt.date(2027, 1, 10))
+    page = squash(client.get(f"/{lang}/days/march-31").get_data(as_text=True))
+    assert shown in page
+    other = squash(client.get(f"/{lang}/days/february-26").get_data(as_text=True))
+    assert "1919" not in other and ("1994" in other)

@@ -139,23 +139,57 @@ _PHRASES = {
 }
 
 
-def remembrance_title(item: Remembrance, name: str, words: Words, martyr: bool = False) -> str:
+def remembrance_title(
+    item: Remembrance, name: str, words: Words, martyr: bool = False, after_colon: bool = False
+) -> str:
     """The observance's title for the person ``name`` (see docs/REMEMBRANCE.md).
 
     A martyr (a name linked to a memorial day) is named as one: az "Şəhid Rəşidin
     şəhadətinin 7-ci ildönümü", ru "Шехид Рашид — 7-я годовщина со дня гибели".
-    A name no az genitive can be built for gets a pattern that needs none
-    ("Анар — vəfatının 5-ci ildönümü").
+    ``after_colon`` is the martyr's title after "Tomorrow:" in a subject, from its own
+    catalog entries (context "martyr, after a colon"): ru writes "шехид" in lower case
+    there, az keeps "Şəhid". A name no az genitive can be built for gets a pattern
+    that needs none ("Анар — vəfatının 5-ci ildönümü").
     """
     name = " ".join(name.split())
     number = words.number(item.number)
     try:
+        if martyr and after_colon:
+            return _martyr_title_after_colon(item.kind, words, number, words.name(name))
         return words.gettext(_TITLES[item.kind, martyr], number=number, name=words.name(name))
     except NoCaseForm:
         phrase = remembrance_phrase(item, words, martyr)
+        if martyr and after_colon:
+            return words.pgettext(
+                "martyr, after a colon", "{phrase} of {name}", phrase=phrase, name=name
+            )
         if martyr:
             return words.pgettext("martyr", "{phrase} of {name}", phrase=phrase, name=name)
         return words.gettext("{phrase} of {name}", phrase=phrase, name=name)
+
+
+def _martyr_title_after_colon(kind: str, words: Words, number: object, name: object) -> str:
+    """A martyr's title inside a sentence (after a colon); literal calls for extraction."""
+    if kind == "day":
+        return words.pgettext(
+            "martyr, after a colon",
+            "{number:ordinal} day after the martyrdom of {name}",
+            number=number,
+            name=name,
+        )
+    if kind == "thursday":
+        return words.pgettext(
+            "martyr, after a colon",
+            "{number:ordinal} Thursday evening after the martyrdom of {name}",
+            number=number,
+            name=name,
+        )
+    return words.pgettext(
+        "martyr, after a colon",
+        "{number:ordinal} anniversary of the martyrdom of {name}",
+        number=number,
+        name=name,
+    )
 
 
 def remembrance_phrase(item: Remembrance, words: Words, martyr: bool = False) -> str:

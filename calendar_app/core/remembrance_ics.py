@@ -101,11 +101,15 @@ def render_remembrance(
 def describe_person(
     person: FeedPerson, words: Words, linked: LinkedDay | None, item: Remembrance
 ) -> str:
-    """The lines an event of the person carries: dates, the counting (only on the days
-    it moves: the 3rd, 7th, 40th and the Thursdays, never an anniversary), linked day."""
+    """The lines an event of the person carries: dates (a martyr's, linked to a memorial
+    day, as the date of martyrdom), the counting (only on the days it moves: the 3rd,
+    7th, 40th and the Thursdays, never an anniversary), linked day."""
     lang = words.lang
     died = short_date(person.died_on, lang)
-    lines = [words.pgettext("remembrance feed", "Date of death: {date}", date=died)]
+    if linked is not None:  # a martyr: az "Şəhadət tarixi", ru "Дата гибели"
+        lines = [words.pgettext("martyr", "Date of death: {date}", date=died)]
+    else:
+        lines = [words.pgettext("remembrance feed", "Date of death: {date}", date=died)]
     if person.born_on is not None:
         born = short_date(person.born_on, lang)
         lines.append(words.pgettext("remembrance feed", "Date of birth: {date}", date=born))

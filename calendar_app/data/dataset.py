@@ -114,6 +114,7 @@ class DayRecord:
     events_year: int = field()
     first_observed_year: int = field()
     first_observed_verified: bool = field()
+    first_observed_note: Localized | None = field()  # what the year alone would not say
     is_non_working: bool = field()
     name: Localized = field()
     anniversary_of: Localized = field()
@@ -221,7 +222,7 @@ class _Parser:
             t,
             at,
             {"id", "month", "day", "events_year", "first_observed_year", "is_non_working"}
-            | {"first_observed_verified"}
+            | {"first_observed_verified", "first_observed_note"}
             | {"name", "anniversary_of", "summary", "history"}
             | {"facts", "legal_acts", "moments", "timeline"},
         )
@@ -248,6 +249,7 @@ class _Parser:
             first_observed_year=first_observed,
             first_observed_verified=self.optional(t, at, "first_observed_verified", self.boolean)
             is not False,
+            first_observed_note=self.optional(t, at, "first_observed_note", self.localized),
             is_non_working=self.required(t, at, "is_non_working", self.boolean),
             name=self.required(t, at, "name", self.localized),
             anniversary_of=self.required(t, at, "anniversary_of", self.localized),

@@ -115,6 +115,9 @@ class MemorialDay(Base):
         default=True,
         doc="False when no source states the first year observed.",
     )
+    first_observed_note: Mapped[Localized | None] = mapped_column(
+        doc="What the first year observed alone would not say, in az, en and ru."
+    )
     is_non_working: Mapped[bool] = mapped_column(doc="A public non-working day.")
     name: Mapped[Localized]
     anniversary_of: Mapped[Localized] = mapped_column(doc="Phrase after 'anniversary of'.")

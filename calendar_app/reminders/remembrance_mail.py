@@ -89,6 +89,9 @@ def remembrance_letter(
         "remembrance",
         lang,
         title=remembrance_title(item, person.name, words, martyr=linked is not None),
+        subject_title=remembrance_title(
+            item, person.name, words, martyr=linked is not None, after_colon=True
+        ),
         date_label=long_date(item.date, lang),
         days_left=max((item.date - local_today).days, 0),
         details=describe_person(person, words, linked, item).splitlines(),

@@ -61,6 +61,10 @@ SCHEMAS: dict[str, Any] = {
                 **BOOLEAN,
                 "description": "False when no source states the first year observed.",
             },
+            "first_observed_note": {
+                "anyOf": [_ref("Localized"), {"type": "null"}],
+                "description": "What the year alone would not say (an earlier observance).",
+            },
             "is_non_working": {**BOOLEAN, "description": "A public non-working day."},
             "name": _ref("Localized"),
             "summary": _ref("Localized"),
