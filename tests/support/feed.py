@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TypeVar
 
 from icalendar import Calendar
@@ -25,8 +24,7 @@ DATA_CHANGED = dt.datetime(2026, 3, 1, 9, 30, 0)
 YEAR = 2027
 BASE_URL = "https://calendar.example.az"
 R = TypeVar("R")
-# The golden files and the variant each one holds (tests/golden/NAME).
-GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+# The golden feeds and the variant each one holds (tests/test_ics_golden.py).
 CASES = {
     "calendar-az.ics": FeedOptions(lang="az", years_back=1, years_ahead=1),
     "calendar-en.ics": FeedOptions(lang="en", years_back=1, years_ahead=1),
