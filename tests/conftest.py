@@ -99,7 +99,7 @@ def build_smtp_app(tmp_path: Path, sink: SmtpSink, **sections: dict[str, Any]) -
         "mail": {"backend": "smtp", "host": "127.0.0.1", "port": sink.port},
         "server": {"base_url": "https://calendar.example.az"},
         "site": {"default_language": "en"},
-        "limits": {"enabled": False},  # flows repeat requests; tests/test_limits.py turns them on
+        "limits": {"enabled": False},  # flows repeat requests; web/test_limits.py turns them on
     }
     settings.update(sections)
     application = build_app(tmp_path, f"sqlite:///{tmp_path / 'calendar.db'}", **settings)

@@ -4,8 +4,8 @@ It parses; every text is in every language; every record cites sources that exis
 it exports and parses back unchanged; and once loaded, every day has its page and
 its feed in every language. Every other test runs on the tests' own data file
 (tests/data/memorial_days.toml), so a new day in the bundled file needs no test
-change; the content tests (tests/test_content_edit.py, tests/test_words_edit.py,
-tests/test_no_english.py) check the words of the bundled file.
+change; the content tests beside this file (test_content_edit.py,
+test_words_edit.py, test_no_english.py) check the words of the bundled file.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ DATA_CHANGED = dt.datetime(2026, 3, 1, 9, 30, 0)
 YEAR = 2027
 BASE_URL = "https://calendar.example.az"
 R = TypeVar("R")
-# The golden feeds and the variant each one holds (tests/test_ics_golden.py).
+# The golden feeds and the variant each one holds (tests/core/test_ics_golden.py).
 CASES = {
     "calendar-az.ics": FeedOptions(lang="az", years_back=1, years_ahead=1),
     "calendar-en.ics": FeedOptions(lang="en", years_back=1, years_ahead=1),

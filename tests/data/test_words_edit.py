@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.test_content_edit import DATA, DAYS, feed_description, reader_strings
+from tests.data.test_content_edit import DATA, DAYS, feed_description, reader_strings
 
 LANGS = ("az", "ru", "en")
 

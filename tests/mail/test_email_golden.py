@@ -3,7 +3,7 @@
 A change to a template, a translation or the tests' data file shows up here as a
 diff to review. After checking the diff, rewrite the snapshots with:
 
-    .venv/bin/pytest -n 0 tests/test_email_golden.py --snapshot-update
+    .venv/bin/pytest -n 0 tests/mail/test_email_golden.py --snapshot-update
 """
 
 from __future__ import annotations

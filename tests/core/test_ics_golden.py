@@ -3,7 +3,7 @@
 A change to the renderer, the tests' data file or a translation shows up here as a
 diff to review. After checking the diff, rewrite the snapshots with:
 
-    .venv/bin/pytest -n 0 tests/test_ics_golden.py --snapshot-update
+    .venv/bin/pytest -n 0 tests/core/test_ics_golden.py --snapshot-update
 """
 
 from __future__ import annotations
