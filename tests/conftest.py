@@ -14,8 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from calendar_app.app import create_app
+from calendar_app.cli import data as data_command
+from calendar_app.data import prepare
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
+from tests.support.data_files import TEST_DATA_FILE
 from tests.support.smtp_sink import SmtpSink
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -33,6 +36,24 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(scope="module")
+def data_file() -> Path:
+    """The data file the apps of a test module load: the tests' own (tests/data/).
+
+    A module about the bundled file's texts overrides it with BUNDLED_DATA_FILE."""
+    return TEST_DATA_FILE
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _apps_load_data_file(data_file: Path) -> Iterator[None]:
+    """`prepare_database` and `calendar-app data load` without FILE read ``data_file``
+    (module-scoped, so that module-scoped servers load it too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(prepare, "DATA_FILE", data_file)
+        patch.setattr(data_command, "DATA_FILE", data_file)
+        yield
+
+
 def build_app(tmp_path: Path, url: str | None = None, **sections: dict[str, Any]) -> Flask:
     overrides: dict[str, dict[str, Any]] = {"database": {"url": url}} if url else {}
     overrides.update(sections)
@@ -47,7 +68,7 @@ def empty_app(tmp_path: Path) -> Flask:
 
 @pytest.fixture
 def app(empty_app: Flask) -> Flask:
-    """An app on SQLite with migrations applied and the bundled data loaded."""
+    """An app on SQLite with migrations applied and ``data_file`` loaded."""
     prepare_database(empty_app)
     return empty_app
 
@@ -78,7 +99,7 @@ def build_smtp_app(tmp_path: Path, sink: SmtpSink, **sections: dict[str, Any]) -
         "mail": {"backend": "smtp", "host": "127.0.0.1", "port": sink.port},
         "server": {"base_url": "https://calendar.example.az"},
         "site": {"default_language": "en"},
-        "limits": {"enabled": False},  # flows repeat requests; tests/test_limits.py turns them on
+        "limits": {"enabled": False},  # flows repeat requests; web/test_limits.py turns them on
     }
     settings.update(sections)
     application = build_app(tmp_path, f"sqlite:///{tmp_path / 'calendar.db'}", **settings)
@@ -132,7 +153,7 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def pg_app(postgres_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """An app on a fresh PostgreSQL database, migrated and loaded with the bundled data."""
+    """An app on a fresh PostgreSQL database, migrated and loaded with ``data_file``."""
     app = build_app(tmp_path, postgres_url)
     prepare_database(app)
     yield app

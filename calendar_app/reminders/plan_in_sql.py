@@ -12,7 +12,7 @@ repeated hours at their first passage), not by PostgreSQL: its rule for a
 repeated hour differs (it takes the second passage), and its time-zone data may
 be another release than Python's. A million subscribers share a few thousand
 slots; the rows themselves never leave the database.
-``tests/test_plan_in_sql.py`` compares the result with the pure planner across
+``tests/reminders/test_plan_in_sql.py`` compares the result with the pure planner across
 zones, send hours, lead times and DST edges.
 
 The pass commits every ``SUBSCRIBERS_PER_TRANSACTION`` subscribers (in the

@@ -1,5 +1,5 @@
 // Read .ics files with ical.js as a client would and print what it understood, as JSON.
-// Usage: node read_feeds.mjs FILE... (run by tests/test_ics_icaljs.py)
+// Usage: node read_feeds.mjs FILE... (run by tests/core/test_ics_icaljs.py)
 // Only the VTIMEZONEs in each file are registered, so a TZID without its
 // VTIMEZONE comes out floating and the Python test fails.
 import { readFileSync } from "node:fs";

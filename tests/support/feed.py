@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TypeVar
 
 from icalendar import Calendar
@@ -18,15 +17,14 @@ from icalendar import Calendar
 from calendar_app.core.ics import FeedOptions
 from calendar_app.data.dataset import Dataset, DayRecord
 from calendar_app.data.prepare import read_dataset
-from calendar_app.resources import DATA_FILE
+from tests.support.data_files import TEST_DATA_FILE
 
 # A fixed data version and year for golden files and byte-level checks.
 DATA_CHANGED = dt.datetime(2026, 3, 1, 9, 30, 0)
 YEAR = 2027
 BASE_URL = "https://calendar.example.az"
 R = TypeVar("R")
-# The golden files and the variant each one holds (tests/golden/NAME).
-GOLDEN = Path(__file__).resolve().parent.parent / "golden"
+# The golden feeds and the variant each one holds (tests/core/test_ics_golden.py).
 CASES = {
     "calendar-az.ics": FeedOptions(lang="az", years_back=1, years_ahead=1),
     "calendar-en.ics": FeedOptions(lang="en", years_back=1, years_ahead=1),
@@ -48,9 +46,9 @@ class PlainSource:
 
 
 def plain_days(dataset: Dataset | None = None) -> list[DayRecord]:
-    """The days of ``dataset`` (default: the bundled data file), in file order, as plain
+    """The days of ``dataset`` (default: the tests' data file), in file order, as plain
     records whose citations are resolved to sources, as the database's rows hold them."""
-    data = dataset or read_dataset(DATA_FILE)
+    data = dataset or read_dataset(TEST_DATA_FILE)
     by_key = {s.key: PlainSource(s.title, s.display_title, s.publisher_name) for s in data.sources}
     position = {s.key: i for i, s in enumerate(data.sources)}
 

@@ -1,7 +1,7 @@
 """Hostile input for the abuse tests: Hypothesis strategies, a form's CSRF token, and
 snapshots of the tables a request must not change.
 
-The strategies are shared by tests/test_fuzz_routes.py and tests/test_mail_injection.py,
+The strategies are shared by tests/web/test_fuzz_routes.py and tests/mail/test_mail_injection.py,
 and docs/RELIABILITY.md counts what they draw.
 """
 

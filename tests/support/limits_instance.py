@@ -1,7 +1,7 @@
 """One app instance in its own process posting sign-ups; prints the status codes as JSON.
 
 `python -m tests.support.limits_instance DATABASE_URL INSTANCE STORAGE_URI IP:EMAIL ...`:
-used by tests/test_limits_redis.py so that two instances share nothing but the
+used by tests/web/test_limits_redis.py so that two instances share nothing but the
 rate-limit storage (the limiter is one object per process).
 """
 

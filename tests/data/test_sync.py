@@ -17,7 +17,8 @@ from calendar_app.data.models import DataState, Fact, MemorialDay, Source
 from calendar_app.data.prepare import load_dataset, read_dataset
 from calendar_app.data.sync import dataset_from_database
 from calendar_app.extensions import db
-from calendar_app.resources import DATA_FILE, resource_dir
+from calendar_app.resources import resource_dir
+from tests.support.data_files import TEST_DATA_FILE
 from tests.support.factories import dump, minimal_document
 
 T0 = dt.datetime(2026, 1, 1, 12, 0)
@@ -41,7 +42,7 @@ def migrated(any_db_app: Flask) -> Flask:
 
 
 def test_loading_twice_changes_nothing(migrated: Flask) -> None:
-    dataset = read_dataset(DATA_FILE)
+    dataset = read_dataset(TEST_DATA_FILE)
     with migrated.app_context():
         first = load_dataset(dataset, now=T0)
         assert first.changed
@@ -102,7 +103,7 @@ def test_a_source_no_longer_cited_is_removed(migrated: Flask) -> None:
 def test_export_then_load_is_a_no_op(migrated: Flask, tmp_path: Path) -> None:
     runner = migrated.test_cli_runner()
     with migrated.app_context():
-        load_dataset(read_dataset(DATA_FILE), now=T0)
+        load_dataset(read_dataset(TEST_DATA_FILE), now=T0)
     out = tmp_path / "exported.toml"
     result = runner.invoke(cli, ["data", "export", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -134,7 +135,7 @@ def test_a_malformed_file_leaves_the_database_exactly_as_it_was(
 ) -> None:
     runner = migrated.test_cli_runner()
     with migrated.app_context():
-        load_dataset(read_dataset(DATA_FILE), now=T0)
+        load_dataset(read_dataset(TEST_DATA_FILE), now=T0)
         before = snapshot()
     bad = tmp_path / "bad.toml"
     bad.write_text(MALFORMED_FILES[case], encoding="utf-8")

@@ -1,7 +1,7 @@
 """Tampered, truncated, misused, expired, revoked and reused secret links: a 4xx page and
 not one row changed (every subscription table compared before and after).
 
-tests/test_subscribe_flow.py covers unknown, expired (GET) and reused confirmation
+tests/web/test_subscribe_flow.py covers unknown, expired (GET) and reused confirmation
 links and a rotated manage link (GET); this file covers the rest, GET and POST.
 """
 

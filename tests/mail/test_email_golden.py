@@ -1,22 +1,21 @@
 """The e-mails, byte for byte against reviewed golden files, in three languages.
 
-A change to a template, a translation or the data shows up here as a diff to
-review. After checking the diff, regenerate with:
+A change to a template, a translation or the tests' data file shows up here as a
+diff to review. After checking the diff, rewrite the snapshots with:
 
-    UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_email_golden.py
+    .venv/bin/pytest -n 0 tests/mail/test_email_golden.py --snapshot-update
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from syrupy.assertion import SnapshotAssertion
 
 from calendar_app.app_settings import current_settings
 from calendar_app.data import queries
@@ -27,8 +26,8 @@ from calendar_app.mail.transactional import confirmation_message, manage_message
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import load_days
 from calendar_app.reminders.letter_inputs import LinkTokens
+from tests.support.snapshots import HtmlSnapshot, TextSnapshot
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "email"
 NOW = dt.datetime(2027, 1, 19, 6, 0)  # 09:00 in Doha, the day before 20 January
 HEADERS = ("Subject", "From", "To", "Date", "Message-ID", "List-Id", "List-Unsubscribe",
            "List-Unsubscribe-Post", "Auto-Submitted")  # fmt: skip
@@ -47,15 +46,11 @@ def flatten(message: EmailMessage) -> tuple[str, str]:
     return TOKEN.sub(r"\1TOKEN", plain), TOKEN.sub(r"\1TOKEN", html)
 
 
-def check(name: str, message: EmailMessage) -> None:
+def check(snapshot: SnapshotAssertion, message: EmailMessage) -> None:
+    """Headers and plain body against one snapshot (.txt), the HTML body another (.html)."""
     plain, html = flatten(message)
-    for suffix, body in ((".txt", plain), (".html", html)):
-        path = GOLDEN / f"{name}{suffix}"
-        if os.environ.get("UPDATE_GOLDEN") == "1":
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(body, encoding="utf-8")
-        assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 and review it"
-        assert body == path.read_text(encoding="utf-8"), f"{path.name} differs; review it"
+    assert plain == snapshot(extension_class=TextSnapshot)
+    assert html == snapshot(extension_class=HtmlSnapshot, name="body")
 
 
 def subscriber(lang: str) -> Subscriber:
@@ -70,7 +65,7 @@ def subscriber(lang: str) -> Subscriber:
 
 
 @pytest.mark.parametrize("lang", ["az", "en", "ru"])
-def test_reminder(smtp_app: Flask, lang: str) -> None:
+def test_reminder(smtp_app: Flask, lang: str, snapshot: SnapshotAssertion) -> None:
     with smtp_app.app_context():
         person = subscriber(lang)
         day = db.session.scalars(sa.select(MemorialDay).filter_by(slug="january-20")).one()
@@ -85,16 +80,18 @@ def test_reminder(smtp_app: Flask, lang: str) -> None:
         composed = ReminderComposer(current_settings())(
             reminder, person, LinkTokens("t" * 43, "u" * 43), load_days(db.session), NOW
         )
-        check(f"reminder-{lang}", composed.parsed())
+        check(snapshot, composed.parsed())
 
 
 @pytest.mark.parametrize("lang", ["az", "en", "ru"])
 @pytest.mark.parametrize("kind", ["confirm", "manage"])
-def test_confirmation_and_manage_link(smtp_app: Flask, lang: str, kind: str) -> None:
+def test_confirmation_and_manage_link(
+    smtp_app: Flask, lang: str, kind: str, snapshot: SnapshotAssertion
+) -> None:
     with smtp_app.app_context():
         person = subscriber(lang)
         build = confirmation_message if kind == "confirm" else manage_message
-        check(f"{kind}-{lang}", with_golden_id(build(current_settings(), person, "x" * 43, NOW)))
+        check(snapshot, with_golden_id(build(current_settings(), person, "x" * 43, NOW)))
 
 
 def with_golden_id(raw: RawMessage) -> EmailMessage:
@@ -105,7 +102,7 @@ def with_golden_id(raw: RawMessage) -> EmailMessage:
 
 
 @pytest.mark.parametrize("lang", ["az", "en", "ru"])
-def test_welcome(smtp_app: Flask, lang: str) -> None:
+def test_welcome(smtp_app: Flask, lang: str, snapshot: SnapshotAssertion) -> None:
     """Confirmed on 20 January, after its reminders were due: the first is March's."""
     confirmed = dt.datetime(2027, 1, 20, 7, 0)  # 10:00 in Doha
     with smtp_app.app_context():
@@ -114,4 +111,4 @@ def test_welcome(smtp_app: Flask, lang: str) -> None:
         person.confirmed_dt = confirmed
         days = queries.active_days(db.session)
         message = welcome_message(current_settings(), person, "x" * 43, days, confirmed)
-        check(f"welcome-{lang}", with_golden_id(message))
+        check(snapshot, with_golden_id(message))

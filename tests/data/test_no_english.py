@@ -99,6 +99,12 @@ ENGLISH = {w for text in _english_texts(DATA) for w in _words(text)}
 FOREIGN = {lang: ENGLISH - _reader_words(DATA, lang) for lang in READER_LANGS}
 
 
+@pytest.fixture(scope="module")
+def data_file() -> Path:
+    """The apps of these tests load the bundled file: its texts are what they check."""
+    return DATA_FILE
+
+
 def english_in(text: str, lang: str) -> list[str]:
     return sorted(_words(text) & FOREIGN[lang])
 
@@ -192,7 +198,7 @@ def _check(outputs: Iterable[tuple[str, str]], lang: str) -> None:
 
 @pytest.mark.parametrize("lang", READER_LANGS)
 def test_feeds_have_no_english(lang: str) -> None:
-    days = plain_days()
+    days = plain_days(DATA)
     variants = [FeedOptions(lang=lang, years_back=3, years_ahead=3)]
     variants += [FeedOptions(lang=lang, slug=d.slug, years_back=0, years_ahead=0) for d in days]
     outputs = []

@@ -186,7 +186,7 @@ def test_the_cli_reports_a_config_error_in_one_line_and_exits_non_zero(tmp_path:
 
 
 def test_the_shipped_config_toml_is_valid_and_matches_the_defaults(tmp_path: Path) -> None:
-    shipped = Path(__file__).resolve().parent.parent / "config.toml"
+    shipped = Path(__file__).resolve().parents[2] / "config.toml"
     s = load_settings(tmp_path, environ={"CALENDAR_APP_CONFIG": str(shipped)}, warn=pytest.fail)
     defaults = settings(tmp_path)
     assert s.server == defaults.server and s.feed == defaults.feed

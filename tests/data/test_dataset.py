@@ -1,4 +1,6 @@
-"""The data file: the bundled one is valid; every kind of malformed input is refused."""
+"""The data file parser: a valid file round-trips; every kind of malformed input is refused.
+
+The bundled file is checked by tests/data/test_bundled_data.py."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import pytest
 
 from calendar_app.data.dataset import DataFileError, parse_dataset
 from calendar_app.data.dataset_toml import dump_dataset
-from calendar_app.resources import DATA_FILE
+from tests.support.data_files import TEST_DATA_FILE
 from tests.support.factories import dump, minimal_document
 
 Change = Callable[[dict[str, Any]], None]
@@ -30,34 +32,8 @@ def test_minimal_document_parses() -> None:
     assert dataset.days[0].moments[0].local_time == dt.time(12, 0)
 
 
-def test_bundled_data_file_is_valid_and_complete() -> None:
-    dataset = parse_dataset(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE))
-    days = {d.slug: d for d in dataset.days}
-    assert sorted(days) == ["february-26", "january-20", "march-31", "september-27"]
-    assert [(d.month, d.day, d.events_year) for d in dataset.days] == [
-        (1, 20, 1990),
-        (2, 26, 1992),
-        (3, 31, 1918),
-        (9, 27, 2020),
-    ]
-    killed = sorted(f.value or 0 for f in days["january-20"].facts if f.kind == "killed")
-    for toll in (131, 134, 137, 147, 150):
-        assert toll in killed, f"20 January death toll {toll} is missing"
-    silences = {
-        slug: [(m.local_time, m.timezone) for m in d.moments if m.kind == "minute-of-silence"]
-        for slug, d in days.items()
-    }
-    assert silences == {
-        "january-20": [(dt.time(12, 0), "Asia/Baku")],
-        "february-26": [(dt.time(17, 0), "Asia/Baku")],
-        "march-31": [],
-        "september-27": [(dt.time(12, 0), "Asia/Baku")],
-    }
-    assert [d.is_non_working for d in dataset.days] == [True, False, False, False]
-
-
 def test_export_text_parses_back_to_the_same_dataset() -> None:
-    dataset = parse_dataset(DATA_FILE.read_text(encoding="utf-8"), "bundled")
+    dataset = parse_dataset(TEST_DATA_FILE.read_text(encoding="utf-8"), "tests' data")
     assert parse_dataset(dump_dataset(dataset), "exported") == dataset
 
 

@@ -19,10 +19,11 @@ from calendar_app.data.dataset import parse_dataset
 from calendar_app.data.models import DataState
 from calendar_app.data.prepare import load_dataset, read_dataset
 from calendar_app.extensions import db
-from calendar_app.resources import DATA_FILE, resource_dir
+from calendar_app.resources import resource_dir
 from calendar_app.web.feed import CACHE_KEY, feed_cache
 from calendar_app.web.feed_cache import FeedCache
 from tests.conftest import build_app
+from tests.support.data_files import TEST_DATA_FILE
 from tests.support.factories import dump, minimal_document
 from tests.support.feed import (
     byte_problems,
@@ -290,12 +291,12 @@ def test_a_data_reload_keeps_uids_and_changes_the_stamp(app: Flask, client: Flas
     before = client.get(ALL)
     with app.app_context():
         app.extensions[CACHE_KEY] = FeedCache(version_ttl=0)  # see the reload at once
-        unchanged = load_dataset(read_dataset(DATA_FILE), now=dt.datetime(2027, 6, 1, 8, 0))
+        unchanged = load_dataset(read_dataset(TEST_DATA_FILE), now=dt.datetime(2027, 6, 1, 8, 0))
         assert not unchanged.changed
     same = client.get(ALL)
     assert same.get_data() == before.get_data()  # nothing changed: same bytes, same ETag
 
-    text = DATA_FILE.read_text(encoding="utf-8").replace(
+    text = TEST_DATA_FILE.read_text(encoding="utf-8").replace(
         "It is observed across Azerbaijan as a day of national mourning.",
         "It is observed across Azerbaijan as a day of national mourning (edited).",
     )

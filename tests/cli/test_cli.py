@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskCliRunner
 
 from calendar_app.cli import cli
-from calendar_app.resources import DATA_FILE
+from tests.support.data_files import TEST_DATA_FILE
 from tests.support.factories import dump, minimal_document
 
 
@@ -100,10 +100,10 @@ def test_bad_arguments_give_one_clear_error(
     assert "Traceback" not in result.output
 
 
-def test_data_check_accepts_the_bundled_file_and_writes_nothing(
+def test_data_check_accepts_a_valid_file_and_writes_nothing(
     runner: FlaskCliRunner, tmp_path: Path
 ) -> None:
-    result = runner.invoke(cli, ["data", "check", str(DATA_FILE)])
+    result = runner.invoke(cli, ["data", "check", str(TEST_DATA_FILE)])
     assert result.exit_code == 0
     assert "ok: 4 days" in result.output
 

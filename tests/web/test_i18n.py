@@ -21,7 +21,7 @@ from calendar_app.web.i18n import best_accepted, negotiate
 from tests.conftest import build_app
 from tests.support.site import client_on, parse, squash
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PERCENT_FIELD = re.compile(r"%\((\w+)\)[sd]")
 TRANSLATED = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)  # az, ru
 

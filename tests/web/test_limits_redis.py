@@ -31,7 +31,7 @@ from calendar_app.data.prepare import prepare_database
 from tests.conftest import IN_CI, build_app
 
 REDIS_URL = os.environ.get("CALENDAR_APP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")

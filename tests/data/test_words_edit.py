@@ -14,8 +14,8 @@ import re
 import pytest
 from flask import Flask
 
+from tests.data.test_content_edit import DATA, DAYS, feed_description, reader_strings
 from tests.support.site import client_on, squash
-from tests.test_content_edit import DATA, DAYS, feed_description, reader_strings
 
 LANGS = ("az", "ru", "en")
 

@@ -37,7 +37,7 @@ from tests.support.processes import read_feeds_with
 from tests.support.smtp_sink import SmtpSink
 
 SYSTEM_PYTHON = Path("/usr/bin/python3")
-SCRIPT = Path(__file__).parent / "libical" / "read_feeds.py"
+SCRIPT = Path(__file__).resolve().parents[1] / "libical" / "read_feeds.py"
 DAYS = plain_days()
 SILENCE_UTC = {"january-20": dt.time(8), "february-26": dt.time(13), "september-27": dt.time(8)}
 ALARMS = {None: [], dt.timedelta(days=-1): ["-P1D"], dt.timedelta(hours=-2): ["-PT2H"]}

@@ -25,7 +25,7 @@ from tests.support.hostile import csrf_of
 from tests.support.processes import free_port
 from tests.support.smtp_sink import SmtpSink, link_in
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SECRET = "Sx3cr3tT0k3n_-9aZ"
 SECRET_PATHS = [
     f"/confirm/{SECRET}",

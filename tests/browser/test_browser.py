@@ -34,7 +34,7 @@ from tests.support.site import LANGS, set_today
 __all__ = ["browser", "chromium"]  # fixtures, from tests/support/browser.py
 pytestmark = pytest.mark.slow  # real processes and real-time waits
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WIDTHS = (375, 1280)
 PAGES = {
     "home": "/",

@@ -12,9 +12,9 @@ from flask import Flask
 
 from calendar_app.data.dataset import parse_dataset
 from calendar_app.data.prepare import load_dataset, prepare_database
-from calendar_app.resources import DATA_FILE
 from tests.conftest import build_app
 from tests.support import factories
+from tests.support.data_files import TEST_DATA_FILE
 from tests.support.site import LANGS, client_on, parse, squash
 
 JAN_20 = dt.date(2027, 1, 20)
@@ -360,7 +360,7 @@ def atom_entries(app: Flask, lang: str) -> list[tuple[str, str, str]]:
 
 def reload_with_an_edit_of_january_20(app: Flask, when: dt.datetime) -> None:
     """The bundled data loaded again with one day's summary corrected."""
-    document = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    document = tomllib.loads(TEST_DATA_FILE.read_text(encoding="utf-8"))
     (day,) = [d for d in document["days"] if d["id"] == "january-20"]
     day["summary"]["en"] += " (corrected)"
     with app.app_context():
