@@ -56,7 +56,7 @@ def language_name(code: str) -> str:
         name = Locale.parse(code).get_display_name(BABEL_LOCALES[current_language()])
     except (ValueError, TypeError):
         return code
-    if name and name.startswith("azərbaycan"):  # CLDR writes it lower case; az spelling capitalises it
+    if name.startswith("azərbaycan"):  # lower case in CLDR; az spelling capitalises it
         name = "A" + name[1:]
     return name or code
 
