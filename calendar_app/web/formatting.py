@@ -56,9 +56,11 @@ def language_name(code: str) -> str:
         name = Locale.parse(code).get_display_name(BABEL_LOCALES[current_language()])
     except (ValueError, TypeError):
         return code
+    if not name:
+        return code
     if name.startswith("azərbaycan"):  # lower case in CLDR; az spelling capitalises it
         name = "A" + name[1:]
-    return name or code
+    return name
 
 
 def init_app(app: Flask) -> None:
