@@ -10,13 +10,14 @@ from calendar_app.config import Settings
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.core.words import words_for
 from calendar_app.core.zone_names import zone_choices
-from calendar_app.data import queries
-from calendar_app.extensions import db
+from calendar_app.data import queries, suppressions
+from calendar_app.extensions import client_key, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import send_now
 from calendar_app.reminders.subscriptions import time_zone_names
 from calendar_app.web.i18n import current_language
+from calendar_app.web.limits import spend_mail_budget, too_many
 
 
 def day_choices() -> list[tuple[str, str]]:
@@ -83,6 +84,20 @@ def commit_and_send_link(settings: Settings, message: RawMessage, email: str) ->
     except MailError:
         return mail_failed()
     return check_inbox(email)
+
+
+def hold_sign_up(email: str) -> Response | None:
+    """The answer to a sign-up that must send nothing, or None to go on: a spent
+    mailbox budget or a suppressed address gets the ordinary "check your inbox" page
+    (nothing tells a stranger why), a spent domain or client budget a 429."""
+    budget = spend_mail_budget(email, client_key())
+    if budget.quiet:
+        return check_inbox(email)
+    if not budget.allowed:
+        return too_many(budget.retry_after)
+    if suppressions.is_suppressed(db.session, email):  # only an operator lifts it
+        return check_inbox(email)
+    return None
 
 
 def check_inbox(email: str) -> Response:

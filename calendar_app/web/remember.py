@@ -16,23 +16,22 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import baku_today, utc_now_naive
-from calendar_app.data import queries, suppressions
+from calendar_app.data import queries
 from calendar_app.data.models import RememberedPerson, Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
-from calendar_app.extensions import client_key, db
+from calendar_app.extensions import db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.transactional import remember_link_message, send_now
 from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
-from calendar_app.web.limits import spend_mail_budget, too_many
 from calendar_app.web.link_pages import (
     button_page,
-    check_inbox,
     commit_and_send_link,
     day_slugs,
     form_page,
+    hold_sign_up,
     invalid_link,
     notice,
 )
@@ -82,13 +81,9 @@ def submit() -> Response:
     state = read_sign_up(request.form, day_slugs(), baku_today())
     if state.errors:
         return form_page("remember/form.html", status=400, state=state)
-    budget = spend_mail_budget(state.email, client_key())
-    if budget.quiet:  # the same page as a sent link: nothing tells that it was not
-        return check_inbox(state.email)
-    if not budget.allowed:
-        return too_many(budget.retry_after)
-    if suppressions.is_suppressed(db.session, state.email):
-        return check_inbox(state.email)  # the same page, and no mail: only an operator lifts it
+    held = hold_sign_up(state.email)
+    if held is not None:
+        return held
     now, settings = utc_now_naive(), current_settings()
     try:
         signup = remembrance.sign_up(

@@ -16,10 +16,10 @@ from flask_babel import gettext
 
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
-from calendar_app.data import queries, suppressions
+from calendar_app.data import queries
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import SubscriberStatus, TokenPurpose
-from calendar_app.extensions import client_key, csrf, db
+from calendar_app.extensions import csrf, db
 from calendar_app.mail.backends import MailError
 from calendar_app.mail.builder import RawMessage
 from calendar_app.mail.transactional import (
@@ -38,13 +38,12 @@ from calendar_app.reminders.subscriptions import (
     update_preferences,
 )
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
-from calendar_app.web.limits import spend_mail_budget, too_many
 from calendar_app.web.link_pages import (
     button_page,
-    check_inbox,
     commit_and_send_link,
     day_slugs,
     form_page,
+    hold_sign_up,
     invalid_link,
     mail_failed,
     notice,
@@ -81,13 +80,9 @@ def submit() -> Response:
     state = read_form(request.form, day_slugs(), with_email=True)
     if state.errors:
         return _form_page(state, "subscribe/form.html", status=400)
-    budget = spend_mail_budget(state.email, client_key())
-    if budget.quiet:  # the same page as a sent link: nothing tells that it was not
-        return check_inbox(state.email)
-    if not budget.allowed:
-        return too_many(budget.retry_after)
-    if suppressions.is_suppressed(db.session, state.email):
-        return check_inbox(state.email)  # the same page, and no mail: only an operator lifts it
+    held = hold_sign_up(state.email)
+    if held is not None:
+        return held
     now, settings = utc_now_naive(), current_settings()
     signup = sign_up(db.session, state.email, state.preferences(), now)
     compose = confirmation_message if signup.kind == TokenPurpose.CONFIRM else manage_message
