@@ -23,23 +23,22 @@ from flask import Flask
 
 from calendar_app.app_settings import current_settings
 from calendar_app.cli import cli
-from calendar_app.data.models import MailEvent, Reminder, SentMail, Subscriber
+from calendar_app.data.models import MailEvent, Reminder, SentMail
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from calendar_app.mail import inbound
 from calendar_app.mail.builder import finish
 from calendar_app.mail.message import RenderedMail, build_message
 from calendar_app.mail.transactional import send_now
-from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_app, build_smtp_app
 from tests.support.hostile import csrf_of
 from tests.support.outbox import tick
 from tests.support.processes import app_env, free_port, start, wait_until
 from tests.support.reports import arf, deliver, dsn, header_block
 from tests.support.smtp_sink import SmtpSink
+from tests.support.subscribers import SIGNUP, status, subscribe
 
 DOMAIN = "bounces.calendar.example.az"
-SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
 WEEK_BEFORE = dt.datetime(2027, 1, 13, 5, 0)  # 09:00 in Baku, 7 days before 20 January
 DAY_BEFORE = dt.datetime(2027, 1, 19, 5, 0)
 ON_THE_DAY = dt.datetime(2027, 1, 20, 5, 0)
@@ -63,24 +62,6 @@ def receiver(app: Flask) -> Iterator[int]:
     controller = inbound.start(app, "127.0.0.1", port, lmtp=False)
     yield port
     controller.stop()
-
-
-def subscribe(
-    app: Flask, address: str = "leyla@example.org", leads: tuple[int, ...] = (1, 0)
-) -> int:
-    with app.app_context():
-        prefs = Preferences("en", "Asia/Baku", ("january-20",), leads, 9)
-        signup = sign_up(db.session, address, prefs, SIGNUP)
-        assert confirm(db.session, signup.token, SIGNUP) is not None
-        db.session.commit()
-        return signup.subscriber.id
-
-
-def status(app: Flask, subscriber_id: int) -> str:
-    with app.app_context():
-        found = db.session.get(Subscriber, subscriber_id)
-        assert found is not None
-        return found.status
 
 
 def events(app: Flask) -> list[tuple[str, int | None]]:

@@ -21,18 +21,15 @@ from flask import Flask
 
 from calendar_app.config import load_settings
 from calendar_app.core.mail_limits import MessageLimits, screen
-from calendar_app.data.models import Subscriber
-from calendar_app.extensions import db
 from calendar_app.mail import inbound
-from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_smtp_app
 from tests.support.outbox import tick
 from tests.support.processes import free_port
 from tests.support.reports import deliver, dsn
 from tests.support.smtp_sink import SmtpSink
+from tests.support.subscribers import status, subscribe
 
 DOMAIN = "bounces.calendar.example.az"
-SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
 DAY_BEFORE = dt.datetime(2027, 1, 19, 5, 0)  # 09:00 in Baku, the day before 20 January
 LIMITS = MessageLimits()
 HOSTILE_WORDS = 20_000  # a folded Subject of 20,000 encoded words: over 3 GB to parse
@@ -57,22 +54,6 @@ def receiver(app: Flask, request: pytest.FixtureRequest) -> Iterator[tuple[int, 
     controller = inbound.start(app, "127.0.0.1", port, lmtp=request.param)
     yield port, request.param
     controller.stop()
-
-
-def subscribe(app: Flask, address: str = "leyla@example.org") -> int:
-    with app.app_context():
-        prefs = Preferences("en", "Asia/Baku", ("january-20",), (1, 0), 9)
-        signup = sign_up(db.session, address, prefs, SIGNUP)
-        assert confirm(db.session, signup.token, SIGNUP) is not None
-        db.session.commit()
-        return signup.subscriber.id
-
-
-def status(app: Flask, subscriber_id: int) -> str:
-    with app.app_context():
-        found = db.session.get(Subscriber, subscriber_id)
-        assert found is not None
-        return found.status
 
 
 def refused_code(port: int, data: bytes, lmtp: bool, recipient: str = f"bounces@{DOMAIN}") -> int:

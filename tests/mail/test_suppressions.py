@@ -14,16 +14,15 @@ from calendar_app.cli import cli
 from calendar_app.data.models import Subscriber, Suppression
 from calendar_app.extensions import db
 from calendar_app.mail import inbound
-from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from tests.conftest import build_smtp_app
 from tests.support.hostile import csrf_of
 from tests.support.outbox import tick
 from tests.support.processes import free_port
 from tests.support.reports import arf, deliver, dsn, header_block
 from tests.support.smtp_sink import SmtpSink
+from tests.support.subscribers import SIGNUP, subscribe
 
 DOMAIN = "bounces.calendar.example.az"
-SIGNUP = dt.datetime(2026, 12, 1, 10, 0)
 DAY_BEFORE = dt.datetime(2027, 1, 19, 5, 0)  # 09:00 in Baku, the day before 20 January
 ON_THE_DAY = dt.datetime(2027, 1, 20, 5, 0)
 
@@ -42,15 +41,6 @@ def receiver(app: Flask) -> Iterator[int]:
     controller = inbound.start(app, "127.0.0.1", port, lmtp=False)
     yield port
     controller.stop()
-
-
-def subscribe(app: Flask, address: str = "leyla@example.org") -> int:
-    with app.app_context():
-        prefs = Preferences("en", "Asia/Baku", ("january-20",), (1, 0), 9)
-        signup = sign_up(db.session, address, prefs, SIGNUP)
-        assert confirm(db.session, signup.token, SIGNUP) is not None
-        db.session.commit()
-        return signup.subscriber.id
 
 
 def bounce_first_reminder(app: Flask, sink: SmtpSink, port: int, complaint: bool = False) -> None:
