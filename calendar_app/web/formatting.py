@@ -40,6 +40,15 @@ def title_of(source: Source) -> str:
     return source_title(source, current_language())
 
 
+def date_after_title(source: Source) -> str | None:
+    """The date to write after a source's title, or None: a title that names its own
+    year ("Resolution of 29 March 1994 …") is not followed by the date again."""
+    year = source.published_on.year if source.published_on else source.published_year
+    if year is None or str(year) in title_of(source):
+        return None
+    return published(source)
+
+
 def publisher_of(source: Source) -> str | None:
     return source_publisher(source, current_language())
 
@@ -70,6 +79,7 @@ def init_app(app: Flask) -> None:
         iso_dated=iso_dated,
         source_date=published,
         source_title=title_of,
+        date_after_title=date_after_title,
         source_publisher=publisher_of,
         public_locator=public_locator,
         month_day=month_day,

@@ -436,3 +436,16 @@ def test_subscribe_form_preselects_the_configured_lead_times(
     boxes = re.findall(r'<input type="checkbox" name="leads" value="(\d+)"( checked)?>', page)
     assert {value for value, _ in boxes} == {"7", "1", "0"}
     assert {value for value, tick in boxes if tick} == checked
+
+
+def test_a_source_whose_title_names_its_date_is_not_followed_by_the_date_again(
+    app: Flask,
+) -> None:
+    """The 1994 resolution's title already says "of 24 February 1994"; a press
+    article's title does not, and keeps its date in brackets."""
+    html = squash(client_on(app, JAN_20).get("/ru/days/february-26").get_data(as_text=True))
+    assert "(24 февраля 1994 г.)" not in html
+    assert "от 24 февраля 1994 года" in html
+    assert re.search(r"</a> \(\d{1,2} [а-я]+ \d{4} г\.\)", html), (
+        "a dated press source keeps its date"
+    )
