@@ -13,6 +13,7 @@ import functools
 from babel.core import get_global
 from babel.dates import get_timezone_location
 
+from calendar_app.core.collation import sort_key
 from calendar_app.core.dates import BABEL_LOCALES
 from calendar_app.core.words import Words
 
@@ -57,7 +58,8 @@ def zone_label(zone: str, words: Words) -> str:
 
 
 def zone_choices(zones: tuple[str, ...], words: Words) -> tuple[tuple[str, str], ...]:
-    """(identifier, label) for a form's zone list, in the order of the labels. Old names
+    """(identifier, label) for a form's zone list, in the reader's alphabetical order of
+    the labels (core/collation.py). Old names
     of a zone (Asia/Ashkhabad, US/Alaska) are left out: CLDR lists them as aliases. A
     label two zones still share names the identifier too."""
     return _choices(zones, words)
@@ -71,4 +73,4 @@ def _choices(zones: tuple[str, ...], words: Words) -> tuple[tuple[str, str], ...
     for label in labels.values():
         seen[label] = seen.get(label, 0) + 1
     named = [(z, f"{label} ({z})" if seen[label] > 1 else label) for z, label in labels.items()]
-    return tuple(sorted(named, key=lambda pair: (pair[1].casefold(), pair[0])))
+    return tuple(sorted(named, key=lambda pair: (sort_key(pair[1], words.lang), pair[0])))

@@ -8,6 +8,7 @@ import re
 import pytest
 from flask import Flask
 
+from calendar_app.core.collation import AZ_ALPHABET, sort_key
 from calendar_app.core.words import UnknownLanguage, words_for
 from calendar_app.core.zone_names import zone_choices, zone_label
 from calendar_app.reminders.subscriptions import time_zone_names
@@ -56,3 +57,16 @@ def test_the_forms_name_zones_and_submit_identifiers(app: Flask, path: str) -> N
     assert '<option value="Europe/Berlin">Berlin vaxtı</option>' in select.group(1)
     visible = re.sub(r"<[^>]+>", " ", page)  # the text a reader sees, without attributes
     assert IDENTIFIER.findall(visible) == []
+
+
+def test_the_az_list_follows_the_azerbaijani_alphabet() -> None:
+    labels = [label for _, label in zone_choices(time_zone_names(), words_for("az"))]
+    initials = [label[0].replace("I", "ı").replace("İ", "i").lower() for label in labels]
+    ranks = [AZ_ALPHABET.index(ch) for ch in initials if ch in AZ_ALPHABET]
+    assert ranks == sorted(ranks)  # Çikaqo before Dakar, Xartum after Havana, Qahirə after Kabul
+    assert labels.index("Bakı vaxtı") < labels.index("Çikaqo vaxtı") < labels.index("Dubay vaxtı")
+
+
+def test_the_ru_list_files_yo_with_ye() -> None:
+    assert sort_key("Ёлка", "ru") < sort_key("Жара", "ru")
+    assert sort_key("Зима", "az") > sort_key("Çay", "az")
