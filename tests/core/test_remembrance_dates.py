@@ -54,6 +54,23 @@ def test_third_seventh_and_fortieth_day(
     assert found == [(third, "day-3"), (seventh, "day-7"), (fortieth, "day-40")]
 
 
+def test_the_day_after_counting_is_an_evening_death_counted_from_the_next_day() -> None:
+    """docs/REMEMBRANCE.md, "A death after sunset": no source asks for a question on the
+    form, because a family that counts an evening death from the next day already gets
+    its 3rd, 7th and 40th days from the "day after" counting; only a Wednesday evening's
+    first Thursday differs."""
+    evening = D(2026, 3, 17)  # a Tuesday evening, counted by such a family from 18 March
+    expected = [(D(2026, 3, 20), "day-3"), (D(2026, 3, 24), "day-7"), (D(2026, 4, 26), "day-40")]
+    assert listed(evening, "day-after", evening, D(2026, 6, 1)) == expected
+    assert listed(D(2026, 3, 18), "death-day", evening, D(2026, 6, 1)) == expected
+
+    wednesday = D(2026, 3, 18)
+    after = listed(wednesday, "day-after", wednesday, D(2026, 6, 1), thursdays=True)
+    shifted = listed(D(2026, 3, 19), "death-day", wednesday, D(2026, 6, 1), thursdays=True)
+    assert (D(2026, 3, 19), "thursday-1") in after
+    assert (D(2026, 3, 26), "thursday-1") in shifted
+
+
 @pytest.mark.parametrize(
     ("death", "year", "expected"),
     [
