@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.data.models import (
+    FamilyFeed,
     AccessToken,
     DataState,
     Fact,
@@ -241,6 +242,10 @@ def person_by_feed_hash(session: DbSession, feed_hash: str) -> RememberedPerson 
     return session.scalars(query).one_or_none()
 
 
+def family_feed_by_hash(session: DbSession, feed_hash: str) -> FamilyFeed | None:
+    return session.scalars(select(FamilyFeed).where(FamilyFeed.feed_hash == feed_hash)).one_or_none()
+
+
 def feed_is_gone(session: DbSession, feed_hash: str) -> bool:
     return session.get(GoneFeed, feed_hash) is not None
 
@@ -310,6 +315,9 @@ def everything_of(
         ).all(),
         "reminders": session.scalars(
             select(Reminder).where(Reminder.subscriber_id == subscriber_id).order_by(Reminder.id)
+        ).all(),
+        "family_feeds": session.scalars(
+            select(FamilyFeed).where(FamilyFeed.subscriber_id == subscriber_id)
         ).all(),
     }
 

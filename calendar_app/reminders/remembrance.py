@@ -282,6 +282,7 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             "created": _iso(subscriber.created_dt),
             "confirmed": _iso(subscriber.confirmed_dt),
             "ended": _iso(subscriber.ended_dt),
+            "family_feed_link_sha256": next((f.feed_hash for f in rows["family_feeds"]), None),
         },
         "people": [
             {
@@ -346,10 +347,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def erase(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
-    """Delete the address and everything stored for it; its feed links answer 410."""
+    """Delete the address and everything stored for it; its feed links (each name's and
+    the family's) answer 410."""
     rows = queries.everything_of(session, subscriber.id, subscriber.email)
-    for person in rows["people"]:
-        session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
+    for feed in (*rows["people"], *rows["family_feeds"]):  # each name's and the family's
+        session.add(GoneFeed(token_hash=feed.feed_hash, gone_dt=now))
     for row in (*rows["sent"], *rows["events"]):  # the mail log too, not only what cascades
         session.delete(row)
     session.delete(subscriber)  # tokens, names and reminders go with it (ON DELETE CASCADE)
