@@ -16,10 +16,10 @@ from sqlalchemy import ColumnElement, Row, func, or_, select
 from sqlalchemy.orm import Session, scoped_session, selectinload
 
 from calendar_app.data.models import (
-    FamilyFeed,
     AccessToken,
     DataState,
     Fact,
+    FamilyFeed,
     GoneFeed,
     LegalAct,
     MailEvent,
@@ -243,7 +243,8 @@ def person_by_feed_hash(session: DbSession, feed_hash: str) -> RememberedPerson 
 
 
 def family_feed_by_hash(session: DbSession, feed_hash: str) -> FamilyFeed | None:
-    return session.scalars(select(FamilyFeed).where(FamilyFeed.feed_hash == feed_hash)).one_or_none()
+    query = select(FamilyFeed).where(FamilyFeed.feed_hash == feed_hash)
+    return session.scalars(query).one_or_none()
 
 
 def feed_is_gone(session: DbSession, feed_hash: str) -> bool:

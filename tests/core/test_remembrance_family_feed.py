@@ -105,7 +105,8 @@ def test_icaljs_reads_the_family_feed(node: str, tmp_path: Path) -> None:
         assert found == expected
     by_uid = {e["uid"]: e["summary"] for e in feeds[0]["events"]}
     assert by_uid[f"remembrance-2-year-3@{HOST}"] == "Günayın vəfatının 3-cü ildönümü"
-    assert by_uid[f"remembrance-3-year-37@{HOST}"] == "Şəhid Тофик\u00a0— şəhadətinin 37-ci ildönümü"
+    tofik = by_uid[f"remembrance-3-year-37@{HOST}"]
+    assert tofik == "Şəhid Тофик\u00a0— şəhadətinin 37-ci ildönümü"
 
 
 @pytest.mark.parametrize(

@@ -156,9 +156,9 @@ def test_replacing_the_family_link_and_erasing_make_it_gone(
     # the export holds the family link only as its SHA-256, like each name's
     exported = json.loads(client.get(manage_path + "/export.json").get_data(as_text=True))
     token = new.removeprefix("/remember/family/").removesuffix(".ics")
-    assert exported["address"]["family_feed_link_sha256"] == hashlib.sha256(
-        token.encode()
-    ).hexdigest()
+    assert (
+        exported["address"]["family_feed_link_sha256"] == hashlib.sha256(token.encode()).hexdigest()
+    )
     assert token not in json.dumps(exported)
 
     page = client.get(manage_path).get_data(as_text=True)
