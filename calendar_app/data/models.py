@@ -340,7 +340,7 @@ class FamilyFeed(Base):
     )
     feed_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the token.")
     created_dt: Mapped[dt.datetime]
-    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last new link, UTC.")
+    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last new link or deleted name, UTC.")
 
 
 class GoneFeed(Base):

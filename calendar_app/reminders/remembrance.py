@@ -28,7 +28,7 @@ from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance import COUNTINGS, death_problem, name_problem
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
-from calendar_app.data.models import GoneFeed, RememberedPerson, Subscriber
+from calendar_app.data.models import FamilyFeed, GoneFeed, RememberedPerson, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
@@ -236,8 +236,12 @@ def update_person(
 
 
 def delete_person(session: DbSession, person: RememberedPerson, now: dt.datetime) -> None:
-    """Delete the row at once; its reminders go with it; its feed link answers 410."""
+    """Delete the row at once; its reminders go with it; its feed link answers 410; the
+    family feed, which loses its days, says it changed now (its LAST-MODIFIED)."""
     session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
+    family = session.get(FamilyFeed, person.subscriber_id)
+    if family is not None:
+        family.changed_dt = now
     session.delete(person)
     session.flush()
 

@@ -97,6 +97,13 @@ def test_made_once_replaced_and_erased(site: Flask) -> None:
         second = token_of(replaced)
         assert family_for_feed(db.session, second)[0] is replaced
 
+        # a deleted name: the family feed changed (its LAST-MODIFIED), though no name did
+        later = NOW + dt.timedelta(days=2)
+        remembrance.delete_person(db.session, people[1], later)
+        assert replaced.changed_dt == later
+        assert [p.name for p in family_for_feed(db.session, second)[1]] == ["Anar"]
+        db.session.commit()
+
         remembrance.erase(db.session, leyla, NOW)
         db.session.commit()
         assert family_for_feed(db.session, second) == (None, (), True)  # 410, not 404
