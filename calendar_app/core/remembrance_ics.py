@@ -1,4 +1,7 @@
-"""Pure: the private iCalendar feed of one remembered person, rendered to bytes.
+"""Pure: the private iCalendar feeds of remembered people, rendered to bytes.
+
+One function renders one person's feed or a family's (every name of an address,
+each event titled with its name); the events are the same in both.
 
 All-day events, one per observance (never an RRULE: each anniversary has its
 own number), CLASS:PRIVATE, transparent. No UID on the calendar itself: clients
@@ -13,6 +16,7 @@ feed's window: from the later of the death and 1 January of the year before
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -68,6 +72,14 @@ def feed_window(person: FeedPerson, year: int, years_ahead: int) -> tuple[dt.dat
     return max(person.died_on, dt.date(year - 1, 1, 1)), dt.date(year + years_ahead, 12, 31)
 
 
+@dataclass(frozen=True)
+class FeedEntry:
+    """One person of a feed, with the national day the family linked them to."""
+
+    person: FeedPerson
+    linked: LinkedDay | None = None
+
+
 def render_remembrance(
     person: FeedPerson,
     lang: str,
@@ -77,24 +89,68 @@ def render_remembrance(
     linked: LinkedDay | None = None,
     years_ahead: int = YEARS_AHEAD,
 ) -> bytes:
-    """The feed's bytes: CRLF lines folded at 75 octets, UTF-8."""
+    """One person's feed: CRLF lines folded at 75 octets, UTF-8."""
     words = words_for(lang)
-    stamp = person.changed_dt.replace(tzinfo=dt.UTC)
     name = " ".join(person.name.split())
+    title = words.pgettext("remembrance feed", "{name}: days of remembrance", name=name)
+    stamp = person.changed_dt
+    return render_feed(
+        [FeedEntry(person, linked)], lang, title=title, changed=stamp, year=year, host=host,
+        years_ahead=years_ahead,
+    )  # fmt: skip
+
+
+def render_family(
+    entries: Sequence[FeedEntry],
+    lang: str,
+    *,
+    changed: dt.datetime,
+    year: int,
+    host: str,
+    years_ahead: int = YEARS_AHEAD,
+) -> bytes:
+    """A family's feed: every person's days, each titled with the person's name.
+
+    ``changed`` is the family link's last change; the calendar's LAST-MODIFIED is
+    the latest of it and the people's changes."""
+    title = words_for(lang).pgettext("remembrance feed", "Our family's days of remembrance")
+    latest = max([changed, *(entry.person.changed_dt for entry in entries)])
+    return render_feed(
+        entries, lang, title=title, changed=latest, year=year, host=host, years_ahead=years_ahead
+    )
+
+
+def render_feed(
+    entries: Sequence[FeedEntry],
+    lang: str,
+    *,
+    title: str,
+    changed: dt.datetime,
+    year: int,
+    host: str,
+    years_ahead: int = YEARS_AHEAD,
+) -> bytes:
+    """The feed of one or several people, in the order given; each event's DTSTAMP is
+    its person's last change, so a family's feed and a name's carry the same events."""
+    words = words_for(lang)
     calendar = subscribed_calendar(
         prodid=PRODID.format(lang=lang.upper()),
-        name=words.pgettext("remembrance feed", "{name}: days of remembrance", name=name),
+        name=title,
         description=words.pgettext(
             "remembrance feed",
             "This calendar is private: share its link only with those close to you.",
         ),
-        last_modified=stamp,
+        last_modified=changed.replace(tzinfo=dt.UTC),
         refresh=REFRESH,
     )
-    start, end = feed_window(person, year, years_ahead)
-    for item in remembrance_dates(person.died_on, person.counting, start, end, person.thursdays):
-        description = describe_person(person, words, linked, item)
-        calendar.add_component(_event(person, item, words, host, stamp, description, linked))
+    for entry in entries:
+        person, linked = entry.person, entry.linked
+        stamp = person.changed_dt.replace(tzinfo=dt.UTC)
+        start, end = feed_window(person, year, years_ahead)
+        dates = remembrance_dates(person.died_on, person.counting, start, end, person.thursdays)
+        for item in dates:
+            description = describe_person(person, words, linked, item)
+            calendar.add_component(_event(person, item, words, host, stamp, description, linked))
     return bytes(calendar.to_ical())
 
 

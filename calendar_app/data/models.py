@@ -323,6 +323,26 @@ class RememberedPerson(Base):
     changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last edit, UTC: the feed's DTSTAMP.")
 
 
+class FamilyFeed(Base):
+    """The private feed of all of an address's names: its own secret link, as a name's.
+
+    One per address, made when the address confirms its first names (or, for an
+    address confirmed before family feeds existed, when its manage page is opened).
+    Erased with the address (ON DELETE CASCADE); its replaced links answer 410 (GoneFeed).
+    """
+
+    __tablename__ = "family_feeds"
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    feed_salt: Mapped[str] = mapped_column(
+        String(64), doc="Random; the feed token derives from it."
+    )
+    feed_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the token.")
+    created_dt: Mapped[dt.datetime]
+    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last new link or deleted name, UTC.")
+
+
 class GoneFeed(Base):
     """The SHA-256 of a private feed link that was replaced or deleted: it answers 410."""
 

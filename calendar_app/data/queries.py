@@ -19,6 +19,7 @@ from calendar_app.data.models import (
     AccessToken,
     DataState,
     Fact,
+    FamilyFeed,
     GoneFeed,
     LegalAct,
     MailEvent,
@@ -241,6 +242,11 @@ def person_by_feed_hash(session: DbSession, feed_hash: str) -> RememberedPerson 
     return session.scalars(query).one_or_none()
 
 
+def family_feed_by_hash(session: DbSession, feed_hash: str) -> FamilyFeed | None:
+    query = select(FamilyFeed).where(FamilyFeed.feed_hash == feed_hash)
+    return session.scalars(query).one_or_none()
+
+
 def feed_is_gone(session: DbSession, feed_hash: str) -> bool:
     return session.get(GoneFeed, feed_hash) is not None
 
@@ -310,6 +316,9 @@ def everything_of(
         ).all(),
         "reminders": session.scalars(
             select(Reminder).where(Reminder.subscriber_id == subscriber_id).order_by(Reminder.id)
+        ).all(),
+        "family_feeds": session.scalars(
+            select(FamilyFeed).where(FamilyFeed.subscriber_id == subscriber_id)
         ).all(),
     }
 

@@ -28,7 +28,7 @@ from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance import COUNTINGS, death_problem, name_problem
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries
-from calendar_app.data.models import GoneFeed, RememberedPerson, Subscriber
+from calendar_app.data.models import FamilyFeed, GoneFeed, RememberedPerson, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
@@ -236,8 +236,12 @@ def update_person(
 
 
 def delete_person(session: DbSession, person: RememberedPerson, now: dt.datetime) -> None:
-    """Delete the row at once; its reminders go with it; its feed link answers 410."""
+    """Delete the row at once; its reminders go with it; its feed link answers 410; the
+    family feed, which loses its days, says it changed now (its LAST-MODIFIED)."""
     session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
+    family = session.get(FamilyFeed, person.subscriber_id)
+    if family is not None:
+        family.changed_dt = now
     session.delete(person)
     session.flush()
 
@@ -282,6 +286,7 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             "created": _iso(subscriber.created_dt),
             "confirmed": _iso(subscriber.confirmed_dt),
             "ended": _iso(subscriber.ended_dt),
+            "family_feed_link_sha256": next((f.feed_hash for f in rows["family_feeds"]), None),
         },
         "people": [
             {
@@ -346,10 +351,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def erase(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
-    """Delete the address and everything stored for it; its feed links answer 410."""
+    """Delete the address and everything stored for it; its feed links (each name's and
+    the family's) answer 410."""
     rows = queries.everything_of(session, subscriber.id, subscriber.email)
-    for person in rows["people"]:
-        session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
+    for feed in (*rows["people"], *rows["family_feeds"]):  # each name's and the family's
+        session.add(GoneFeed(token_hash=feed.feed_hash, gone_dt=now))
     for row in (*rows["sent"], *rows["events"]):  # the mail log too, not only what cascades
         session.delete(row)
     session.delete(subscriber)  # tokens, names and reminders go with it (ON DELETE CASCADE)

@@ -24,6 +24,7 @@ from calendar_app.mail.backends import MailError
 from calendar_app.mail.transactional import remember_link_message, send_now
 from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
+from calendar_app.reminders.remembrance_family import family_feed, rotate_family_feed
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.link_pages import (
@@ -35,6 +36,7 @@ from calendar_app.web.link_pages import (
     invalid_link,
     notice,
 )
+from calendar_app.web.remember_family import family_part
 from calendar_app.web.remember_form import (
     SIGN_UP_SLOTS,
     PersonState,
@@ -118,6 +120,7 @@ def confirm_submit(token: str) -> Response:
     subscriber = remembrance.confirm(db.session, token, now)
     if subscriber is None:
         return invalid_link()
+    family_feed(db.session, subscriber, settings.secret_key, now)
     manage_token = issue_token(db.session, subscriber, TokenPurpose.MANAGE, now)
     message = remember_link_message("manage", settings, subscriber, manage_token, now)
     db.session.commit()
@@ -163,7 +166,8 @@ def _manage_page(
 ) -> Response:
     settings = current_settings()
     people = []
-    for person in queries.active_people_of(db.session, subscriber.id):
+    active = queries.active_people_of(db.session, subscriber.id)
+    for person in active:
         state = _person_state(person)
         if edited is not None and edited[0] == person.id:
             state = edited[1]
@@ -185,12 +189,17 @@ def _manage_page(
         added=added or PersonState(),
         state=contact,
         errors=errors or {},
+        family=family_part(subscriber, active),
     )
 
 
 @remember.get("/remember/manage/<token>")
 def manage(token: str) -> Response:
-    return _manage_page(token, _subscriber_or_404(token))
+    subscriber = _subscriber_or_404(token)
+    # an address confirmed before family feeds existed gets its feed on its first visit
+    family_feed(db.session, subscriber, current_settings().secret_key, utc_now_naive())
+    db.session.commit()
+    return _manage_page(token, subscriber)
 
 
 @remember.post("/remember/manage/<token>")
@@ -228,6 +237,10 @@ def manage_submit(token: str) -> Response:
         except TooManyNames:
             db.session.rollback()
             return _too_many_names()
+        db.session.commit()
+        return _saved(token)
+    if action == "rotate-family":
+        rotate_family_feed(db.session, subscriber, settings.secret_key, now)
         db.session.commit()
         return _saved(token)
     person = _person_or_404(subscriber, request.form.get("person", ""))

@@ -127,7 +127,7 @@ def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) ->
         page.wait_for_load_state("load")  # site.js too, before leaving
 
         page.goto(link_in(site, "manage"))
-        assert page.locator("h2").first.inner_text() == "Aygün"
+        assert page.locator("section.person h2").first.inner_text() == "Aygün"
         assert serious_violations(page) == []
         width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width[0] <= width[1], f"sideways scrolling on a phone: {width}"

@@ -33,6 +33,7 @@ from calendar_app.data.prepare import prepare_database
 from calendar_app.data.statuses import PersonStatus
 from calendar_app.extensions import db
 from calendar_app.reminders import remembrance
+from calendar_app.reminders.remembrance_family import family_feed
 from calendar_app.reminders.subscriptions import issue_token
 from tests.conftest import build_app
 from tests.support.hostile import TRICKS, control_text, csrf_of, encode, nasty_text, table_snapshot
@@ -77,6 +78,7 @@ QUERY_PARAMETERS: dict[str, list[str]] = {
     "remember.manage_submit": ["lang"],
     "remember.export": ["lang"],
     "remember_feed.private_feed": ["lang"],
+    "remember_feed.family_feed": ["lang"],
 }
 FORM_FIELDS = [
     "email",
@@ -102,7 +104,7 @@ GOOD_VALUES = {
     "days": ["january-20", "february-26", "march-31", "september-27"],
     "leads": ["7", "1", "0"],
     "send_hour": ["0", "9", "23"],
-    "action": ["save", "rotate", "unsubscribe", "contact", "add", "delete"],
+    "action": ["save", "rotate", "unsubscribe", "contact", "add", "delete", "rotate-family"],
     "name-0": ["Anar", "Əli Məmmədov", "Анар"],
     "died_on-0": ["2020-10-10", "2024-02-29", "1990-01-20"],
     "born_on-0": ["1960-01-01"],
@@ -182,7 +184,7 @@ class FormTarget:
         with self.app.app_context():
             person = db.session.get(Subscriber, self.subscriber_id)
             assert person is not None
-            if purpose in ("remember", "feed"):  # names waiting for confirmation, or a feed
+            if purpose in ("remember", "feed", "family"):  # names waiting, or a feed
                 raw = self._remembrance(person, purpose)
                 db.session.commit()
                 return raw
@@ -211,12 +213,17 @@ class FormTarget:
         if purpose == "remember":
             return signup.token
         remembrance.confirm(db.session, signup.token, now)
+        if purpose == "family":
+            family = family_feed(db.session, subscriber, settings.secret_key, now)
+            return remembrance.feed_token(settings.secret_key, family.feed_salt)
         person = queries.active_people_of(db.session, subscriber.id)[-1]
         return remembrance.feed_token(settings.secret_key, person.feed_salt)
 
 
 def purpose_of(endpoint: str) -> str:
     """The kind of secret link a route takes."""
+    if endpoint == "remember_feed.family_feed":
+        return "family"
     if endpoint.startswith("remember_feed."):
         return "feed"
     if endpoint.startswith("remember.confirm"):

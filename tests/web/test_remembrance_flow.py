@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 
 from calendar_app.data.models import (
     AccessToken,
+    FamilyFeed,
     GoneFeed,
     RememberedPerson,
     Reminder,
@@ -268,9 +269,10 @@ def test_export_and_erase_everything(tmp_path: Path, smtp_sink: SmtpSink) -> Non
     assert client.get(path).status_code == 410
     assert client.get(manage_path).status_code == 404
     with site.app_context():
-        for model in (Subscriber, AccessToken, RememberedPerson, Reminder, SentMail):
+        for model in (Subscriber, AccessToken, RememberedPerson, Reminder, SentMail, FamilyFeed):
             assert db.session.scalars(sa.select(model)).all() == []
-        assert len(db.session.scalars(sa.select(GoneFeed)).all()) == 2  # hashes only
+        # hashes only: the two names' links and the family's
+        assert len(db.session.scalars(sa.select(GoneFeed)).all()) == 3
 
 
 def test_replacing_a_feed_link_makes_the_old_one_gone(site: Flask, smtp_sink: SmtpSink) -> None:

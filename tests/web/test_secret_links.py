@@ -36,6 +36,8 @@ SECRET_PATHS = [
     f"/remember/manage/{SECRET}/export.json",
     f"/remember/feed/{SECRET}.ics",
     f"/remember/feed/{SECRET}.ics?lang=az",
+    f"/remember/family/{SECRET}.ics",
+    f"/remember/family/{SECRET}.ics?lang=ru",
 ]
 PRIVATE = {
     "Referrer-Policy": "no-referrer",
@@ -49,6 +51,7 @@ def test_the_redaction_keeps_the_route_and_drops_the_secret() -> None:
         redact_secrets(f"GET /manage/{SECRET}?x=1 HTTP/1.1") == "GET /manage/[token]?x=1 HTTP/1.1"
     )
     assert redact_secrets(f"/remember/feed/{SECRET}.ics") == "/remember/feed/[token].ics"
+    assert redact_secrets(f"/remember/family/{SECRET}.ics") == "/remember/family/[token].ics"
     assert redact_secrets(f"https://h/remember/manage/{SECRET}/export.json") == (
         "https://h/remember/manage/[token]/export.json"
     )
