@@ -39,9 +39,9 @@ REFRESH = dt.timedelta(days=1)
 YEARS_AHEAD = 10
 
 
-class FeedPerson(Protocol):
-    @property
-    def id(self) -> int: ...
+class DatedPerson(Protocol):
+    """A name and its dates: what an event needs (a stored name, or one only entered)."""
+
     @property
     def name(self) -> str: ...
     @property
@@ -52,6 +52,11 @@ class FeedPerson(Protocol):
     def counting(self) -> str: ...
     @property
     def thursdays(self) -> bool: ...
+
+
+class FeedPerson(DatedPerson, Protocol):
+    @property
+    def id(self) -> int: ...
     @property
     def changed_dt(self) -> dt.datetime: ...
 
@@ -150,12 +155,15 @@ def render_feed(
         dates = remembrance_dates(person.died_on, person.counting, start, end, person.thursdays)
         for item in dates:
             description = describe_person(person, words, linked, item)
-            calendar.add_component(_event(person, item, words, host, stamp, description, linked))
+            uid = remembrance_uid(person.id, item.occasion, host)
+            calendar.add_component(
+                remembrance_event(person, item, words, uid, stamp, description, linked)
+            )
     return bytes(calendar.to_ical())
 
 
 def describe_person(
-    person: FeedPerson, words: Words, linked: LinkedDay | None, item: Remembrance
+    person: DatedPerson, words: Words, linked: LinkedDay | None, item: Remembrance
 ) -> str:
     """The lines an event of the person carries: dates (a martyr's, linked to a memorial
     day, as the date of martyrdom), the counting (only on the days it moves: the 3rd,
@@ -178,19 +186,21 @@ def describe_person(
     return "\n".join(lines)
 
 
-def _event(
-    person: FeedPerson,
+def remembrance_event(
+    person: DatedPerson,
     item: Remembrance,
     words: Words,
-    host: str,
+    uid: str,
     stamp: dt.datetime,
     description: str,
     linked: LinkedDay | None,
 ) -> Event:
+    """One all-day event of the person's day; the UID is the caller's (a feed's, a
+    download's)."""
     lang = words.lang
     title = remembrance_title(item, person.name, words, martyr=linked is not None)
     event = Event.new(
-        uid=remembrance_uid(person.id, item.occasion, host),
+        uid=uid,
         stamp=stamp,
         last_modified=stamp,
         start=item.date,
