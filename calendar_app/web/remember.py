@@ -45,6 +45,7 @@ from calendar_app.web.remember_form import (
     read_person,
     read_sign_up,
 )
+from calendar_app.web.remember_preview import ACTIONS, preview_or_download
 
 remember = Blueprint("remember", __name__)
 remember.before_request(reject_unknown_language)
@@ -80,6 +81,11 @@ def form() -> Response:
 
 @remember.post("/remember")
 def submit() -> Response:
+    action = request.form.get("action", "save")
+    if action in ACTIONS:  # show or download the dates: nothing stored, nothing sent
+        return preview_or_download(action)
+    if action != "save":
+        return notice(gettext("Unknown action"), gettext("Nothing was changed."), status=400)
     state = read_sign_up(request.form, day_slugs(), baku_today())
     if state.errors:
         return form_page("remember/form.html", status=400, state=state)

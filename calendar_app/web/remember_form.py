@@ -26,6 +26,7 @@ from calendar_app.web.subscription_form import (
 )
 
 SIGN_UP_SLOTS = 3  # name blocks on the sign-up form
+CONTACT_FIELDS = ("email", "lang", "timezone", "send_hour", "leads")  # asked for when saving
 DEFAULT_LEADS = [1, 0]
 
 
@@ -190,4 +191,14 @@ def read_sign_up(
             state.entries.append(entry)
     if all(p.is_blank for p in state.people):
         state.errors["name-0"] = _messages()["people"]
+    return state
+
+
+def read_preview(
+    form: MultiDict[str, str], known_slugs: Sequence[str], today: dt.date
+) -> RememberState:
+    """The sign-up form for "Show the dates" and its download: the names only. The address
+    and its reminder settings are checked when the family saves."""
+    state = read_sign_up(form, known_slugs, today)
+    state.errors = {k: v for k, v in state.errors.items() if k not in CONTACT_FIELDS}
     return state

@@ -95,7 +95,7 @@ def test_the_form_with_errors_is_accessible(browser: Browser, site: Site, lang: 
     try:
         page, log = open_page(context, f"{site.base}/remember?lang={lang}")
         found = serious_violations(page)
-        page.click("button[type=submit]")  # nothing entered: the errors show inline
+        page.click("button[value=save]")  # nothing entered: the errors show inline
         page.wait_for_selector(".form-errors")
         page.wait_for_load_state("load")  # site.js too, before leaving
         assert page.locator(".field-error").count() >= 2
@@ -117,7 +117,7 @@ def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) ->
         page.check("input[name=thursdays-0]")
         page.fill("#email", "family@example.org")
         page.select_option("#lang", "en")
-        page.click("button[type=submit]")
+        page.click("button[value=save]")
         page.wait_for_selector("h1:has-text('Check your inbox')")
         page.wait_for_load_state("load")  # site.js too, before leaving
 
@@ -147,5 +147,77 @@ def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) ->
         assert page.request.get(feed_url).status == 410
         assert serious_violations(page) == []
         assert log.errors == []
+    finally:
+        context.close()
+
+
+PREVIEW_HEADERS = {
+    "az": ["Gün", "Vəfat günü birinci gündür", "Vəfatdan sonrakı gün birinci gündür (sizin seçiminiz)"],
+    "en": ["Day", "The day of death is day 1", "The day after the death is day 1 (your choice)"],
+    "ru": ["День", "Первый день — день смерти", "Первый день — следующий после смерти (ваш выбор)"],
+}
+FORTIETH = {
+    "az": ["Aygünün vəfatının 40-cı günü", "3 yanvar 2027, bazar", "4 yanvar 2027, bazar ertəsi"],
+    "en": ["40th day after the death of Aygün", "Sunday, 3 January 2027", "Monday, 4 January 2027"],
+    "ru": ["Aygün — 40-й день со дня смерти", "воскресенье, 3 января 2027 г.",
+           "понедельник, 4 января 2027 г."],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_the_dates_show_before_any_e_mail_and_are_accessible(
+    browser: Browser, site: Site, lang: str
+) -> None:
+    sent_before = len(site.sink.messages)
+    context = new_context(browser, 375)
+    try:
+        page, log = open_page(context, f"{site.base}/remember?lang={lang}")
+        page.fill("#name-0", "Aygün")
+        page.fill("#died_on-0", "2026-11-25")
+        page.check("input[name=counting-0][value=day-after]")
+        page.check("input[name=thursdays-0]")
+        page.click("button[value=preview]")  # no e-mail address entered
+        table = page.locator("table.preview-dates")
+        table.wait_for()
+        page.wait_for_load_state("load")  # site.js too, before leaving
+        assert table.locator("caption").inner_text() == "Aygün"
+        rows = [
+            [" ".join(cell.split()) for cell in row.locator("th, td").all_inner_texts()]
+            for row in table.locator("tr").all()
+        ]
+        assert rows[0] == PREVIEW_HEADERS[lang]
+        assert FORTIETH[lang] in rows
+        assert len(rows[-1]) == 2  # an anniversary spans both countings
+        assert page.locator("#name-0").input_value() == "Aygün"  # the form as entered
+        assert serious_violations(page) == []
+        width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], f"sideways scrolling on a phone: {width}"
+        assert log.errors == []
+    finally:
+        context.close()
+    assert len(site.sink.messages) == sent_before  # nothing sent
+
+
+def test_without_javascript_the_dates_show_and_download(browser: Browser, site: Site) -> None:
+    context = new_context(browser, 1024, java_script_enabled=False, accept_downloads=True)
+    try:
+        page, log = open_page(context, f"{site.base}/remember?lang=en")
+        page.fill("#name-0", "Aygün")
+        page.fill("#died_on-0", "2026-11-25")
+        page.press("#name-0", "Enter")  # the form's first button: show the dates
+        page.wait_for_selector("table.preview-dates")
+        with page.expect_download() as waiting:
+            page.click("button[value=download]")
+        download = waiting.value
+        assert download.suggested_filename == "days-of-remembrance.ics"
+        path = download.path()
+        assert path is not None
+        with open(path, "rb") as file:
+            calendar = icalendar.Calendar.from_ical(file.read())
+        events = {str(e["SUMMARY"]): e["DTSTART"].dt for e in calendar.walk("VEVENT")}
+        assert events["40th day after the death of Aygün"] == dt.date(2027, 1, 3)  # death-day
+        # a form post answered by a file is, for Chromium, a navigation it aborts
+        download_post = f"request failed: {site.base}/remember (net::ERR_ABORTED)"
+        assert [e for e in log.errors if e != download_post] == []
     finally:
         context.close()
