@@ -49,9 +49,7 @@ def preview_or_download(action: str) -> Response:
         for e in state.entries
     ]
     carried = [
-        (key, value)
-        for key, value in request.form.items(multi=True)
-        if key not in NOT_CARRIED
+        (key, value) for key, value in request.form.items(multi=True) if key not in NOT_CARRIED
     ][:MAX_CARRIED]
     return form_page(
         "remember/form.html", state=state, previews=previews, carried=carried, countings=COUNTINGS

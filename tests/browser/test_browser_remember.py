@@ -152,10 +152,12 @@ def test_enter_confirm_read_the_feed_and_delete(browser: Browser, site: Site) ->
 
 
 PREVIEW_HEADERS = {
-    "az": ["Gün", "Vəfat günü birinci gündür", "Vəfatdan sonrakı gün birinci gündür (sizin seçiminiz)"],
+    "az": ["Gün", "Vəfat günü birinci gündür",
+           "Vəfatdan sonrakı gün birinci gündür (sizin seçiminiz)"],
     "en": ["Day", "The day of death is day 1", "The day after the death is day 1 (your choice)"],
-    "ru": ["День", "Первый день — день смерти", "Первый день — следующий после смерти (ваш выбор)"],
-}
+    "ru": ["День", "Первый день — день смерти",
+           "Первый день — следующий после смерти (ваш выбор)"],
+}  # fmt: skip
 FORTIETH = {
     "az": ["Aygünün vəfatının 40-cı günü", "3 yanvar 2027, bazar", "4 yanvar 2027, bazar ertəsi"],
     "en": ["40th day after the death of Aygün", "Sunday, 3 January 2027", "Monday, 4 January 2027"],

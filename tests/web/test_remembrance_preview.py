@@ -21,12 +21,12 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from tests.conftest import build_app, build_smtp_app
 from tests.support.feed import byte_problems
 from tests.support.hostile import csrf_of
 from tests.support.smtp_sink import SmtpSink
-from calendar_app.data.prepare import prepare_database
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)  # Tuesday 1 December 2026 in Baku
 DIED = "2026-11-28"  # a Saturday: 3rd day 30 Nov (day of death = day 1) or 1 Dec
@@ -106,7 +106,9 @@ def preview_table(page: str, name: str) -> list[list[str]]:
 def events(body: bytes) -> dict[str, tuple[dt.date, str]]:
     """UID -> (date, summary), read by icalendar; recurring-ical-events must agree."""
     calendar = icalendar.Calendar.from_ical(body)
-    by_icalendar = {str(e["UID"]): (e["DTSTART"].dt, str(e["SUMMARY"])) for e in calendar.walk("VEVENT")}  # fmt: skip
+    by_icalendar = {
+        str(e["UID"]): (e["DTSTART"].dt, str(e["SUMMARY"])) for e in calendar.walk("VEVENT")
+    }
     expanded = recurring_ical_events.of(calendar).between(dt.date(1900, 1, 1), dt.date(2100, 1, 1))
     by_expansion = {str(e["UID"]): (e["DTSTART"].dt, str(e["SUMMARY"])) for e in expanded}
     assert by_icalendar == by_expansion
@@ -270,8 +272,10 @@ def test_no_csrf_token_or_an_unknown_action_changes_nothing(
 ) -> None:
     client = sqlite_site.test_client()
     before = every_table(sqlite_site)
-    forged = client.post("/remember", data={"action": "download", "name-0": "Anar",
-                                            "died_on-0": DIED, "counting-0": "death-day"})  # fmt: skip
+    forged = client.post(
+        "/remember",
+        data={"action": "download", "name-0": "Anar", "died_on-0": DIED, "counting-0": "death-day"},
+    )
     assert forged.status_code == 400 and forged.mimetype == "text/html"
     unknown = post(client, "publish")
     assert unknown.status_code == 400 and "Unknown action" in unknown.get_data(as_text=True)
