@@ -288,3 +288,24 @@ def test_save_still_signs_up_with_double_opt_in(sqlite_site: Flask, smtp_sink: S
     assert len(smtp_sink.messages) == 1
     no_action = post(sqlite_site.test_client(), None, email="leyla2@example.org")
     assert no_action.status_code == 200 and len(smtp_sink.messages) == 2  # an older page's form
+
+
+def test_each_name_entered_gets_its_own_table(sqlite_site: Flask, smtp_sink: SmtpSink) -> None:
+    fields = {"name-2": "Günay  Əliyeva", "died_on-2": "2001-02-28", "counting-2": "day-after"}
+    page = post(sqlite_site.test_client(), "preview", "az", **fields).get_data(as_text=True)
+    assert page.count("<table") == 2
+    gunay = preview_table(page, "Günay Əliyeva")  # white space as it will be stored
+    assert gunay[0] == [
+        "Gün",
+        "Vəfat günü birinci gündür",
+        "Vəfatdan sonrakı gün birinci gündür (sizin seçiminiz)",
+    ]
+    assert gunay[1:] == [  # long after the death: only the coming anniversaries
+        ["Günay Əliyevanın vəfatının 26-cı ildönümü", "28 fevral 2027, bazar"],
+        ["Günay Əliyevanın vəfatının 27-ci ildönümü", "28 fevral 2028, bazar ertəsi"],
+        ["Günay Əliyevanın vəfatının 28-ci ildönümü", "28 fevral 2029, çərşənbə"],
+    ]
+    assert preview_table(page, "Anar")[1][1:] == [
+        "30 noyabr 2026, bazar ertəsi (keçib)",
+        "1 dekabr 2026, çərşənbə axşamı (bu gün)",
+    ]
