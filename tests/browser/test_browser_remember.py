@@ -194,6 +194,8 @@ def test_the_dates_show_before_any_e_mail_and_are_accessible(
         assert serious_violations(page) == []
         width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         assert width[0] <= width[1], f"sideways scrolling on a phone: {width}"
+        page.emulate_media(media="print")  # printed: the dates alone, without the form
+        assert table.is_visible() and not page.locator("form.preferences").is_visible()
         assert log.errors == []
     finally:
         context.close()

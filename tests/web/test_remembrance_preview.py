@@ -18,13 +18,14 @@ import icalendar
 import pytest
 import recurring_ical_events
 import sqlalchemy as sa
+import vobject
 from flask import Flask
 from flask.testing import FlaskClient
 
 from calendar_app.data.prepare import prepare_database
 from calendar_app.extensions import db
 from tests.conftest import build_app, build_smtp_app
-from tests.support.feed import byte_problems
+from tests.support.feed import byte_problems, structure_problems
 from tests.support.hostile import csrf_of
 from tests.support.smtp_sink import SmtpSink
 
@@ -211,6 +212,8 @@ def test_the_download_holds_the_chosen_countings_days_from_the_death_ten_years_a
     english = post(client, "download", "en", **{"day_slug-0": "september-27"}).get_data()
     titles = {summary for _, summary in events(english).values()}
     assert "40th day after the martyrdom of Anar" in titles
+    assert structure_problems(english) == [] and byte_problems(english) == []
+    vobject.readOne(english.decode("utf-8")).validate(raiseException=True)
 
 
 def test_the_preview_pages_download_button_sends_what_was_shown(
