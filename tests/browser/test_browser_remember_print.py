@@ -50,7 +50,7 @@ def sign_up_four_names(page: Page, site: Site) -> str:
     page.check("input[name=thursdays-0]")
     page.fill("#email", "print@example.org")
     page.select_option("#lang", "az")
-    page.click("button[type=submit]")
+    page.click("button[value=save]")  # the form's first button shows the dates
     page.wait_for_selector(".notice, h1")
     page.wait_for_load_state("load")
     page.goto(link_in(site, "confirm"))
