@@ -131,6 +131,16 @@ def remember_link_message(
     return link_message(settings, subscriber.email, rendered, now)
 
 
+def invitation_message(
+    settings: Settings, to: str, lang: str, names: Sequence[str], token: str, now: dt.datetime
+) -> RawMessage:
+    """A relative's invitation to the reminders of ``names``: the link to the page whose
+    button accepts (in ``lang``). It carries no word of the one who invited."""
+    url = f"{settings.server.base_url}/remember/invitation/{token}?lang={lang}"
+    rendered = render_mail("remember_invite", lang, link_url=url, names=list(names))
+    return link_message(settings, to, rendered, now)
+
+
 def send_now(settings: Settings, message: RawMessage) -> None:
     """Deliver one message; raises MailError when it cannot.
 

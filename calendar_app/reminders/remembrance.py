@@ -22,13 +22,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance import COUNTINGS, death_problem, name_problem
 from calendar_app.core.reminder_plan import LEAD_CHOICES
-from calendar_app.data import queries
-from calendar_app.data.models import GoneFeed, RememberedPerson, Subscriber
+from calendar_app.data import queries, share_queries
+from calendar_app.data.models import GoneFeed, RememberedPerson, Share, Subscriber, share_people
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
@@ -233,13 +233,22 @@ def update_person(
     _apply(person, entry, now)
     session.flush()
     outbox.replan_remembrance(session, subscriber, now)
+    for invitee in share_queries.invitees_of_person(session, person.id):
+        outbox.replan_remembrance(session, invitee, now)  # the relatives' follow the new dates
 
 
 def delete_person(session: DbSession, person: RememberedPerson, now: dt.datetime) -> None:
-    """Delete the row at once; its reminders go with it; its feed link answers 410."""
+    """Delete the row at once; its reminders (the relatives' too) go with it, and it leaves
+    every share (a share left without a name goes too); its feed link answers 410."""
     session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
+    owner_id = person.subscriber_id
     session.delete(person)
     session.flush()
+    session.execute(
+        delete(Share).where(
+            Share.owner_id == owner_id, ~exists().where(share_people.c.share_id == Share.id)
+        )
+    )
 
 
 def rotate_feed(
