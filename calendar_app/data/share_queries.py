@@ -60,8 +60,7 @@ def invitees_of_person(session: DbSession, person_id: int) -> Sequence[Subscribe
         .join(Share, Share.invitee_id == Subscriber.id)
         .join(share_people, share_people.c.share_id == Share.id)
         .where(share_people.c.remembered_id == person_id, Share.status == ShareStatus.ACTIVE)
-        .distinct()
-    )
+    )  # once each: a name has one owner, and an owner one share per address
     return session.scalars(query).all()
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from calendar_app.core.send_rate import Pacer
 from calendar_app.core.verp import token_for
-from calendar_app.data import share_queries, mail_log, queries, suppressions
+from calendar_app.data import mail_log, queries, share_queries, suppressions
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import (

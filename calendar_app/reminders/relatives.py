@@ -183,7 +183,11 @@ def leave(session: DbSession, invitee: Subscriber, share_id: int, now: dt.dateti
 
 
 def set_leads(
-    session: DbSession, invitee: Subscriber, share_id: int, lead_days: Sequence[int], now: dt.datetime
+    session: DbSession,
+    invitee: Subscriber,
+    share_id: int,
+    lead_days: Sequence[int],
+    now: dt.datetime,
 ) -> bool:
     """The invitee changes when it is reminded of one share's names; False if not theirs."""
     check_leads(lead_days)

@@ -25,6 +25,7 @@ from calendar_app.mail.transactional import remember_link_message, send_now
 from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token
+from calendar_app.web import relatives
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.link_pages import (
     button_page,
@@ -35,6 +36,7 @@ from calendar_app.web.link_pages import (
     invalid_link,
     notice,
 )
+from calendar_app.web.relatives import InviteState, manage_context
 from calendar_app.web.remember_form import (
     SIGN_UP_SLOTS,
     PersonState,
@@ -160,6 +162,7 @@ def _manage_page(
     added: PersonState | None = None,
     contact: RememberState | None = None,
     errors: dict[str, str] | None = None,
+    invite: InviteState | None = None,
 ) -> Response:
     settings = current_settings()
     people = []
@@ -185,6 +188,7 @@ def _manage_page(
         added=added or PersonState(),
         state=contact,
         errors=errors or {},
+        **manage_context(subscriber, invite),
     )
 
 
@@ -230,6 +234,10 @@ def manage_submit(token: str) -> Response:
             return _too_many_names()
         db.session.commit()
         return _saved(token)
+    if action in relatives.ACTIONS:
+        return relatives.act(
+            action, token, subscriber, lambda **kw: _manage_page(token, subscriber, 400, **kw)
+        )
     person = _person_or_404(subscriber, request.form.get("person", ""))
     if action == "delete":
         remembrance.delete_person(db.session, person, now)
