@@ -289,6 +289,13 @@ def accept(token: str) -> Response:
     db.session.commit()
     with contextlib.suppress(MailError):  # accepted all the same: reminders carry the link
         send_now(settings, message)
+    response = make_response("", 303)  # to the words in the language just chosen
+    response.headers["Location"] = url_for("relatives.accepted", lang=contact.lang)
+    return response
+
+
+@relatives_pages.get("/remember/invitation/accepted")
+def accepted() -> Response:
     return notice(
         gettext("You will receive these reminders"),
         gettext("A link to your private page is on its way to your inbox."),
