@@ -279,6 +279,9 @@ def feed_url(base_url: str, secret_key: str, person: RememberedPerson) -> str:
 def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
     """Everything stored for the address (token and feed secrets only as the hashes stored)."""
     rows = queries.everything_of(session, subscriber.id, subscriber.email)
+    invited = share_queries.shares_of_owner(session, subscriber.id)
+    received = share_queries.shares_of_invitee(session, subscriber.id)
+    shared_names = {p.id: p.name for share in received for p in share.people}
     return {
         "address": {
             "email": subscriber.email,
@@ -308,6 +311,28 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             }
             for p in rows["people"]
         ],
+        # the addresses this one invited to some of its names (it typed them)
+        "invitations": [
+            {
+                "address": share.invitee.email,
+                "people": [_position(rows["people"], p.id) for p in share.people],
+                "status": share.status,
+                "created": _iso(share.created_dt),
+                "changed": _iso(share.changed_dt),
+            }
+            for share in invited
+        ],
+        # names others share with this address: what it receives, never who shares them
+        "shared_with_me": [
+            {
+                "names": [p.name for p in share.people],
+                "days_before": list(share.lead_days),
+                "status": share.status,
+                "created": _iso(share.created_dt),
+                "changed": _iso(share.changed_dt),
+            }
+            for share in received
+        ],
         "links": [
             {
                 "purpose": t.purpose,
@@ -322,6 +347,7 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             {
                 "memorial_day_id": r.memorial_day_id,
                 "remembered_person": _position(rows["people"], r.remembered_id),
+                "shared_name": shared_names.get(r.remembered_id or 0),
                 "occasion": r.occasion,
                 "year": r.year,
                 "days_before": r.lead_days,

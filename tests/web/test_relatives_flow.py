@@ -6,6 +6,7 @@ reaches an address that was not invited (or no longer is)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -350,3 +351,56 @@ def test_invitation_budgets_hold_and_a_suppressed_address_is_never_mailed(
         assert db.session.scalars(
             sa.select(Subscriber).where(Subscriber.email == "late@example.com")
         ).all() == []
+
+
+def test_exports_show_each_side_its_own_part_and_erasing_either_ends_the_share(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    site.config["CLOCK"] = lambda: ACCEPTED
+    owner = site.test_client()
+    manage_path = owner_with_two_names(site, smtp_sink, owner)
+    ids = person_ids(site)
+    relative = site.test_client()
+    assert invite(owner, manage_path, INVITEE, [ids["Anar"]])[0] == 303
+    accept(relative, link_in(smtp_sink.messages[-1], "remember/invitation"))
+    invitee_manage = link_in(smtp_sink.messages[-1], "remember/manage")
+
+    mine = json.loads(owner.get(manage_path + "/export.json").get_data(as_text=True))
+    assert mine["invitations"] == [
+        {
+            "address": INVITEE,
+            "people": [1],  # Anar, the first of its names
+            "status": "active",
+            "created": "2026-12-20T10:00:00+00:00",
+            "changed": "2026-12-20T10:00:00+00:00",
+        }
+    ]
+    assert mine["shared_with_me"] == []
+    theirs_text = relative.get(invitee_manage + "/export.json").get_data(as_text=True)
+    theirs = json.loads(theirs_text)
+    assert [s["names"] for s in theirs["shared_with_me"]] == [["Anar"]]
+    assert theirs["shared_with_me"][0]["days_before"] == [0]
+    assert theirs["people"] == [] and theirs["invitations"] == []
+    assert {r["shared_name"] for r in theirs["reminders"]} == {"Anar"}
+    assert OWNER not in theirs_text and "Gülnarə" not in theirs_text
+
+    # the invitee erases its address: the share goes, the owner keeps everything else
+    page = relative.get(invitee_manage).get_data(as_text=True)
+    erased = relative.post(invitee_manage, data={"csrf_token": csrf_of(page), "action": "erase"})
+    assert erased.status_code == 200
+    with site.app_context():
+        assert db.session.scalars(sa.select(Share)).all() == []
+    assert ("day-40", "pending") in reminder_rows(site, OWNER)
+
+    # invited again, then the owner erases everything: the invitee keeps its address, but
+    # no share and no reminder of the owner's names
+    site.config["CLOCK"] = lambda: ACCEPTED + dt.timedelta(minutes=20)
+    assert invite(owner, manage_path, INVITEE, [ids["Anar"]])[0] == 303
+    accept(relative, link_in(smtp_sink.messages[-1], "remember/invitation"))
+    assert ("day-40", "pending") in reminder_rows(site, INVITEE)
+    page = owner.get(manage_path).get_data(as_text=True)
+    assert owner.post(manage_path, data={"csrf_token": csrf_of(page), "action": "erase"}).status_code == 200
+    with site.app_context():
+        assert db.session.scalars(sa.select(Share)).all() == []
+        assert db.session.scalars(sa.select(Subscriber.email)).all() == [INVITEE]
+    assert reminder_rows(site, INVITEE) == []
