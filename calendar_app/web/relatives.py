@@ -285,7 +285,9 @@ def accept(token: str) -> Response:
     if invitee is None:
         return invalid_link()
     manage_token = issue_token(db.session, invitee, TokenPurpose.MANAGE, now)
-    message = remember_link_message("manage", settings, invitee, manage_token, now)
+    message = remember_link_message(
+        "manage", settings, invitee, manage_token, now, template="remember_shared"
+    )
     db.session.commit()
     with contextlib.suppress(MailError):  # accepted all the same: reminders carry the link
         send_now(settings, message)

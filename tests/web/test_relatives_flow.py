@@ -150,6 +150,8 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
     assert status == 200 and "напоминания" in done.lower()
     welcome = smtp_sink.messages[-1]
     assert welcome["To"] == INVITEE
+    assert welcome["Subject"] == "Ваши напоминания о днях памяти"  # in the language chosen
+    assert "Anar" not in text_of(welcome) and OWNER not in text_of(welcome)
     invitee_manage = link_in(welcome, "remember/manage")
     assert relative.get(link).status_code == 404  # used
 
