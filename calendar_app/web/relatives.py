@@ -136,9 +136,10 @@ def _refused(reason: str) -> Response:
     )
 
 
-def _back(token: str, **args: int) -> Response:
+def _back(token: str, flag: str = "saved") -> Response:
+    """Back to the manage page after a change (303), with ``flag`` for its notice."""
     response = make_response("", 303)
-    response.headers["Location"] = url_for("remember.manage", token=token, **args)
+    response.headers["Location"] = url_for("remember.manage", token=token) + f"?{flag}=1"
     return response
 
 
@@ -155,12 +156,12 @@ def act(
         if not relatives.withdraw(db.session, subscriber, share_id, now):
             return _no_such_share()
         db.session.commit()
-        return _back(token, saved=1)
+        return _back(token)
     if action == "leave":
         if not relatives.leave(db.session, subscriber, share_id, now):
             return _no_such_share()
         db.session.commit()
-        return _back(token, saved=1)
+        return _back(token)
     if action == "shared-leads":
         leads = _leads(request.form)
         try:
@@ -174,7 +175,7 @@ def act(
         if not changed:
             return _no_such_share()
         db.session.commit()
-        return _back(token, saved=1)
+        return _back(token)
     state = _read_invite(request.form)
     if state.errors:
         return page_with(invite=state, errors=state.errors)
@@ -227,7 +228,7 @@ def act(
                 gettext("Nothing was lost. Please try again in a few minutes."),
                 status=503,
             )
-    return _back(token, invited=1)
+    return _back(token, "invited")
 
 
 def _no_such_share() -> Response:

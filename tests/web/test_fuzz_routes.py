@@ -110,9 +110,9 @@ GOOD_VALUES = {
     "leads": ["7", "1", "0"],
     "send_hour": ["0", "9", "23"],
     "action": [
-        "save", "rotate", "unsubscribe", "contact", "add", "delete", "invite", "withdraw",
-        "leave", "shared-leads",
-    ],  # fmt: skip
+        *("save", "rotate", "unsubscribe", "contact", "add", "delete"),
+        *("invite", "withdraw", "leave", "shared-leads"),
+    ],
     "invite_email": ["ruslan@example.net"],
     "invite_lang": ["az", "en", "ru"],
     "invite_person": ["1", "2"],
@@ -231,7 +231,6 @@ class FormTarget:
         remembrance.confirm(db.session, signup.token, now)
         person = queries.active_people_of(db.session, subscriber.id)[-1]
         return remembrance.feed_token(settings.secret_key, person.feed_salt)
-
 
     def _invitation(self, owner: Subscriber) -> str:
         now = NOW.replace(tzinfo=None)

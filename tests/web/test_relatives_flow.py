@@ -288,9 +288,12 @@ def test_invitations_refused_with_a_clear_message_and_nothing_sent(
     assert len(smtp_sink.messages) == count
     with site.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Share)) == 10
-        assert db.session.scalars(
-            sa.select(Subscriber).where(Subscriber.email == "eleventh@example.com")
-        ).all() == []
+        assert (
+            db.session.scalars(
+                sa.select(Subscriber).where(Subscriber.email == "eleventh@example.com")
+            ).all()
+            == []
+        )
 
 
 def test_invitation_budgets_hold_and_a_suppressed_address_is_never_mailed(
@@ -350,9 +353,12 @@ def test_invitation_budgets_hold_and_a_suppressed_address_is_never_mailed(
     status, page = from_client(30, "late@example.com")
     assert status == 429 and "at most 10 invitations a day" in page
     with app.app_context():
-        assert db.session.scalars(
-            sa.select(Subscriber).where(Subscriber.email == "late@example.com")
-        ).all() == []
+        assert (
+            db.session.scalars(
+                sa.select(Subscriber).where(Subscriber.email == "late@example.com")
+            ).all()
+            == []
+        )
 
 
 def test_exports_show_each_side_its_own_part_and_erasing_either_ends_the_share(
@@ -401,7 +407,8 @@ def test_exports_show_each_side_its_own_part_and_erasing_either_ends_the_share(
     accept(relative, link_in(smtp_sink.messages[-1], "remember/invitation"))
     assert ("day-40", "pending") in reminder_rows(site, INVITEE)
     page = owner.get(manage_path).get_data(as_text=True)
-    assert owner.post(manage_path, data={"csrf_token": csrf_of(page), "action": "erase"}).status_code == 200
+    erased = owner.post(manage_path, data={"csrf_token": csrf_of(page), "action": "erase"})
+    assert erased.status_code == 200
     with site.app_context():
         assert db.session.scalars(sa.select(Share)).all() == []
         assert db.session.scalars(sa.select(Subscriber.email)).all() == [INVITEE]
