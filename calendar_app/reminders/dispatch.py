@@ -75,6 +75,7 @@ class DispatchReport:
             "retry",
             "failed",
             "suppressed",
+            "unshared",
             "expired",
             "cancelled",
             "superseded",

@@ -93,6 +93,8 @@ def invite(
         )
         session.add(invitee)
         session.flush()
+    elif invitee.status == SubscriberStatus.PENDING:
+        invitee.created_dt = now  # kept for the 7 days of this invitation, as by a sign-up
     token = secrets.token_urlsafe(32)
     share = Share(
         owner_id=owner.id,

@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from calendar_app.app_settings import current_settings
 from calendar_app.clock import utc_now_naive
 from calendar_app.core.languages import LANGUAGES
+from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import share_queries
 from calendar_app.data.models import Subscriber
 from calendar_app.data.statuses import TokenPurpose
@@ -80,7 +81,8 @@ def _ids(values: list[str]) -> list[int]:
 
 
 def _leads(form: MultiDict[str, str]) -> list[int]:
-    return sorted({_small_int(v) for v in form.getlist("leads")[:10]} - {-1}, reverse=True)
+    chosen = {_small_int(v) for v in form.getlist("leads")[:10]}
+    return sorted(chosen & set(LEAD_CHOICES), reverse=True)
 
 
 def _read_invite(form: MultiDict[str, str]) -> InviteState:

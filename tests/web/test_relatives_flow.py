@@ -182,7 +182,7 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
     assert invitee_link != link_in(to_owner, "remember/manage")
     assert relative.get(invitee_link).status_code == 200
 
-    # the invitee changes its hour on its own page: only its rows move
+    # the invitee's own page saves its language, zone and hour like any address's
     status, _ = post_manage(
         relative, invitee_link, action="contact", lang="ru", timezone="Europe/Moscow",
         send_hour="7",
@@ -413,3 +413,26 @@ def test_exports_show_each_side_its_own_part_and_erasing_either_ends_the_share(
         assert db.session.scalars(sa.select(Share)).all() == []
         assert db.session.scalars(sa.select(Subscriber.email)).all() == [INVITEE]
     assert reminder_rows(site, INVITEE) == []
+
+
+def test_the_invitation_page_refuses_bad_choices_inline_and_changes_nothing(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    owner = site.test_client()
+    manage_path = owner_with_two_names(site, smtp_sink, owner)
+    assert invite(owner, manage_path, INVITEE, [person_ids(site)["Anar"]])[0] == 303
+    link = link_in(smtp_sink.messages[-1], "remember/invitation")
+    relative = site.test_client()
+    for fields in (
+        {"leads": ["5"]},
+        {"leads": []},
+        {"timezone": "Mars/Olympus"},
+        {"send_hour": "24"},
+        {"lang": "xx"},
+    ):
+        status, page = accept(relative, link + "?lang=en", **fields)
+        assert status == 400 and "Please correct the marked fields." in page, fields
+    with site.app_context():
+        assert db.session.scalars(sa.select(Share.status)).one() == "pending"
+    assert reminder_rows(site, INVITEE) == []
+    assert accept(relative, link)[0] == 200  # the link still works
