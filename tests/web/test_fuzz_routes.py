@@ -132,7 +132,7 @@ CSRF_EXEMPT = {"subscribe.unsubscribe_one_click"}
 CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
 
 GET_EXAMPLES = 30  # per GET route (23 routes)
-POST_EXAMPLES = 80  # per form route (7 routes)
+POST_EXAMPLES = 80  # per form route (8 routes)
 LIMITED_EXAMPLES = 60  # form posts from one client with limits on
 
 
