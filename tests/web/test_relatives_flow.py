@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -217,12 +218,48 @@ def test_withdrawing_and_leaving_stop_the_reminders_at_once(
     invitee_manage = link_in(smtp_sink.messages[-1], "remember/manage")
     assert ("day-40", "pending") in reminder_rows(site, INVITEE)
 
-    # the invitee leaves: its rows go, the owner's stay
+    # the invitee chooses other days before for this share: its rows follow
     with site.app_context():
         share_id = db.session.scalars(sa.select(Share.id)).one()
+    status, _ = post_manage(
+        relative, invitee_manage, action="shared-leads", share=str(share_id), leads=["7", "1"]
+    )
+    assert status == 303
+    assert (
+        sorted(r for r in reminder_rows(site, INVITEE) if r[0] == "day-40")
+        == [("day-40", "pending")] * 2
+    )  # a week before and a day before, no longer on the day
+    with site.app_context():
+        assert db.session.scalars(sa.select(Share.lead_days)).one() == [7, 1]
+    status, page = post_manage(
+        relative, invitee_manage + "?lang=en", action="shared-leads", share=str(share_id)
+    )
+    assert status == 400 and "Choose at least one time for reminders." in page
+
+    # a week before the 40th day, at 10:00 Moscow: the invitee's first reminder
+    assert sent(tick(site, dt.datetime(2026, 12, 27, 7))) == 1
+    week_before = smtp_sink.messages[-1]
+    assert week_before["To"] == INVITEE and week_before["Subject"].startswith("Через 7 дней: ")
+
+    # the invitee's one-click unsubscribe stops everything to it; the owner sees so
+    unsubscribe = re.search(r"<https://calendar\.example\.az(/unsubscribe/[^>]+)>",
+                            str(week_before["List-Unsubscribe"]))  # fmt: skip
+    assert unsubscribe
+    assert site.test_client().post(unsubscribe.group(1)).status_code == 200  # RFC 8058
+    assert [r for r in reminder_rows(site, INVITEE) if r[1] == "pending"] == []
+    page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
+    assert "e-mails to this address are switched off" in page
+    status, _ = post_manage(
+        relative, invitee_manage, action="contact", lang="ru", timezone="Europe/Moscow",
+        send_hour="10",
+    )  # fmt: skip
+    assert status == 303  # back through its own page
+    assert ("day-40", "pending") in reminder_rows(site, INVITEE)
+
+    # the invitee leaves: its rows go, the owner's stay
     status, _ = post_manage(relative, invitee_manage, action="leave", share=str(share_id))
     assert status == 303
-    assert reminder_rows(site, INVITEE) == []
+    assert [r for r in reminder_rows(site, INVITEE) if r[1] == "pending"] == []
     assert ("day-40", "pending") in reminder_rows(site, OWNER)
     page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
     assert INVITEE not in page
@@ -238,7 +275,7 @@ def test_withdrawing_and_leaving_stop_the_reminders_at_once(
     assert post_manage(relative, invitee_manage, action="withdraw", share=str(share_id))[0] == 404
     status, _ = post_manage(owner, manage_path, action="withdraw", share=str(share_id))
     assert status == 303
-    assert reminder_rows(site, INVITEE) == []
+    assert [r for r in reminder_rows(site, INVITEE) if r[1] == "pending"] == []
     count = len(smtp_sink.messages)
     assert sent(tick(site, INVITEE_FORTIETH_DUE)) == 0
     assert sent(tick(site, OWNER_FORTIETH_DUE)) == 1
@@ -436,3 +473,48 @@ def test_the_invitation_page_refuses_bad_choices_inline_and_changes_nothing(
         assert db.session.scalars(sa.select(Share.status)).one() == "pending"
     assert reminder_rows(site, INVITEE) == []
     assert accept(relative, link)[0] == 200  # the link still works
+
+
+def test_a_tampered_or_stale_invitation_link_opens_nothing(
+    site: Flask, smtp_sink: SmtpSink
+) -> None:
+    owner = site.test_client()
+    manage_path = owner_with_two_names(site, smtp_sink, owner)
+    assert invite(owner, manage_path, INVITEE, [person_ids(site)["Anar"]])[0] == 303
+    link = link_in(smtp_sink.messages[-1], "remember/invitation")
+    head, token = link.rsplit("/", 1)
+    flipped = "A" if token[0] != "A" else "B"
+    tampered = [
+        flipped + token[1:],
+        token[:-1],
+        token[: len(token) // 2],
+        token + "x",
+        token.swapcase(),
+        token + "%00",
+        "x" * 200,
+    ]
+    relative = site.test_client()
+    csrf = csrf_of(relative.get("/remember?lang=en").get_data(as_text=True))
+    form = {"csrf_token": csrf, "lang": "ru", "timezone": "Europe/Moscow", "send_hour": "10",
+            "leads": ["0"]}  # fmt: skip
+    for bad in tampered:
+        page = relative.get(f"{head}/{bad}?lang=en")
+        assert page.status_code == 404 and "Anar" not in page.get_data(as_text=True)
+        assert relative.post(f"{head}/{bad}", data=form).status_code == 404
+    with site.app_context():
+        assert db.session.scalars(sa.select(Share.status)).one() == "pending"
+
+    # the owner's manage link is no invitation, and an invitation is no manage link
+    assert relative.get(manage_path.replace("/manage/", "/invitation/")).status_code == 404
+    assert relative.get(link.replace("/invitation/", "/manage/")).status_code == 404
+
+    # seven days later the link has expired; the housekeeping forgets the invitation and
+    # the address it made
+    site.config["CLOCK"] = lambda: SIGNUP + dt.timedelta(days=7)
+    assert relative.get(link).status_code == 404
+    tick(site, (SIGNUP + dt.timedelta(days=7)).replace(tzinfo=None))
+    with site.app_context():
+        assert db.session.scalars(sa.select(Share)).all() == []
+        assert (
+            db.session.scalars(sa.select(Subscriber).where(Subscriber.email == INVITEE)).all() == []
+        )
