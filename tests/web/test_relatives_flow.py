@@ -323,6 +323,8 @@ def test_invitations_refused_with_a_clear_message_and_nothing_sent(
     status, page = invite(owner, manage_path + "?lang=az", "eleventh@example.com", [ids["Anar"]])
     assert status == 400 and "10" in page
     assert len(smtp_sink.messages) == count
+    page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
+    assert 'value="invite"' not in page and "Withdraw an invitation to make room" in page
     with site.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Share)) == 10
         assert (
