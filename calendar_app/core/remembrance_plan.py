@@ -36,6 +36,31 @@ class PlanPerson(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class SharedPerson:
+    """A name as a relative it is shared with is reminded of it: the dates are the
+    family's, the days before the relative's, and nothing falls due before the
+    relative confirmed (``created_dt``: the share's confirmation)."""
+
+    id: int
+    died_on: dt.date
+    counting: str
+    thursdays: bool
+    lead_days: Sequence[int]
+    created_dt: dt.datetime
+
+
+def shared_person(person: PlanPerson, lead_days: Sequence[int], since: dt.datetime) -> SharedPerson:
+    return SharedPerson(
+        person.id,
+        person.died_on,
+        person.counting,
+        person.thursdays,
+        tuple(lead_days),
+        max(person.created_dt, since),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class PlannedRemembrance:
     subscriber_id: int
     remembered_id: int

@@ -29,6 +29,7 @@ from calendar_app.data.statuses import (
     PersonStatus,
     ReminderStatus,
     SentKind,
+    ShareStatus,
     SubscriberStatus,
     SuppressionReason,
     TokenPurpose,
@@ -341,6 +342,52 @@ class FamilyFeed(Base):
     feed_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the token.")
     created_dt: Mapped[dt.datetime]
     changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last new link or deleted name, UTC.")
+share_people = Table(
+    "share_people",
+    Base.metadata,
+    Column("share_id", ForeignKey("shares.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "remembered_id",
+        ForeignKey("remembered_people.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Share(Base):
+    """Names of one address (the owner) whose reminders another address (a relative) receives.
+
+    Pending until the invitee confirms through the link of the invitation, which
+    only its SHA-256 (``confirm_hash``) finds. Deleted at once when the owner
+    withdraws it or the invitee leaves; deleting a name, or either address,
+    removes it from every share (ON DELETE CASCADE).
+    """
+
+    __tablename__ = "shares"
+    __table_args__ = (
+        UniqueConstraint("owner_id", "invitee_id"),  # one invitation per address and owner
+        CheckConstraint(check_in("status", ShareStatus), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # no index of its own: the unique constraint leads with owner_id
+    owner_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    invitee_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(8), doc="pending (until confirmed) or active.")
+    confirm_hash: Mapped[str | None] = mapped_column(
+        String(64), unique=True, doc="SHA-256 of the invitation's link; None once confirmed."
+    )
+    lead_days: Mapped[list[int]] = mapped_column(JSON, doc="The invitee's days before.")
+    created_dt: Mapped[dt.datetime] = mapped_column(doc="Invited, UTC.")
+    changed_dt: Mapped[dt.datetime] = mapped_column(doc="Confirmed or last changed, UTC.")
+
+    people: Mapped[list[RememberedPerson]] = relationship(
+        secondary=share_people, order_by="[RememberedPerson.died_on, RememberedPerson.id]"
+    )
+    owner: Mapped[Subscriber] = relationship(foreign_keys=[owner_id])
+    invitee: Mapped[Subscriber] = relationship(foreign_keys=[invitee_id])
 
 
 class GoneFeed(Base):
@@ -365,6 +412,7 @@ class Reminder(Base):
         partial_index(
             "uq_reminders_remembered",
             "remembered_id",
+            "subscriber_id",  # the family's own address and each relative it invited
             "occasion",
             "lead_days",
             where="remembered_id IS NOT NULL",

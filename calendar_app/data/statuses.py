@@ -34,6 +34,11 @@ class PersonStatus(StrEnum):
     ACTIVE = "active"  # confirmed (or added from the manage page): feed and reminders
 
 
+class ShareStatus(StrEnum):
+    PENDING = "pending"  # invited, waiting for the invitee's confirmation
+    ACTIVE = "active"  # confirmed by the invitee: their reminders are planned and sent
+
+
 def check_in(column: str, states: type[StrEnum]) -> str:
     """SQL that holds ``column`` to the values of ``states``."""
     values = ", ".join(f"'{state.value}'" for state in states)

@@ -122,13 +122,29 @@ def link_message(
 
 
 def remember_link_message(
-    kind: str, settings: Settings, subscriber: Subscriber, token: str, now: dt.datetime
+    kind: str,
+    settings: Settings,
+    subscriber: Subscriber,
+    token: str,
+    now: dt.datetime,
+    template: str = "",
 ) -> RawMessage:
     """/remember's e-mails: ``kind`` "confirm", the double opt-in link; "manage", the
-    private page's link."""
+    private page's link (``template`` "remember_shared": its words to a relative who
+    accepted an invitation)."""
     url = f"{settings.server.base_url}/remember/{kind}/{token}"
-    rendered = render_mail(f"remember_{kind}", subscriber.lang, link_url=url)
+    rendered = render_mail(template or f"remember_{kind}", subscriber.lang, link_url=url)
     return link_message(settings, subscriber.email, rendered, now)
+
+
+def invitation_message(
+    settings: Settings, to: str, lang: str, names: Sequence[str], token: str, now: dt.datetime
+) -> RawMessage:
+    """A relative's invitation to the reminders of ``names``: the link to the page whose
+    button accepts (in ``lang``). It carries no word of the one who invited."""
+    url = f"{settings.server.base_url}/remember/invitation/{token}?lang={lang}"
+    rendered = render_mail("remember_invite", lang, link_url=url, names=list(names))
+    return link_message(settings, to, rendered, now)
 
 
 def send_now(settings: Settings, message: RawMessage) -> None:

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from calendar_app.core.send_rate import Pacer
 from calendar_app.core.verp import token_for
-from calendar_app.data import mail_log, queries, suppressions
+from calendar_app.data import mail_log, queries, share_queries, suppressions
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import (
@@ -75,6 +75,7 @@ class DispatchReport:
             "retry",
             "failed",
             "suppressed",
+            "unshared",
             "expired",
             "cancelled",
             "superseded",
@@ -221,6 +222,7 @@ class Claimed:
     deadline: dt.datetime
     message: RawMessage | None = None
     held: ReminderStatus | None = None  # SUPERSEDED or CANCELLED (suppressed): not sent
+    unshared: frozenset[int] = frozenset()  # CANCELLED: a relative no longer shares the name
 
 
 def _compose_one(
@@ -251,6 +253,7 @@ def _compose_batch(
     """Every message the batch will send, with their tokens committed in one go."""
     loaded = {r.id: (r, s) for r, s in outbox.load_claimed(session, [i for i, _ in claimed])}
     held = _held(session, loaded, now)
+    unshared = share_queries.unshared_among(session, list(loaded))  # withdrawn or left
     rows: list[Claimed | None] = []
     for reminder_id, lease in claimed:
         if reminder_id not in loaded:
@@ -267,6 +270,8 @@ def _compose_batch(
             reminder.deadline_dt,
         )
         row.held = held.get(reminder_id)
+        if reminder_id in unshared:
+            row.held, row.unshared = ReminderStatus.CANCELLED, frozenset({reminder_id})
         holds = reminder.lease_until_dt == lease and reminder.status == ReminderStatus.SENDING
         if row.held is not None:
             pass  # nothing is composed, nothing is sent
@@ -345,6 +350,8 @@ def _deliver(
         return finish(ReminderStatus.EXPIRED, last_error="deadline passed before sending")
     if row.held == ReminderStatus.SUPERSEDED:
         return finish(ReminderStatus.SUPERSEDED, last_error="a nearer reminder of the day is due")
+    if row.held == ReminderStatus.CANCELLED and row.reminder_id in row.unshared:
+        return finish(ReminderStatus.CANCELLED, "unshared", last_error="no longer shared")
     if row.held == ReminderStatus.CANCELLED:
         return finish(ReminderStatus.CANCELLED, "suppressed", last_error="address suppressed")
     message = row.message

@@ -43,9 +43,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.dml import Update
 
 from calendar_app.core.occurrences import occurrences_between
-from calendar_app.core.remembrance_plan import PlannedRemembrance, plan_remembrance
+from calendar_app.core.remembrance_plan import PlannedRemembrance, PlanPerson, plan_remembrance
 from calendar_app.core.reminder_plan import PlannedReminder, PlanOccurrence, plan
-from calendar_app.data import queries
+from calendar_app.data import queries, share_queries
 from calendar_app.data.models import Reminder, Subscriber
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import ReminderStatus
@@ -54,7 +54,7 @@ from calendar_app.reminders.plan_in_sql import plan_everyone_in_sql
 MAX_LEAD_DAYS = 30
 DEFAULT_LEASE = dt.timedelta(minutes=5)
 UNIQUE_KEY = ["subscriber_id", "memorial_day_id", "year", "lead_days"]
-REMEMBRANCE_KEY = ["remembered_id", "occasion", "lead_days"]
+REMEMBRANCE_KEY = ["remembered_id", "subscriber_id", "occasion", "lead_days"]
 
 
 def _occurrences_in_reach(session: DbSession, now: dt.datetime) -> Sequence[PlanOccurrence]:
@@ -187,10 +187,13 @@ def plan_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> in
 
 
 def plan_remembrance_everyone(session: DbSession, now: dt.datetime, batch: int = 1000) -> int:
-    """Plan the coming reminders of every confirmed family's remembrance days; idempotent."""
+    """Plan the coming reminders of every confirmed family's remembrance days, and of the
+    relatives they are shared with; idempotent."""
     inserted = 0
     for pairs in queries.active_remembrance_batches(session, batch):
         inserted += insert_remembrance(session, plan_remembrance(pairs, now, MAX_LEAD_DAYS), now)
+    for shared in share_queries.active_shared_batches(session, batch):
+        inserted += insert_remembrance(session, plan_remembrance(shared, now, MAX_LEAD_DAYS), now)
     return inserted
 
 
@@ -228,10 +231,12 @@ def insert_remembrance(
 
 
 def replan_remembrance(session: DbSession, subscriber: Subscriber, now: dt.datetime) -> None:
-    """Make this subscriber's unsent remembrance rows follow their names and preferences."""
+    """Make this subscriber's unsent remembrance rows follow their names, the names shared
+    with them, and their preferences."""
     wanted: list[PlannedRemembrance] = []
     if subscriber.is_active:
-        people = queries.active_people_of(session, subscriber.id)
+        people: list[PlanPerson] = list(queries.active_people_of(session, subscriber.id))
+        people += share_queries.shared_people_of(session, subscriber.id)
         wanted = plan_remembrance([(p, subscriber) for p in people], now, MAX_LEAD_DAYS)
     by_key = {p.key: p for p in wanted}
     for row in queries.pending_remembrance_reminders_of(session, subscriber.id):

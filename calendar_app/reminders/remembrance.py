@@ -22,13 +22,20 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, exists
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.remembrance import COUNTINGS, death_problem, name_problem
 from calendar_app.core.reminder_plan import LEAD_CHOICES
-from calendar_app.data import queries
-from calendar_app.data.models import FamilyFeed, GoneFeed, RememberedPerson, Subscriber
+from calendar_app.data import queries, share_queries
+from calendar_app.data.models import (
+    FamilyFeed,
+    GoneFeed,
+    RememberedPerson,
+    Share,
+    Subscriber,
+    share_people,
+)
 from calendar_app.data.queries import DbSession
 from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
@@ -233,17 +240,26 @@ def update_person(
     _apply(person, entry, now)
     session.flush()
     outbox.replan_remembrance(session, subscriber, now)
+    for invitee in share_queries.invitees_of_person(session, person.id):
+        outbox.replan_remembrance(session, invitee, now)  # the relatives' follow the new dates
 
 
 def delete_person(session: DbSession, person: RememberedPerson, now: dt.datetime) -> None:
-    """Delete the row at once; its reminders go with it; its feed link answers 410; the
+    """Delete the row at once; its reminders (the relatives' too) go with it, and it leaves
+    every share (a share left without a name goes too); its feed link answers 410; the
     family feed, which loses its days, says it changed now (its LAST-MODIFIED)."""
     session.add(GoneFeed(token_hash=person.feed_hash, gone_dt=now))
     family = session.get(FamilyFeed, person.subscriber_id)
     if family is not None:
         family.changed_dt = now
+    owner_id = person.subscriber_id
     session.delete(person)
     session.flush()
+    session.execute(
+        delete(Share).where(
+            Share.owner_id == owner_id, ~exists().where(share_people.c.share_id == Share.id)
+        )
+    )
 
 
 def rotate_feed(
@@ -274,6 +290,9 @@ def feed_url(base_url: str, secret_key: str, person: RememberedPerson) -> str:
 def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
     """Everything stored for the address (token and feed secrets only as the hashes stored)."""
     rows = queries.everything_of(session, subscriber.id, subscriber.email)
+    invited = share_queries.shares_of_owner(session, subscriber.id)
+    received = share_queries.shares_of_invitee(session, subscriber.id)
+    shared_names = {p.id: p.name for share in received for p in share.people}
     return {
         "address": {
             "email": subscriber.email,
@@ -304,6 +323,28 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             }
             for p in rows["people"]
         ],
+        # the addresses this one invited to some of its names (it typed them)
+        "invitations": [
+            {
+                "address": share.invitee.email,
+                "people": [_position(rows["people"], p.id) for p in share.people],
+                "status": share.status,
+                "created": _iso(share.created_dt),
+                "changed": _iso(share.changed_dt),
+            }
+            for share in invited
+        ],
+        # names others share with this address: what it receives, never who shares them
+        "shared_with_me": [
+            {
+                "names": [p.name for p in share.people],
+                "days_before": list(share.lead_days),
+                "status": share.status,
+                "created": _iso(share.created_dt),
+                "changed": _iso(share.changed_dt),
+            }
+            for share in received
+        ],
         "links": [
             {
                 "purpose": t.purpose,
@@ -318,6 +359,7 @@ def export(session: DbSession, subscriber: Subscriber) -> dict[str, Any]:
             {
                 "memorial_day_id": r.memorial_day_id,
                 "remembered_person": _position(rows["people"], r.remembered_id),
+                "shared_name": shared_names.get(r.remembered_id or 0),
                 "occasion": r.occasion,
                 "year": r.year,
                 "days_before": r.lead_days,

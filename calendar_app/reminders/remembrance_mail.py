@@ -19,7 +19,7 @@ from calendar_app.core.ics import day_page_url
 from calendar_app.core.remembrance import Remembrance, remembrance_dates, remembrance_title
 from calendar_app.core.remembrance_ics import LinkedDay, describe_person
 from calendar_app.core.words import words_for
-from calendar_app.data import queries
+from calendar_app.data import queries, share_queries
 from calendar_app.data.models import RememberedPerson, Reminder
 from calendar_app.data.queries import DbSession
 from calendar_app.mail.builder import Letter
@@ -51,17 +51,22 @@ class Remembered:
 
     person: RememberedPerson
     linked_day_names: Mapping[str, str] | None  # the linked memorial day's names, if any
+    shared: bool = False  # the reader is a relative the family shares the name with
 
 
 def load_remembered(session: DbSession, reminder: Reminder) -> Remembered | None:
-    """The person the row is about, as they are now; None when they are gone."""
+    """The person the row is about, as they are now; None when they are gone, or when the
+    reader is not the family and no confirmed share gives them the name any more."""
     if reminder.remembered_id is None:
         return None
     person = session.get(RememberedPerson, reminder.remembered_id)
     if person is None:
         return None
+    shared = person.subscriber_id != reminder.subscriber_id
+    if shared and not share_queries.is_shared_with(session, person.id, reminder.subscriber_id):
+        return None
     day = queries.day_by_slug(session, person.day_slug) if person.day_slug else None
-    return Remembered(person, dict(day.name) if day is not None else None)
+    return Remembered(person, dict(day.name) if day is not None else None, shared)
 
 
 def remembrance_letter(
@@ -96,6 +101,7 @@ def remembrance_letter(
         days_left=max((item.date - local_today).days, 0),
         details=describe_person(person, words, linked, item).splitlines(),
         manage_url=f"{base_url}/remember/manage/{tokens.manage}",
+        shared=remembered.shared,
     )
     headers = list_headers(base_url, tokens.unsubscribe, settings.mail.bounce_domain)
     return Letter(rendered, headers)

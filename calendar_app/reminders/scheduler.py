@@ -28,6 +28,7 @@ from calendar_app.mail.backends import backend_from_settings
 from calendar_app.reminders import outbox
 from calendar_app.reminders.compose import ReminderComposer
 from calendar_app.reminders.dispatch import DispatchReport, Retry, dispatch_due
+from calendar_app.reminders.relatives import expire_pending_shares
 from calendar_app.reminders.remembrance import expire_pending_people
 from calendar_app.reminders.subscriptions import expire_pending, prune_tokens
 
@@ -86,6 +87,7 @@ def plan_once(now: dt.datetime, planner: Planner | None = None) -> tuple[int, in
     session = db.session
     try:
         expired = expire_pending(session, now) + expire_pending_people(session, now)
+        expired += expire_pending_shares(session, now)
         mail_log.forget_old_sent(session, now)
         prune_tokens(session, now)
         seen = outbox.in_reach(session, now) if planner is not None else None

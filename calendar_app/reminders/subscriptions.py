@@ -24,9 +24,9 @@ from sqlalchemy import delete, exists, update
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.core.reminder_plan import LEAD_CHOICES
 from calendar_app.data import queries, suppressions
-from calendar_app.data.models import AccessToken, RememberedPerson, Subscriber
+from calendar_app.data.models import AccessToken, RememberedPerson, Share, Subscriber
 from calendar_app.data.queries import DbSession
-from calendar_app.data.statuses import PersonStatus, SubscriberStatus, TokenPurpose
+from calendar_app.data.statuses import PersonStatus, ShareStatus, SubscriberStatus, TokenPurpose
 from calendar_app.reminders import outbox
 
 CONFIRM_TTL = dt.timedelta(days=7)
@@ -259,6 +259,8 @@ def expire_pending(session: DbSession, now: dt.datetime) -> int:
                 RememberedPerson.subscriber_id == Subscriber.id,
                 RememberedPerson.status == PersonStatus.ACTIVE,
             ),
+            # and the names relatives share with it
+            ~exists().where(Share.invitee_id == Subscriber.id, Share.status == ShareStatus.ACTIVE),
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)

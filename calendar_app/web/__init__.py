@@ -11,6 +11,7 @@ from calendar_app.web.feed import feed
 from calendar_app.web.health import health
 from calendar_app.web.limits import limit_blueprints
 from calendar_app.web.pages import pages
+from calendar_app.web.relatives import relatives_pages
 from calendar_app.web.remember import remember
 from calendar_app.web.remember_feed import remember_feed
 from calendar_app.web.subscribe import subscribe
@@ -19,7 +20,9 @@ from calendar_app.web.subscribe import subscribe
 def register_blueprints(app: Flask) -> None:
     # Forms strictly per client, reads generously (declaring twice changes nothing).
     limit_blueprints(
-        forms=[subscribe, remember], reads=[pages, api, embed, atom], feeds=[feed, remember_feed]
+        forms=[subscribe, remember, relatives_pages],
+        reads=[pages, api, embed, atom],
+        feeds=[feed, remember_feed],
     )
     app.register_blueprint(pages)
     app.register_blueprint(feed)
@@ -28,5 +31,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(atom)
     app.register_blueprint(subscribe)
     app.register_blueprint(remember)
+    app.register_blueprint(relatives_pages)
     app.register_blueprint(remember_feed)
     app.register_blueprint(health)

@@ -26,6 +26,7 @@ from calendar_app.reminders import outbox, remembrance
 from calendar_app.reminders.remembrance import TooManyNames
 from calendar_app.reminders.remembrance_family import family_feed, rotate_family_feed
 from calendar_app.reminders.subscriptions import issue_token, subscriber_for_token
+from calendar_app.web import relatives
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.link_pages import (
     button_page,
@@ -37,6 +38,7 @@ from calendar_app.web.link_pages import (
     notice,
 )
 from calendar_app.web.remember_family import family_part
+from calendar_app.web.relatives import InviteState, manage_context
 from calendar_app.web.remember_form import (
     SIGN_UP_SLOTS,
     PersonState,
@@ -169,6 +171,7 @@ def _manage_page(
     added: PersonState | None = None,
     contact: RememberState | None = None,
     errors: dict[str, str] | None = None,
+    invite: InviteState | None = None,
 ) -> Response:
     settings = current_settings()
     people = []
@@ -196,6 +199,7 @@ def _manage_page(
         state=contact,
         errors=errors or {},
         family=family_part(subscriber, active),
+        **manage_context(subscriber, invite),
     )
 
 
@@ -249,6 +253,10 @@ def manage_submit(token: str) -> Response:
         rotate_family_feed(db.session, subscriber, settings.secret_key, now)
         db.session.commit()
         return _saved(token)
+    if action in relatives.ACTIONS:
+        return relatives.act(
+            action, token, subscriber, lambda **kw: _manage_page(token, subscriber, 400, **kw)
+        )
     person = _person_or_404(subscriber, request.form.get("person", ""))
     if action == "delete":
         remembrance.delete_person(db.session, person, now)

@@ -225,3 +225,47 @@ def test_without_javascript_the_dates_show_and_download(browser: Browser, site: 
         assert [e for e in log.errors if e != download_post] == []
     finally:
         context.close()
+def test_invite_a_relative_who_accepts_in_russian(browser: Browser, site: Site) -> None:
+    owner = new_context(browser, 375, timezone_id="America/New_York")
+    relative = new_context(browser, 375, timezone_id="Europe/Moscow")
+    try:
+        page, log = open_page(owner, f"{site.base}/remember?lang=az")
+        page.fill("#name-0", "Rəşid")
+        page.fill("#died_on-0", "2020-10-10")
+        page.fill("#email", "owner@example.org")
+        page.select_option("#lang", "az")
+        page.click("button[value=save]")
+        page.wait_for_selector("h1:has-text('Poçt qutunuzu yoxlayın')")
+        page.wait_for_load_state("load")
+        page.goto(link_in(site, "confirm"))
+        page.click("button[type=submit]")
+        page.wait_for_load_state("load")
+        page.goto(link_in(site, "manage"))
+        page.check("input[name=invite_person]")
+        page.fill("#invite_email", "relative@example.net")
+        page.click("button[value=invite]")
+        page.wait_for_selector("#relatives-heading ~ p[role=status]")
+        page.wait_for_load_state("load")
+        assert "relative@example.net" in page.locator("ul.invitations").inner_text()
+        assert serious_violations(page) == []
+        width = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        assert width[0] <= width[1], f"sideways scrolling on a phone: {width}"
+
+        invitation = relative.new_page()
+        invitation.goto(link_in(site, "invitation") + "?lang=ru")
+        invitation.wait_for_load_state("load")
+        assert "Rəşid" in invitation.locator("main").inner_text()
+        assert "owner@example.org" not in invitation.content()
+        assert invitation.locator("#timezone").input_value() == "Europe/Moscow"  # detected
+        assert serious_violations(invitation) == []
+        invitation.select_option("#lang", "ru")
+        invitation.click("button[type=submit]")
+        invitation.wait_for_selector("h1:has-text('Вы будете получать эти напоминания')")
+        invitation.wait_for_load_state("load")
+        invitation.goto(link_in(site, "manage"))
+        assert "Rəşid" in invitation.locator("#received-heading ~ div").inner_text()
+        assert serious_violations(invitation) == []
+        assert log.errors == []
+    finally:
+        owner.close()
+        relative.close()

@@ -28,11 +28,11 @@ from werkzeug.routing import Rule
 
 from calendar_app.core.languages import LANGUAGES
 from calendar_app.data import queries
-from calendar_app.data.models import RememberedPerson, Subscriber
+from calendar_app.data.models import RememberedPerson, Share, Subscriber
 from calendar_app.data.prepare import prepare_database
 from calendar_app.data.statuses import PersonStatus
 from calendar_app.extensions import db
-from calendar_app.reminders import remembrance
+from calendar_app.reminders import relatives, remembrance
 from calendar_app.reminders.remembrance_family import family_feed
 from calendar_app.reminders.subscriptions import issue_token
 from tests.conftest import build_app
@@ -79,6 +79,9 @@ QUERY_PARAMETERS: dict[str, list[str]] = {
     "remember.export": ["lang"],
     "remember_feed.private_feed": ["lang"],
     "remember_feed.family_feed": ["lang"],
+    "relatives.invitation": ["lang"],
+    "relatives.accept": ["lang"],
+    "relatives.accepted": ["lang"],
 }
 FORM_FIELDS = [
     "email",
@@ -96,6 +99,10 @@ FORM_FIELDS = [
     "thursdays-0",
     "day_slug-0",
     "person",
+    "invite_email",
+    "invite_lang",
+    "invite_person",
+    "share",
 ]
 GOOD_VALUES = {
     "email": ["leyla@example.org", "a+b@example.org"],
@@ -104,7 +111,14 @@ GOOD_VALUES = {
     "days": ["january-20", "february-26", "march-31", "september-27"],
     "leads": ["7", "1", "0"],
     "send_hour": ["0", "9", "23"],
-    "action": ["save", "rotate", "unsubscribe", "contact", "add", "delete", "rotate-family"],
+    "action": [
+        *("save", "rotate", "unsubscribe", "contact", "add", "delete", "rotate-family"),
+        *("invite", "withdraw", "leave", "shared-leads"),
+    ],
+    "invite_email": ["ruslan@example.net"],
+    "invite_lang": ["az", "en", "ru"],
+    "invite_person": ["1", "2"],
+    "share": ["1", "2"],
     "name-0": ["Anar", "Əli Məmmədov", "Анар"],
     "died_on-0": ["2020-10-10", "2024-02-29", "1990-01-20"],
     "born_on-0": ["1960-01-01"],
@@ -120,7 +134,7 @@ CSRF_EXEMPT = {"subscribe.unsubscribe_one_click"}
 CONTENT_TYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
 
 GET_EXAMPLES = 30  # per GET route (23 routes)
-POST_EXAMPLES = 80  # per form route (7 routes)
+POST_EXAMPLES = 80  # per form route (8 routes)
 LIMITED_EXAMPLES = 60  # form posts from one client with limits on
 
 
@@ -184,6 +198,10 @@ class FormTarget:
         with self.app.app_context():
             person = db.session.get(Subscriber, self.subscriber_id)
             assert person is not None
+            if purpose == "invitation":  # an invitation to one of its names, waiting
+                raw = self._invitation(person)
+                db.session.commit()
+                return raw
             if purpose in ("remember", "feed", "family"):  # names waiting, or a feed
                 raw = self._remembrance(person, purpose)
                 db.session.commit()
@@ -219,11 +237,21 @@ class FormTarget:
         person = queries.active_people_of(db.session, subscriber.id)[-1]
         return remembrance.feed_token(settings.secret_key, person.feed_salt)
 
+    def _invitation(self, owner: Subscriber) -> str:
+        now = NOW.replace(tzinfo=None)
+        self._remembrance(owner, "feed")
+        db.session.execute(sa.delete(Share).where(Share.owner_id == owner.id))
+        person = queries.active_people_of(db.session, owner.id)[-1]
+        invitee = f"invited-{owner.id}@example.org"
+        return relatives.invite(db.session, owner, invitee, "en", [person.id], now).token
+
 
 def purpose_of(endpoint: str) -> str:
     """The kind of secret link a route takes."""
     if endpoint == "remember_feed.family_feed":
         return "family"
+    if endpoint.startswith("relatives."):
+        return "invitation"
     if endpoint.startswith("remember_feed."):
         return "feed"
     if endpoint.startswith("remember.confirm"):
@@ -345,7 +373,10 @@ def valid_form(draw: Draw) -> dict[str, str | list[str]]:
         "days": draw(st.lists(st.sampled_from(GOOD_VALUES["days"]), min_size=1, max_size=4)),
         "leads": draw(st.lists(st.sampled_from(GOOD_VALUES["leads"]), min_size=1, max_size=3)),
         "send_hour": draw(st.sampled_from(GOOD_VALUES["send_hour"])),
-        "action": draw(st.sampled_from(["save", "save", "rotate", "unsubscribe", "contact"])),
+        "action": draw(
+            st.sampled_from(["save", "save", "rotate", "unsubscribe", "contact", "withdraw"])
+        ),
+        "invite_email": draw(st.sampled_from(GOOD_VALUES["invite_email"])),
         "name-0": draw(st.sampled_from(GOOD_VALUES["name-0"])),
         "died_on-0": draw(st.sampled_from(GOOD_VALUES["died_on-0"])),
         "counting-0": draw(st.sampled_from(GOOD_VALUES["counting-0"])),
