@@ -342,6 +342,8 @@ class FamilyFeed(Base):
     feed_hash: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the token.")
     created_dt: Mapped[dt.datetime]
     changed_dt: Mapped[dt.datetime] = mapped_column(doc="Last new link or deleted name, UTC.")
+
+
 share_people = Table(
     "share_people",
     Base.metadata,

@@ -37,8 +37,8 @@ from calendar_app.web.link_pages import (
     invalid_link,
     notice,
 )
-from calendar_app.web.remember_family import family_part
 from calendar_app.web.relatives import InviteState, manage_context
+from calendar_app.web.remember_family import family_part
 from calendar_app.web.remember_form import (
     SIGN_UP_SLOTS,
     PersonState,

@@ -225,6 +225,8 @@ def test_without_javascript_the_dates_show_and_download(browser: Browser, site: 
         assert [e for e in log.errors if e != download_post] == []
     finally:
         context.close()
+
+
 def test_invite_a_relative_who_accepts_in_russian(browser: Browser, site: Site) -> None:
     owner = new_context(browser, 375, timezone_id="America/New_York")
     relative = new_context(browser, 375, timezone_id="Europe/Moscow")
