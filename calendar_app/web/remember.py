@@ -138,8 +138,8 @@ def confirm_submit(token: str) -> Response:
         gettext("Your days of remembrance are saved"),
         gettext("A link to your private page is on its way to your inbox."),
         gettext(
-            "There you find each name's private calendar link, and you can change or delete "
-            "everything."
+            "There you find the family calendar with every name and each name's own calendar; "
+            "you can invite relatives to the reminders, and change or delete everything."
         ),
     )
 

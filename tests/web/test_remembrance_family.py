@@ -77,6 +77,9 @@ def test_one_link_for_every_name_each_day_titled_with_its_name(
     status, _ = flow.enter(client, **TWO_NAMES)
     assert status == 200
     manage_path = flow.confirm_and_manage(site, smtp_sink, client)
+    letter = smtp_sink.messages[-1].get_body(("plain",))
+    assert letter is not None  # the e-mail with the manage link names the family calendar
+    assert "bütün adların toplandığı ailə təqviminin" in letter.get_content()
     page = client.get(manage_path + "?lang=en").get_data(as_text=True)
     family = family_path(page)
     names = name_paths(page)
