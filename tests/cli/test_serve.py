@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from calendar_app.web.wsgi_server import gunicorn_options
-from tests.support.processes import free_port
+from tests.support.processes import ENTRY, free_port, serve_env, start_serve
 
 pytestmark = pytest.mark.slow  # real processes and real-time waits
 
@@ -34,21 +33,7 @@ def wait_for(url: str, process: subprocess.Popen[str], seconds: float = 30) -> s
 
 def test_serve_migrates_loads_and_serves_the_four_days(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **os.environ,
-        "CALENDAR_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
-        "CALENDAR_APP_SECRET_KEY": "test-secret",
-        "CALENDAR_APP_SERVER_WORKERS": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from calendar_app.cli import main; main()", "serve",
-         "--port", str(port)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
+    process = start_serve(port, serve_env(f"sqlite:///{tmp_path / 'fresh.db'}"), tmp_path)
     try:
         page = wait_for(f"http://127.0.0.1:{port}/?lang=en", process)
         for name in (
@@ -85,14 +70,13 @@ def test_what_the_master_built_is_frozen_before_each_fork() -> None:
 def test_without_a_database_serve_says_so_in_one_line_after_its_warnings(tmp_path: Path) -> None:
     """No traceback: one line naming the problem. The development defaults that would be
     wrong on a public site (a weak key, per-worker limits) are warned about first."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")},
-        "CALENDAR_APP_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
-        "CALENDAR_APP_SECRET_KEY": "dev",
-        "CALENDAR_APP_SERVER_WORKERS": "2",
-    }
+    env = serve_env(
+        f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/x",
+        secret_key="dev",
+        server_workers="2",
+    )
     done = subprocess.run(
-        [sys.executable, "-c", "from calendar_app.cli import main; main()", "serve"],
+        [sys.executable, "-c", ENTRY, "serve"],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     lines = done.stderr.splitlines()

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,41 @@ def app_env(database_url: str, smtp_port: int, **settings: str) -> dict[str, str
     )
     env.update({f"CALENDAR_APP_{k.upper()}": v for k, v in settings.items()})
     return env
+
+
+def serve_env(database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a `calendar-app serve` child: this process's without its
+    CALENDAR_APP_* settings, a test secret key, one worker unless ``settings`` say
+    otherwise (``server_workers="2"``, ``metrics_enabled="true"``…)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")}
+    env.update(
+        CALENDAR_APP_DATABASE_URL=database_url,
+        CALENDAR_APP_SECRET_KEY="test-secret",
+        CALENDAR_APP_SERVER_WORKERS="1",
+    )
+    env.update({f"CALENDAR_APP_{k.upper()}": v for k, v in settings.items()})
+    return env
+
+
+def start_serve(port: int, env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """`calendar-app serve --port PORT`; its output (gunicorn's logs too) in one text pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-c", ENTRY, "serve", "--port", str(port)],
+        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen[str], seconds: float = 60) -> None:
+    """Until ``base``/healthz answers; fails at once if the server exits."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=2).close()
+            return
+        except OSError:
+            assert process.poll() is None, f"the server exited with {process.returncode}"
+            assert time.monotonic() < deadline, f"{base} did not answer within {seconds} s"
+            time.sleep(0.2)
 
 
 def start(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:

@@ -9,12 +9,8 @@ whichever worker answers it, counts the feed requests of both.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -32,6 +28,7 @@ from calendar_app.reminders.scheduler import plan_once, run_once
 from calendar_app.reminders.subscriptions import Preferences, confirm, sign_up
 from calendar_app.web.metrics import exposition
 from tests.conftest import build_smtp_app
+from tests.support.processes import serve_env, start_serve, wait_until_healthy
 from tests.support.reports import arf, deliver, dsn
 from tests.support.smtp_sink import SmtpSink, free_port
 
@@ -215,27 +212,18 @@ def test_gunicorn_workers_share_their_counts(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "counter_99999.db").write_bytes(b"stale")  # a previous run's: emptied at start
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")}
-    env.update(
-        CALENDAR_APP_DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
-        CALENDAR_APP_SECRET_KEY="test-secret",
-        CALENDAR_APP_SERVER_WORKERS="2",
-        CALENDAR_APP_METRICS_ENABLED="true",
-        CALENDAR_APP_REMINDERS_ENABLED="false",
-        CALENDAR_APP_LIMITS_ENABLED="false",
-        PROMETHEUS_MULTIPROC_DIR=str(folder),
+    env = serve_env(
+        f"sqlite:///{tmp_path / 'served.db'}",
+        server_workers="2",
+        metrics_enabled="true",
+        reminders_enabled="false",
+        limits_enabled="false",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from calendar_app.cli import main; main()", "serve",
-         "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    process = start_serve(port, env, tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while not answers(f"{base}/healthz"):
-            assert process.poll() is None and time.monotonic() < deadline, "serve did not start"
-            time.sleep(0.2)
+        wait_until_healthy(base, process)
         polls = 12
         for _ in range(polls):
             assert get(f"{base}/calendar.ics?lang=az")[0] == 200

@@ -6,12 +6,8 @@ store, no index)."""
 from __future__ import annotations
 
 import logging
-import os
 import re
 import signal
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -22,7 +18,7 @@ from flask import Flask
 from calendar_app.core.secret_paths import redact_secrets
 from tests.conftest import build_app
 from tests.support.hostile import csrf_of
-from tests.support.processes import free_port
+from tests.support.processes import free_port, serve_env, start_serve, wait_until_healthy
 from tests.support.smtp_sink import SmtpSink, link_in
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,27 +99,11 @@ def test_flask_exception_lines_do_not_hold_the_secret(
 
 def test_gunicorn_access_log_has_no_secret(tmp_path: Path) -> None:
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("CALENDAR_APP_")},
-        "CALENDAR_APP_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
-        "CALENDAR_APP_SECRET_KEY": "test-secret",
-        "CALENDAR_APP_SERVER_WORKERS": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from calendar_app.cli import main; main()", "serve",
-         "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    env = serve_env(f"sqlite:///{tmp_path / 'fresh.db'}")
+    process = start_serve(port, env, tmp_path)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None
-                time.sleep(0.2)
+        wait_until_healthy(base, process)
         for path in SECRET_PATHS:
             referer = base + SECRET_PATHS[1]  # as if a link on a private page were followed
             request = urllib.request.Request(base + path, headers={"Referer": referer})
