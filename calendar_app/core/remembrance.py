@@ -197,9 +197,14 @@ def remembrance_phrase(item: Remembrance, words: Words, martyr: bool = False) ->
     return words.gettext(_PHRASES[item.kind, martyr], number=words.number(item.number))
 
 
-def counting_label(counting: str, words: Words) -> str:
-    """How the family counts the days: 'the day of death is day 1'."""
+def counting_label(counting: str, words: Words, martyr: bool = False) -> str:
+    """How the family counts the days: 'the day of death is day 1'; for a martyr, from
+    the day of martyrdom (az "şəhadət günü", ru "день гибели"), as the titles say."""
     check_counting(counting)
+    if martyr:
+        if counting == "death-day":
+            return words.pgettext("counting of the days, martyr", "the day of death is day 1")
+        return words.pgettext("counting of the days, martyr", "the day after the death is day 1")
     if counting == "death-day":
         return words.pgettext("counting of the days", "the day of death is day 1")
     return words.pgettext("counting of the days", "the day after the death is day 1")

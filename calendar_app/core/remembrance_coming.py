@@ -72,7 +72,7 @@ def coming_days(person: ComingPerson, words: Words, today: dt.date, martyr: bool
         for item in dates
     )
     moved = any(counting_matters(item) for item in dates)
-    counting = counting_label(person.counting, words) if moved else None
+    counting = counting_label(person.counting, words, martyr) if moved else None
     return ComingDays(" ".join(person.name.split()), days, counting)
 
 

@@ -178,7 +178,7 @@ def describe_person(
         born = short_date(person.born_on, lang)
         lines.append(words.pgettext("remembrance feed", "Date of birth: {date}", date=born))
     if counting_matters(item):
-        counting = counting_label(person.counting, words)
+        counting = counting_label(person.counting, words, martyr=linked is not None)
         lines.append(words.pgettext("remembrance feed", "Counting: {counting}", counting=counting))
     if linked is not None:
         day = words.pgettext("remembrance feed", "Linked memorial day: {name}", name=linked.name)

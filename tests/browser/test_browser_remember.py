@@ -262,7 +262,7 @@ def test_invite_a_relative_who_accepts_in_russian(browser: Browser, site: Site) 
         assert serious_violations(invitation) == []
         invitation.select_option("#lang", "ru")
         invitation.click("button[type=submit]")
-        invitation.wait_for_selector("h1:has-text('Вы будете получать эти напоминания')")
+        invitation.wait_for_selector("h1:has-text('Приглашение принято')")
         invitation.wait_for_load_state("load")
         invitation.goto(link_in(site, "manage"))
         assert "Rəşid" in invitation.locator("#received-heading ~ div").inner_text()

@@ -131,6 +131,8 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
         assert share.status == "pending"
     page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
     assert INVITEE in page and "has not accepted yet" in page
+    assert "Cancel the invitation" in page and "Stop sharing" not in page
+    assert "The relatives you invited stop receiving reminders too." in page  # erasing says so
 
     # before accepting, nothing but the invitation goes to the invitee
     assert "planned" in tick(site, dt.datetime(2026, 12, 1, 11))
@@ -148,7 +150,7 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
         assert db.session.scalars(sa.select(Share.status)).one() == "pending"
 
     status, done = accept(relative, link)
-    assert status == 200 and "напоминания" in done.lower()
+    assert status == 200 and "Приглашение принято" in done
     welcome = smtp_sink.messages[-1]
     assert welcome["To"] == INVITEE
     assert welcome["Subject"] == "Ваши напоминания о днях памяти"  # in the language chosen
@@ -157,12 +159,14 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
     assert relative.get(link).status_code == 404  # used
 
     page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
-    assert "receives the reminders" in page
+    assert "receives the reminders" in page and "Stop sharing" in page
 
     # the invitee's private page: only the shared name, no owner, no feed
     mine = relative.get(invitee_manage + "?lang=ru").get_data(as_text=True)
     assert "Anar" in mine and "Gülnarə" not in mine and OWNER not in mine
     assert "/remember/feed/" not in mine
+    assert "<h1>Ваши напоминания о днях памяти</h1>" in mine  # no names of its own
+    assert "останутся у того, кто вас пригласил" in mine  # erasing takes no family's name
 
     # the 40th day: the invitee at 10:00 Moscow in Russian, the owner at 08:00 New York
     # in Azerbaijani, each once, each with its own links

@@ -81,6 +81,7 @@ def test_one_link_for_every_name_each_day_titled_with_its_name(
     assert letter is not None  # the e-mail with the manage link names the family calendar
     assert "bütün adların toplandığı ailə təqviminin" in letter.get_content()
     page = client.get(manage_path + "?lang=en").get_data(as_text=True)
+    assert page.count("A new link stops the old one") == 3  # the family link and each name's
     family = family_path(page)
     names = name_paths(page)
     assert len(names) == 2
