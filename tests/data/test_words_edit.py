@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from tests.data.test_content_edit import DATA, DAYS, feed_description, reader_strings
+from tests.support.data_files import BUNDLED_DATA_FILE
 from tests.support.site import client_on, squash
 
 LANGS = ("az", "ru", "en")
+
+
+@pytest.fixture(scope="module")
+def data_file() -> Path:
+    """The apps of these tests load the bundled file: its texts are what they check."""
+    return BUNDLED_DATA_FILE
 
 
 def day_texts(slug: str, lang: str) -> str:
