@@ -96,7 +96,9 @@ def _link_message(
     headers: tuple[tuple[str, str], ...] = ()
     if path == TokenPurpose.MANAGE:
         leave = issue_token(db.session, subscriber, TokenPurpose.UNSUBSCRIBE, now)
-        headers = list_headers(settings.server.base_url, leave, settings.mail.bounce_domain)
+        headers = list_headers(
+            settings.server.base_url, leave, settings.mail.bounce_domain, subscriber.lang
+        )
     if settings.mail.bounce_domain:  # its VERP token, stored by send_now before it leaves
         sent = SentKind.CONFIRM if path == TokenPurpose.CONFIRM else SentKind.MANAGE
         outgoing = mail_log.Outgoing(message_id, subscriber.email, subscriber.id, sent)

@@ -153,7 +153,7 @@ class ReminderComposer:
             day_url=day_page_url(base_url, day.slug, lang),
             manage_url=f"{base_url}/manage/{tokens.manage}",
         )
-        headers = list_headers(base_url, tokens.unsubscribe, self.settings.mail.bounce_domain)
+        headers = list_headers(base_url, tokens.unsubscribe, self.settings.mail.bounce_domain, lang)
         return Letter(rendered, headers, (self.attachment(day, reminder.year, lang, data),))
 
     def attachment(self, day: MailDay, year: int, lang: str, data: DaySnapshot) -> Attachment:

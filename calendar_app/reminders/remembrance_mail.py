@@ -103,5 +103,5 @@ def remembrance_letter(
         manage_url=f"{base_url}/remember/manage/{tokens.manage}",
         shared=remembered.shared,
     )
-    headers = list_headers(base_url, tokens.unsubscribe, settings.mail.bounce_domain)
+    headers = list_headers(base_url, tokens.unsubscribe, settings.mail.bounce_domain, lang)
     return Letter(rendered, headers)

@@ -33,6 +33,7 @@ class Preview:
     name: str
     counting: str
     rows: list[PreviewRow]
+    martyr: bool  # linked to a memorial day: the countings name the day of martyrdom
 
 
 def preview_or_download(action: str) -> Response:
@@ -45,7 +46,12 @@ def preview_or_download(action: str) -> Response:
         return _download(state)
     words = words_for(current_language())
     previews = [
-        Preview(" ".join(e.name.split()), e.counting, preview_rows(e, today, words))
+        Preview(
+            " ".join(e.name.split()),
+            e.counting,
+            preview_rows(e, today, words),
+            e.day_slug is not None,
+        )
         for e in state.entries
     ]
     carried = [

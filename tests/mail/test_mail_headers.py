@@ -111,3 +111,26 @@ def test_every_email_names_its_feedback_id(site: Flask, smtp_sink: SmtpSink, lan
         f"manage:{lang}:transactional:calendar-app",
         f"reminder:{lang}:reminder:calendar-app",
     ]
+
+
+LIST_NAMES = {
+    "az": "Anım günləri barədə xatırlatmalar",
+    "en": "Memorial day reminders",
+    "ru": "Напоминания о днях памяти",
+}
+
+
+@pytest.mark.parametrize("lang", ["az", "en", "ru"])
+def test_the_list_is_named_in_the_readers_language_under_one_id(
+    site: Flask, smtp_sink: SmtpSink, lang: str
+) -> None:
+    """Some mail programs show List-Id's name; filters match its id, the same in every
+    language. Read back through the SMTP server, the name decodes to the reader's words."""
+    client = site.test_client()
+    sign_up(client, lang)
+    confirm(client, smtp_sink.messages[0])
+    sign_up(site.test_client(), lang)  # a known address: its manage link
+    assert "1 sent" in tick(site, DUE)
+    listed = [str(m["List-Id"]) for m in smtp_sink.messages if m["List-Id"] is not None]
+    assert len(listed) == 3  # welcome, manage link, reminder
+    assert set(listed) == {f"{LIST_NAMES[lang]} <reminders.calendar.example.az>"}

@@ -312,3 +312,22 @@ def test_each_name_entered_gets_its_own_table(sqlite_site: Flask, smtp_sink: Smt
         "30 noyabr 2026, bazar ertəsi (keçib)",
         "1 dekabr 2026, çərşənbə axşamı (bu gün)",
     ]
+
+
+def test_a_martyrs_table_counts_from_the_day_of_martyrdom(
+    sqlite_site: Flask, smtp_sink: SmtpSink
+) -> None:
+    """A name linked to a memorial day is a martyr: its titles say şəhadət / гибель, and so
+    do the headings of its two countings."""
+    client = sqlite_site.test_client()
+    page = post(client, "preview", "az", **{"day_slug-0": "september-27"}).get_data(as_text=True)
+    assert preview_table(page, "Anar")[0] == [
+        "Gün",
+        "Şəhadət günü birinci gündür (sizin seçiminiz)",
+        "Şəhadət gününün ertəsi birinci gündür",
+    ]
+    page = post(client, "preview", "ru", **{"day_slug-0": "september-27"}).get_data(as_text=True)
+    assert preview_table(page, "Anar")[0][1:] == [
+        "Первый день — день гибели (ваш выбор)",
+        "Первый день — следующий после гибели",
+    ]
