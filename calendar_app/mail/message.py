@@ -22,6 +22,8 @@ Two changes to that policy's folding:
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,12 +115,18 @@ def render_mail(name: str, lang: str, **context: Any) -> RenderedMail:
         html = html_template.render(values)
         sender_name = gettext("Memorial days of Azerbaijan")
     return RenderedMail(
-        subject=" ".join(subject.split()),
+        subject=_one_line(subject),
         text=text.strip() + "\n",
         html=html,
         sender_name=sender_name,
         feedback_id=feedback_id(name, lang),
     )
+
+
+def _one_line(text: str) -> str:
+    """The subject block on one line: runs of spaces, tabs and line ends become one space;
+    a no-break space (before a dash, after a number) stays, as in the body."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
 
 
 def feedback_id(name: str, lang: str) -> str:

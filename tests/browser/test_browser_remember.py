@@ -156,7 +156,7 @@ PREVIEW_HEADERS = {
            "Vəfatdan sonrakı gün birinci gündür (sizin seçiminiz)"],
     "en": ["Day", "The day of death is day 1", "The day after the death is day 1 (your choice)"],
     "ru": ["День", "Первый день — день смерти",
-           "Первый день — следующий после смерти (ваш выбор)"],
+           "Первый день — следующий за днём смерти (ваш выбор)"],
 }  # fmt: skip
 FORTIETH = {
     "az": ["Aygünün vəfatının 40-cı günü", "3 yanvar 2027, bazar", "4 yanvar 2027, bazar ertəsi"],

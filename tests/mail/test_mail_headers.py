@@ -114,7 +114,7 @@ def test_every_email_names_its_feedback_id(site: Flask, smtp_sink: SmtpSink, lan
 
 
 LIST_NAMES = {
-    "az": "Anım günləri barədə xatırlatmalar",
+    "az": "Anım və xatirə günləri barədə xatırlatmalar",
     "en": "Memorial day reminders",
     "ru": "Напоминания о днях памяти",
 }

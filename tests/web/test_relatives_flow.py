@@ -179,7 +179,7 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
     assert sent(tick(site, OWNER_FORTIETH_DUE)) == 1
     to_invitee, to_owner = smtp_sink.messages[count:]
     assert to_invitee["To"] == INVITEE and to_owner["To"] == OWNER
-    assert to_invitee["Subject"] == "Сегодня: шехид Anar — 40-й день со дня гибели"
+    assert to_invitee["Subject"] == "Сегодня: шехид Anar\u00a0— 40-й день со дня гибели"
     assert to_owner["Subject"] == "Bu gün: Şəhid Anarın şəhadətinin 40-cı günü"
     invitee_text = text_of(to_invitee)
     assert "3 января 2027" in invitee_text

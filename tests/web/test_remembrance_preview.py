@@ -326,8 +326,9 @@ def test_a_martyrs_table_counts_from_the_day_of_martyrdom(
         "Şəhadət günü birinci gündür (sizin seçiminiz)",
         "Şəhadət gününün ertəsi birinci gündür",
     ]
+    assert '<label for="died_on-0">Şəhadət tarixi</label>' in page  # the form, as entered
     page = post(client, "preview", "ru", **{"day_slug-0": "september-27"}).get_data(as_text=True)
     assert preview_table(page, "Anar")[0][1:] == [
         "Первый день — день гибели (ваш выбор)",
-        "Первый день — следующий после гибели",
+        "Первый день — следующий за днём гибели",
     ]
