@@ -22,9 +22,8 @@ Two changes to that policy's folding:
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from email.header import Header
