@@ -161,7 +161,7 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
     assert relative.get(link).status_code == 404  # used
 
     page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
-    assert "receives the reminders" in page and "Stop sharing" in page
+    assert "has accepted" in page and "Stop sharing" in page
 
     # the invitee's private page: only the shared name, no owner, no feed
     mine = relative.get(invitee_manage + "?lang=ru").get_data(as_text=True)
