@@ -134,6 +134,7 @@ def test_an_invitee_gets_the_shared_name_in_its_own_language_and_hour_and_nothin
     page = owner.get(manage_path + "?lang=en").get_data(as_text=True)
     assert INVITEE in page and "has not accepted yet" in page
     assert "Cancel the invitation" in page and "Stop sharing" not in page
+    assert page.count("Deleting this name also stops its reminders") == 1  # Anar, not Gülnarə
     assert "The relatives you invited stop receiving reminders too." in page  # erasing says so
 
     # before accepting, nothing but the invitation goes to the invitee
