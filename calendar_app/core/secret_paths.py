@@ -2,8 +2,8 @@
 
 The links that carry a secret: /confirm/<t>, /manage/<t>, /unsubscribe/<t>,
 /remember/confirm/<t>, /remember/manage/<t> (and its /export.json),
-/remember/feed/<t>.ics and /remember/family/<t>.ics. Whoever reads a log line must not
-be able to open them.
+/remember/feed/<t>.ics, /remember/family/<t>.ics and /remember/invitation/<t>.
+Whoever reads a log line must not be able to open them.
 deploy/nginx/calendar-app.conf's ``map`` rewrites the same paths in nginx's log.
 """
 
@@ -15,7 +15,7 @@ REDACTED = "[token]"
 # The secret is the whole segment after the route's name, up to "/", "?", "#", white
 # space, a quote or the end; a private feed keeps its ".ics".
 _SECRET = re.compile(
-    r"(?P<route>/(?:remember/)?(?:confirm|manage|unsubscribe)/|/remember/(?:feed|family)/)"
+    r"(?P<route>/(?:remember/)?(?:confirm|manage|unsubscribe)/|/remember/(?:feed|family|invitation)/)"
     r"(?P<secret>[^/?#\s\"'<>]+?)"
     r"(?P<end>\.ics)?(?=[/?#\s\"'<>]|$)"
 )

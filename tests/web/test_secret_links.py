@@ -34,6 +34,7 @@ SECRET_PATHS = [
     f"/remember/feed/{SECRET}.ics?lang=az",
     f"/remember/family/{SECRET}.ics",
     f"/remember/family/{SECRET}.ics?lang=ru",
+    f"/remember/invitation/{SECRET}",
 ]
 PRIVATE = {
     "Referrer-Policy": "no-referrer",
