@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from calendar_app.core.azerbaijani import az_genitive as az_genitive  # re-exported
 from calendar_app.core.occurrences import date_in_year
@@ -22,6 +23,24 @@ CUSTOMARY_DAYS = (3, 7, 40)
 THURSDAY = 3  # date.weekday()
 KINDS = ("day", "thursday", "anniversary")
 MAX_NAME_LENGTH = 120
+
+
+class CountedPerson(Protocol):
+    """What the dates of a person's days need: the death and how the family counts."""
+
+    @property
+    def died_on(self) -> dt.date: ...
+    @property
+    def counting(self) -> str: ...
+    @property
+    def thursdays(self) -> bool: ...
+
+
+class NamedPerson(CountedPerson, Protocol):
+    """A person's dates and the name their days are titled with."""
+
+    @property
+    def name(self) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from calendar_app.core.dates import long_date
 from calendar_app.core.occurrences import date_in_year
 from calendar_app.core.remembrance import (
+    NamedPerson,
     counting_label,
     counting_matters,
     remembrance_dates,
@@ -24,16 +24,7 @@ from calendar_app.core.remembrance import (
 )
 from calendar_app.core.words import Words
 
-
-class ComingPerson(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def died_on(self) -> dt.date: ...
-    @property
-    def counting(self) -> str: ...
-    @property
-    def thursdays(self) -> bool: ...
+ComingPerson = NamedPerson  # a stored name: models.RememberedPerson
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from icalendar.enums import CLASS, TRANSP
 from calendar_app.core.dates import short_date
 from calendar_app.core.ics import subscribed_calendar
 from calendar_app.core.remembrance import (
+    NamedPerson,
     Remembrance,
     counting_label,
     counting_matters,
@@ -39,19 +40,11 @@ REFRESH = dt.timedelta(days=1)
 YEARS_AHEAD = 10
 
 
-class DatedPerson(Protocol):
+class DatedPerson(NamedPerson, Protocol):
     """A name and its dates: what an event needs (a stored name, or one only entered)."""
 
     @property
-    def name(self) -> str: ...
-    @property
-    def died_on(self) -> dt.date: ...
-    @property
     def born_on(self) -> dt.date | None: ...
-    @property
-    def counting(self) -> str: ...
-    @property
-    def thursdays(self) -> bool: ...
 
 
 class FeedPerson(DatedPerson, Protocol):

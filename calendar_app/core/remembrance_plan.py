@@ -16,19 +16,13 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from calendar_app.core.remembrance import remembrance_dates
+from calendar_app.core.remembrance import CountedPerson, remembrance_dates
 from calendar_app.core.reminder_plan import PlanContact, due_and_deadline, left_out
 
 
-class PlanPerson(Protocol):
+class PlanPerson(CountedPerson, Protocol):
     @property
     def id(self) -> int: ...
-    @property
-    def died_on(self) -> dt.date: ...
-    @property
-    def counting(self) -> str: ...
-    @property
-    def thursdays(self) -> bool: ...
     @property
     def lead_days(self) -> Sequence[int]: ...
     @property

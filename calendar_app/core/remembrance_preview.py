@@ -18,6 +18,7 @@ from calendar_app.core.dates import long_date
 from calendar_app.core.remembrance import (
     COUNTINGS,
     KINDS,
+    NamedPerson,
     Remembrance,
     anniversary,
     remembrance_dates,
@@ -28,17 +29,9 @@ from calendar_app.core.words import Words
 ANNIVERSARIES_SHOWN = 3
 
 
-class PreviewPerson(Protocol):
+class PreviewPerson(NamedPerson, Protocol):
     """A name as entered on the form (reminders.remembrance.Entry has these)."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def died_on(self) -> dt.date: ...
-    @property
-    def counting(self) -> str: ...
-    @property
-    def thursdays(self) -> bool: ...
     @property
     def day_slug(self) -> str | None: ...
 

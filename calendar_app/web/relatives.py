@@ -38,6 +38,7 @@ from calendar_app.reminders.subscriptions import InvalidPreferences, issue_token
 from calendar_app.web.i18n import current_language, reject_unknown_language, remember_language
 from calendar_app.web.link_pages import form_page, hold_sign_up, invalid_link, notice
 from calendar_app.web.remember_form import DEFAULT_LEADS, RememberState, read_contact
+from calendar_app.web.security import keep_private
 from calendar_app.web.subscription_form import MAX_FIELD_LENGTH, _small_int, mailable_address
 
 relatives_pages = Blueprint("relatives", __name__)
@@ -48,12 +49,7 @@ ACTIONS = ("invite", "withdraw", "leave", "shared-leads")
 PER_OWNER = parse("10 per day")  # invitations one address sends, withdrawn ones included
 
 
-@relatives_pages.after_request
-def _private(response: Response) -> Response:
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds a secret
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+relatives_pages.after_request(keep_private)  # the URLs hold secrets
 
 
 @dataclass

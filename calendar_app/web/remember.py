@@ -48,18 +48,14 @@ from calendar_app.web.remember_form import (
     read_sign_up,
 )
 from calendar_app.web.remember_preview import ACTIONS, preview_or_download
+from calendar_app.web.security import keep_private
 
 remember = Blueprint("remember", __name__)
 remember.before_request(reject_unknown_language)
 remember.after_request(remember_language)
 
 
-@remember.after_request
-def _private(response: Response) -> Response:
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Referrer-Policy"] = "no-referrer"  # the URL holds a secret
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+remember.after_request(keep_private)  # the URLs hold secrets
 
 
 def _too_many_names() -> Response:

@@ -23,13 +23,9 @@ from calendar_app.extensions import db
 from calendar_app.reminders.remembrance import person_for_feed
 from calendar_app.reminders.remembrance_family import family_for_feed
 from calendar_app.reminders.remembrance_mail import linked_day
+from calendar_app.web.security import PRIVATE_HEADERS
 
 remember_feed = Blueprint("remember_feed", __name__)
-PRIVATE_HEADERS = {
-    "X-Robots-Tag": "noindex, nofollow",
-    "Cache-Control": "private, no-store",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 def _plain(text: str, status: int) -> Response:
@@ -40,12 +36,9 @@ def _plain(text: str, status: int) -> Response:
 def private_feed(token: str) -> Response:
     person, gone = person_for_feed(db.session, token)
     if person is None:
-        if gone:
-            return _plain(gettext("This calendar was deleted or its link was replaced."), 410)
-        return _plain(gettext("There is no calendar at this address."), 404)
-    subscriber = db.session.get(Subscriber, person.subscriber_id)
-    lang = request.args.get("lang", subscriber.lang if subscriber else "en")
-    if lang not in LANGUAGES:
+        return _no_calendar(gone)
+    lang = _language(person.subscriber_id)
+    if lang is None:
         return _plain("lang must be one of az, en, ru.", 400)
     base_url = current_settings().server.base_url
     body = render_remembrance(
@@ -63,12 +56,9 @@ def family_feed(token: str) -> Response:
     """Every confirmed name of the address, each event titled with its name."""
     feed, people, gone = family_for_feed(db.session, token)
     if feed is None:
-        if gone:
-            return _plain(gettext("This calendar was deleted or its link was replaced."), 410)
-        return _plain(gettext("There is no calendar at this address."), 404)
-    subscriber = db.session.get(Subscriber, feed.subscriber_id)
-    lang = request.args.get("lang", subscriber.lang if subscriber else "en")
-    if lang not in LANGUAGES:
+        return _no_calendar(gone)
+    lang = _language(feed.subscriber_id)
+    if lang is None:
         return _plain("lang must be one of az, en, ru.", 400)
     base_url = current_settings().server.base_url
     entries = [
@@ -79,6 +69,20 @@ def family_feed(token: str) -> Response:
         entries, lang, changed=feed.changed_dt, year=baku_today().year, host=feed_host(base_url)
     )
     return _calendar(body)
+
+
+def _no_calendar(gone: bool) -> Response:
+    """410 for a replaced or deleted link (clients stop asking), else 404."""
+    if gone:
+        return _plain(gettext("This calendar was deleted or its link was replaced."), 410)
+    return _plain(gettext("There is no calendar at this address."), 404)
+
+
+def _language(subscriber_id: int) -> str | None:
+    """?lang=, else the address's language; None for an unknown one."""
+    subscriber = db.session.get(Subscriber, subscriber_id)
+    lang = request.args.get("lang", subscriber.lang if subscriber else "en")
+    return lang if lang in LANGUAGES else None
 
 
 def _calendar(body: bytes) -> Response:

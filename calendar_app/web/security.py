@@ -36,6 +36,13 @@ PRIVATE_HEADERS = {
 }
 
 
+def keep_private(response: Response) -> Response:
+    """For a blueprint whose every page is private (the remembrance pages): no referrer,
+    no cache, no index, whatever the path."""
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
 def frameable(view: F) -> F:
     """Mark a view as meant to be embedded in other sites' iframes."""
     view.frameable = True  # type: ignore[attr-defined]

@@ -5,7 +5,6 @@ each person's own feed; and the coming days listed on the manage page."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import icalendar
@@ -22,22 +21,12 @@ from calendar_app.core.remembrance_ics import (
 )
 from calendar_app.core.words import words_for
 from tests.support.icaljs import node, read_with_icaljs
+from tests.support.people import Person
 
 __all__ = ["node"]  # the fixture, from tests/support/icaljs.py
 
 HOST = "calendar.example.az"
 CHANGED = dt.datetime(2026, 12, 1)
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    died_on: dt.date
-    born_on: dt.date | None
-    counting: str
-    thursdays: bool
-    changed_dt: dt.datetime
 
 
 ANAR = Person(1, "Anar", dt.date(2026, 11, 25), None, "death-day", True, CHANGED)

@@ -4,7 +4,6 @@ all-day events on the right dates, one per observance, none recurring, in each l
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 import vobject
@@ -12,21 +11,11 @@ import vobject
 from calendar_app.core.remembrance import remembrance_dates
 from calendar_app.core.remembrance_ics import LinkedDay, render_remembrance
 from tests.support.icaljs import node, read_with_icaljs
+from tests.support.people import Person
 
 __all__ = ["node"]  # the fixture, from tests/support/icaljs.py
 
 HOST = "calendar.example.az"
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    died_on: dt.date
-    born_on: dt.date | None
-    counting: str
-    thursdays: bool
-    changed_dt: dt.datetime
 
 
 PEOPLE = [

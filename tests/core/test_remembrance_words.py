@@ -4,7 +4,6 @@ a martyr named as one, and the feed's own words in the reader's language."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -12,6 +11,7 @@ from icalendar import Calendar
 
 from calendar_app.core.remembrance_ics import LinkedDay, render_remembrance
 from calendar_app.core.words import UnknownLanguage
+from tests.support.people import Person
 from tests.support.site import client_on
 
 HOST = "calendar.example.az"
@@ -20,17 +20,6 @@ COUNTING = {
     "en": "Counting: the day of death is day 1",
     "ru": "Счёт дней: день смерти считается первым днём",
 }
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    died_on: dt.date
-    born_on: dt.date | None
-    counting: str
-    thursdays: bool
-    changed_dt: dt.datetime
 
 
 AYGUN = Person(7, "Aygün", dt.date(2026, 1, 10), None, "death-day", True, dt.datetime(2026, 2, 1))
